@@ -1,0 +1,53 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { loadConfig } from '../lib/config';
+import { processLogRecords, type LogHalfSink } from '../lib/correlate/process-logs';
+import { logRecordsFromEvent } from '../lib/logs/kinesis-event';
+import { requestStoreFromConfig } from '../lib/store';
+import { createLogger } from '../lib/telemetry/logger';
+import { createOpsMetrics, createRequestMetrics, publishCounters, publishObservations } from '../lib/telemetry/metrics';
+
+/**
+ * Kinesis → processLogs: CloudWatch Logs subscription records of endpoint log groups.
+ * Reports partial batch failures so one failed write never replays the whole shard.
+ */
+export function createHandler(overrides: { store?: LogHalfSink } = {}) {
+  let runtime: ReturnType<typeof build> | undefined;
+  const build = () => {
+    const config = loadConfig();
+    return {
+      logger: createLogger(config.serviceName),
+      requestMetrics: createRequestMetrics(config.metricsNamespace),
+      opsMetrics: createOpsMetrics(config.metricsNamespace, config.serviceName),
+      store: overrides.store ?? requestStoreFromConfig(config),
+      processor: new BatchProcessor(EventType.KinesisDataStreams),
+    };
+  };
+
+  return async (event: unknown): Promise<KinesisStreamBatchResponse> => {
+    runtime ??= build();
+    const { logger, requestMetrics, opsMetrics, store, processor } = runtime;
+    const { source, records } = logRecordsFromEvent(event);
+    const outcome = await processLogRecords(records, { store, log: logger });
+    publishObservations(requestMetrics, outcome.observations);
+    publishCounters(opsMetrics, outcome.counters);
+    logger.info('log batch processed', { records: records.length, ...outcome.counters.toJSON() });
+
+    if (source === 'awslogs') {
+      if (outcome.failedIds.size > 0) throw new Error('store writes failed; the subscription will redeliver');
+      return { batchItemFailures: [] };
+    }
+    return processPartialResponse(
+      event as KinesisStreamEvent,
+      async (record: KinesisStreamRecord) => {
+        if (outcome.failedIds.has(record.kinesis.sequenceNumber)) {
+          throw new Error(`store write failed for a request in record ${record.kinesis.sequenceNumber}`);
+        }
+      },
+      processor,
+      { throwOnFullBatchFailure: false },
+    );
+  };
+}
+
+export const handler = createHandler();

@@ -1,0 +1,127 @@
+import { functionRole, getAtt, ref, sub, type Cfn } from './cfn';
+import { requestsTable } from '../lib/store/schema';
+import { TTL_ATTRIBUTE } from '../lib/store/schema';
+
+/**
+ * The async request data path: the Kinesis stream that endpoint log groups are subscribed to,
+ * the SQS queue the async SNS topics deliver to, the requests table, and the two processors'
+ * event sources with partial batch responses, bisection and failure destinations.
+ */
+export function dataPathResources(names: { service: string; stage: string }): Cfn {
+  const prefix = `${names.service}-${names.stage}`;
+  const table = requestsTable({
+    requests: `${prefix}-requests`,
+    requestsByEndpointIndex: 'byEndpoint',
+    inventory: `${prefix}-inventory`,
+    state: `${prefix}-state`,
+  });
+  const tags = [{ Key: 'sagewatch:managed', Value: 'true' }];
+  return {
+    LogsStream: {
+      Type: 'AWS::Kinesis::Stream',
+      Properties: {
+        Name: `${prefix}-logs`,
+        StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+        RetentionPeriodHours: 48,
+        StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+        Tags: tags,
+      },
+    },
+    // CloudWatch Logs assumes this role to deliver subscription data to the stream.
+    LogsToKinesisRole: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'logs.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+              Condition: { StringLike: { 'aws:SourceArn': sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*') } },
+            },
+          ],
+        },
+        Policies: [
+          {
+            PolicyName: 'put-records',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Resource: getAtt('LogsStream', 'Arn') }],
+            },
+          },
+        ],
+        Tags: tags,
+      },
+    },
+    // Kinesis batches that still fail after retries and bisection land here (metadata: shard and sequence range).
+    ProcessLogsFailuresQueue: {
+      Type: 'AWS::SQS::Queue',
+      Properties: { QueueName: `${prefix}-process-logs-failures`, MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true, Tags: tags },
+    },
+    NotificationsDeadLetterQueue: {
+      Type: 'AWS::SQS::Queue',
+      Properties: { QueueName: `${prefix}-notifications-dlq`, MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true, Tags: tags },
+    },
+    NotificationsQueue: {
+      Type: 'AWS::SQS::Queue',
+      Properties: {
+        QueueName: `${prefix}-notifications`,
+        // Six times the function timeout, as Lambda recommends for SQS event sources.
+        VisibilityTimeout: 360,
+        MessageRetentionPeriod: 1_209_600,
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: getAtt('NotificationsDeadLetterQueue', 'Arn'), maxReceiveCount: 5 },
+        Tags: tags,
+      },
+    },
+    // The async endpoints' success/error topics (any topic of this account) may deliver here.
+    NotificationsQueuePolicy: {
+      Type: 'AWS::SQS::QueuePolicy',
+      Properties: {
+        Queues: [ref('NotificationsQueue')],
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'sns.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: getAtt('NotificationsQueue', 'Arn'),
+              Condition: { ArnLike: { 'aws:SourceArn': sub('arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:*') } },
+            },
+          ],
+        },
+      },
+    },
+    RequestsTable: {
+      Type: 'AWS::DynamoDB::Table',
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        ...table,
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        Tags: tags,
+      },
+    },
+    ProcessLogsRole: functionRole(`${prefix}-processLogs`, [
+      {
+        Effect: 'Allow',
+        Action: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
+        Resource: getAtt('LogsStream', 'Arn'),
+      },
+      { Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], Resource: getAtt('RequestsTable', 'Arn') },
+      { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: getAtt('ProcessLogsFailuresQueue', 'Arn') },
+    ]),
+    ProcessNotificationsRole: functionRole(`${prefix}-processNotifications`, [
+      {
+        Effect: 'Allow',
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
+        Resource: getAtt('NotificationsQueue', 'Arn'),
+      },
+      { Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], Resource: getAtt('RequestsTable', 'Arn') },
+    ]),
+  };
+}

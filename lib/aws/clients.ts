@@ -1,0 +1,55 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * Client construction in one place: region, retry policy and marshalling. Endpoints are not
+ * set here on purpose: the SDK reads AWS_ENDPOINT_URL_<SERVICE> itself, which is how local
+ * runs point the unchanged handlers at the emulators.
+ */
+export interface ClientOptions {
+  region: string;
+  /** Total attempts per call, including the first; the SDK backs off with jitter between them. */
+  maxAttempts?: number;
+}
+
+export function createDocumentClient({ region, maxAttempts = 5 }: ClientOptions): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({ region, maxAttempts, retryMode: 'standard' });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    unmarshallOptions: { wrapNumbers: false },
+  });
+}
+
+const RETRYABLE_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+  'LimitExceededException',
+  // A missing table or permission is an operator's mistake: retrying keeps the data in the
+  // stream until it is fixed, or until the on-failure destination takes it.
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+]);
+
+/** Whether retrying the same call later could succeed. Unknown (network) errors are retryable. */
+export function isRetryableAwsError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return true;
+  const e = error as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  if (e.$retryable) return true;
+  if (e.name && RETRYABLE_NAMES.has(e.name)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status === undefined) return true;
+  return status >= 500 || status === 429;
+}
+
+export function errorName(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'name' in error && typeof error.name === 'string') return error.name;
+  return 'Error';
+}

@@ -1,0 +1,81 @@
+// zod/mini: the full zod build adds ~440 KB to every function bundle for the same checks.
+import * as z from 'zod/mini';
+
+/**
+ * The one place configuration is read from the environment. Handlers and the CLI call
+ * `loadConfig()`; nothing in lib/ reads process.env directly.
+ */
+const positiveInt = (fallback: number) => z._default(z.pipe(z.coerce.number(), z.int().check(z.positive())), fallback);
+const text = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
+
+const ConfigSchema = z.object({
+  stage: text('dev'),
+  region: text('us-east-1'),
+  requestsTable: text('sagewatch-requests'),
+  requestsByEndpointIndex: text('byEndpoint'),
+  inventoryTable: text('sagewatch-inventory'),
+  stateTable: text('sagewatch-state'),
+  metricsNamespace: text('sagewatch'),
+  serviceName: text('sagewatch'),
+  retentionDays: positiveInt(30),
+  /** Log lines kept verbatim on a request record; the rest are only counted. */
+  maxLogLinesPerRequest: positiveInt(5),
+  /** Longest message kept for one log line (multi-line HTML error bodies get long). */
+  maxLogLineChars: positiveInt(2048),
+  /** Distinct log event ids remembered per request for de-duplication. */
+  maxTrackedLogEventIds: positiveInt(100),
+  alertsTopicArn: z.optional(z.string()),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+type Env = Record<string, string | undefined>;
+
+/** Maps environment variable names to config keys; unset and empty variables fall back to defaults. */
+const ENV_KEYS: Record<keyof Config, string> = {
+  stage: 'SAGEWATCH_STAGE',
+  region: 'AWS_REGION',
+  requestsTable: 'REQUESTS_TABLE',
+  requestsByEndpointIndex: 'REQUESTS_BY_ENDPOINT_INDEX',
+  inventoryTable: 'INVENTORY_TABLE',
+  stateTable: 'STATE_TABLE',
+  metricsNamespace: 'METRICS_NAMESPACE',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  retentionDays: 'RETENTION_DAYS',
+  maxLogLinesPerRequest: 'MAX_LOG_LINES_PER_REQUEST',
+  maxLogLineChars: 'MAX_LOG_LINE_CHARS',
+  maxTrackedLogEventIds: 'MAX_TRACKED_LOG_EVENT_IDS',
+  alertsTopicArn: 'ALERTS_TOPIC_ARN',
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseConfig(env: Env): Config {
+  const raw: Record<string, string> = {};
+  for (const [key, name] of Object.entries(ENV_KEYS)) {
+    const value = env[name] ?? (key === 'region' ? env.AWS_DEFAULT_REGION : undefined);
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${ENV_KEYS[issue.path[0] as keyof Config] ?? String(issue.path[0])}: ${issue.message}`,
+    );
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+let cached: Config | undefined;
+
+export function loadConfig(env: Env = process.env): Config {
+  cached ??= parseConfig(env);
+  return cached;
+}
+
+/** Tests and the CLI change the environment between runs; they drop the cached copy. */
+export function resetConfig(): void {
+  cached = undefined;
+}

@@ -1,0 +1,65 @@
+/**
+ * One vocabulary for what went wrong with an async request, shared by the platform's data-log
+ * lines and the failure notifications, so both halves of a record and the derived metrics
+ * speak the same language. Values are metric dimension values: keep the set small and stable.
+ */
+export const FAILURE_CATEGORIES = [
+  'ServerError',
+  'ClientError',
+  'MissingHeader',
+  'Timeout',
+  'Expired',
+  'InputDownload',
+  'OutputUpload',
+  'PlatformError',
+  'Other',
+] as const;
+
+export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
+
+/** A data-log line that reports progress rather than a problem. */
+export type LineCategory = FailureCategory | 'Info';
+
+export interface Classification {
+  category: LineCategory;
+  /** The HTTP status the model container answered with, when the text says it. */
+  statusCode?: number;
+}
+
+// Only the head of a message is inspected: a container's HTML error body can be kilobytes long
+// and its contents are the model's words, not the platform's.
+const HEAD_CHARS = 512;
+const STATUS = /\b(server|client) error \((\d{1,3})\)/i;
+const EXPIRED = /\bexpired\b|\bTTL\b|time[- ]to[- ]live/i;
+const TIMEOUT = /timed? ?out|timeout|did not (respond|complete)|allotted time|no response/i;
+const MISSING_HEADER = /did not (specify|include|set|return) the required .*header|missing (the )?(required )?.*header|header .*(missing|required)/i;
+const DOWNLOAD = /download/i;
+const UPLOAD = /upload/i;
+const PLATFORM = /^ServerError\b|internal (server )?(error|failure)|InternalFailure|ServiceUnavailable/i;
+const PROBLEM = /error|fail|exception|invalid|unable|denied|refused|crash/i;
+const PROGRESS = /\b(succe(ss|eded|ssful(ly)?)|completed?|processed|received request|started|uploaded)\b/i;
+
+/** Classifies a data-log message or a notification's failureReason. */
+export function classifyMessage(message: string): Classification {
+  const head = message.length > HEAD_CHARS ? message.slice(0, HEAD_CHARS) : message;
+  const status = STATUS.exec(head);
+  if (status) {
+    const statusCode = Number(status[2]);
+    if (statusCode === 0 && TIMEOUT.test(head)) return { category: 'Timeout', statusCode };
+    if (statusCode >= 400 && statusCode < 500) return { category: 'ClientError', statusCode };
+    if (statusCode >= 500) return { category: 'ServerError', statusCode };
+    return { category: status[1]!.toLowerCase() === 'client' ? 'ClientError' : 'ServerError', statusCode };
+  }
+  if (EXPIRED.test(head)) return { category: 'Expired' };
+  if (TIMEOUT.test(head)) return { category: 'Timeout' };
+  if (MISSING_HEADER.test(head)) return { category: 'MissingHeader' };
+  if (DOWNLOAD.test(head) && PROBLEM.test(head)) return { category: 'InputDownload' };
+  if (UPLOAD.test(head) && PROBLEM.test(head)) return { category: 'OutputUpload' };
+  if (PLATFORM.test(head)) return { category: 'PlatformError' };
+  if (!PROBLEM.test(head) && PROGRESS.test(head)) return { category: 'Info' };
+  return { category: 'Other' };
+}
+
+export function isFailureCategory(value: unknown): value is FailureCategory {
+  return typeof value === 'string' && (FAILURE_CATEGORIES as readonly string[]).includes(value);
+}

@@ -1,0 +1,64 @@
+import type { AsyncNotification } from '../notifications/parse';
+import { classifyMessage, type FailureCategory, type LineCategory } from './categories';
+
+/** The log lines of one request, as seen in one batch of data-log events. */
+export interface LogHalf {
+  inferenceId: string;
+  endpointName: string;
+  variantName: string;
+  /** Sorted by time; each line's CloudWatch Logs event id makes redeliveries recognisable. */
+  lines: Array<{
+    eventId: string;
+    at: number;
+    message: string;
+    category: LineCategory;
+    statusCode?: number;
+    instanceId: string;
+  }>;
+}
+
+/** What one async notification contributes to a request record. */
+export interface NotificationHalf {
+  inferenceId: string;
+  endpointName: string;
+  status: 'Completed' | 'Failed';
+  receivedAt?: string;
+  completedAt?: string;
+  endToEndLatencyMs?: number;
+  failureReason?: string;
+  failureCategory?: FailureCategory;
+  failureStatusCode?: number;
+  inputLocation?: string;
+  outputLocation?: string;
+  failureLocation?: string;
+  inlineResponse?: string;
+  awsRegion?: string;
+}
+
+export function notificationHalf(n: AsyncNotification): NotificationHalf {
+  const half: NotificationHalf = {
+    inferenceId: n.inferenceId,
+    endpointName: n.endpointName,
+    status: n.invocationStatus,
+  };
+  if (n.receivedTime) half.receivedAt = n.receivedTime;
+  if (n.eventTime) half.completedAt = n.eventTime;
+  if (n.receivedTime && n.eventTime) {
+    const latency = Date.parse(n.eventTime) - Date.parse(n.receivedTime);
+    // Clocks can disagree by a few milliseconds; a negative latency is never stored.
+    if (Number.isFinite(latency)) half.endToEndLatencyMs = Math.max(0, latency);
+  }
+  if (n.invocationStatus === 'Failed') {
+    const reason = n.failureReason ?? '';
+    const { category, statusCode } = classifyMessage(reason);
+    half.failureCategory = category === 'Info' ? 'Other' : category;
+    if (statusCode !== undefined) half.failureStatusCode = statusCode;
+    if (n.failureReason) half.failureReason = n.failureReason;
+  }
+  if (n.inputLocation) half.inputLocation = n.inputLocation;
+  if (n.outputLocation) half.outputLocation = n.outputLocation;
+  if (n.failureLocation) half.failureLocation = n.failureLocation;
+  if (n.inlineResponse) half.inlineResponse = n.inlineResponse;
+  if (n.awsRegion) half.awsRegion = n.awsRegion;
+  return half;
+}

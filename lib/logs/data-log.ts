@@ -1,0 +1,101 @@
+import { classifyMessage, type Classification } from '../correlate/categories';
+
+/**
+ * A parsed async data-log line:
+ * `<YYYY-MM-DDTHH:MM:SS.mmm>:[sagemaker logs] [<inferenceId>] <message>`.
+ * AWS publishes no formal grammar for it, so the parser is lenient about spacing, fractional
+ * seconds and an explicit zone, and keeps the message verbatim (it may span several lines).
+ */
+export interface DataLogLine {
+  inferenceId: string;
+  /** Epoch milliseconds, from the line's own timestamp (UTC) or the log event's when absent. */
+  at: number;
+  message: string;
+}
+
+const MARKER = '[sagemaker logs]';
+// The marker normally sits at offset 24; anything beyond this is not a data-log line.
+const MARKER_SEARCH_CHARS = 64;
+const MAX_INFERENCE_ID_CHARS = 256;
+
+/**
+ * Parses one log event message. Returns undefined when the message is not a data-log request
+ * line (no marker, no bracketed inference id). `fallbackAt` is the log event's timestamp.
+ */
+export function parseDataLogLine(raw: string, fallbackAt: number): DataLogLine | undefined {
+  let markerAt = raw.startsWith(MARKER, 24) ? 24 : -1;
+  if (markerAt < 0) {
+    const head = raw.length > MARKER_SEARCH_CHARS ? raw.slice(0, MARKER_SEARCH_CHARS) : raw;
+    markerAt = head.indexOf(MARKER);
+    if (markerAt < 0) return undefined;
+  }
+  let i = markerAt + MARKER.length;
+  while (raw.charCodeAt(i) === 32 /* space */) i++;
+  if (raw.charCodeAt(i) !== 91 /* [ */) return undefined;
+  const close = raw.indexOf(']', i + 1);
+  if (close < 0 || close - i - 1 > MAX_INFERENCE_ID_CHARS) return undefined;
+  const inferenceId = raw.slice(i + 1, close).trim();
+  if (inferenceId.length === 0) return undefined;
+  let start = close + 1;
+  if (raw.charCodeAt(start) === 32) start++;
+  const at = parseLineTimestamp(raw, markerAt) ?? fallbackAt;
+  return { inferenceId, at, message: raw.slice(start) };
+}
+
+/** Reads the timestamp that precedes the marker; undefined when it is missing or invalid. */
+function parseLineTimestamp(raw: string, markerAt: number): number | undefined {
+  if (markerAt === 24 && raw.charCodeAt(23) === 58 /* : */) return parseCanonical(raw);
+  let end = markerAt;
+  while (end > 0 && (raw.charCodeAt(end - 1) === 58 || raw.charCodeAt(end - 1) === 32)) end--;
+  const m = TIMESTAMP.exec(raw.slice(0, end));
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, sec = '0', frac = '0', zone] = m;
+  const value = utc(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(sec), Number(frac.padEnd(3, '0').slice(0, 3)));
+  if (value === undefined) return undefined;
+  // A timestamp without a zone is UTC, never the local zone of whoever runs the parser.
+  if (!zone || zone === 'Z' || zone === 'z') return value;
+  const sign = zone[0] === '-' ? -1 : 1;
+  const digitsOnly = zone.slice(1).replace(':', '');
+  return value - sign * (Number(digitsOnly.slice(0, 2)) * 60 + Number(digitsOnly.slice(2, 4))) * 60_000;
+}
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([zZ]|[+-]\d{2}:?\d{2})?$/;
+
+/** `YYYY-MM-DDTHH:MM:SS.mmm` read digit by digit: this runs on every line of every batch. */
+function parseCanonical(raw: string): number | undefined {
+  if (raw.charCodeAt(4) !== 45 || raw.charCodeAt(7) !== 45 || raw.charCodeAt(10) !== 84) return undefined;
+  if (raw.charCodeAt(13) !== 58 || raw.charCodeAt(16) !== 58 || raw.charCodeAt(19) !== 46) return undefined;
+  return utc(
+    digits(raw, 0, 4),
+    digits(raw, 5, 2),
+    digits(raw, 8, 2),
+    digits(raw, 11, 2),
+    digits(raw, 14, 2),
+    digits(raw, 17, 2),
+    digits(raw, 20, 3),
+  );
+}
+
+/** Date.UTC, but rejecting fields out of range instead of rolling 31 February into March. */
+function utc(year: number, month: number, day: number, hour: number, minute: number, second: number, milli: number): number | undefined {
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23) return undefined;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59 || milli < 0) return undefined;
+  const value = Date.UTC(year, month - 1, day, hour, minute, second, milli);
+  return new Date(value).getUTCDate() === day ? value : undefined;
+}
+
+function digits(raw: string, from: number, count: number): number {
+  let value = 0;
+  for (let k = from; k < from + count; k++) {
+    const c = raw.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    value = value * 10 + c;
+  }
+  return value;
+}
+
+export interface ClassifiedLine extends DataLogLine, Classification {}
+
+export function classifyLine(line: DataLogLine): ClassifiedLine {
+  return { ...line, ...classifyMessage(line.message) };
+}

@@ -1,0 +1,14 @@
+import type { Config } from '../config';
+import { createDocumentClient } from '../aws/clients';
+import { RequestStore, type DocumentSender } from './requests';
+
+export function requestStoreFromConfig(config: Config, client?: DocumentSender): RequestStore {
+  return new RequestStore(client ?? createDocumentClient({ region: config.region }), {
+    tableName: config.requestsTable,
+    byEndpointIndex: config.requestsByEndpointIndex,
+    retentionDays: config.retentionDays,
+    maxLogLines: config.maxLogLinesPerRequest,
+    maxLogLineChars: config.maxLogLineChars,
+    maxTrackedLogEventIds: config.maxTrackedLogEventIds,
+  });
+}

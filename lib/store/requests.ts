@@ -1,0 +1,493 @@
+import { GetCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { FailureCategory, LineCategory } from '../correlate/categories';
+import type { LogHalf, NotificationHalf } from '../correlate/halves';
+
+/**
+ * The `requests` table: one item per (inferenceId, endpointName), merged from two halves that
+ * arrive in any order, any number of times. Every merge is a single conditional UpdateItem with
+ * no read before it; the conditions make repeats no-ops and tell the caller whether its write
+ * was the one that changed the record (which is what guards derived metrics and alerts).
+ */
+
+export type RequestStatus = 'Completed' | 'Failed' | 'InProgress';
+export type RequestSource = 'logs' | 'notification';
+
+export interface StoredLogLine {
+  at: string;
+  message: string;
+  category: LineCategory;
+  statusCode?: number;
+  instanceId?: string;
+}
+
+export interface RequestRecord {
+  inferenceId: string;
+  endpointName: string;
+  status: RequestStatus;
+  /** receivedAt when the notification has arrived, otherwise the first log line's time. */
+  requestTime?: string;
+  receivedAt?: string;
+  completedAt?: string;
+  endToEndLatencyMs?: number;
+  failureReason?: string;
+  failureCategory?: FailureCategory;
+  failureStatusCode?: number;
+  inputLocation?: string;
+  outputLocation?: string;
+  failureLocation?: string;
+  inlineResponse?: string;
+  awsRegion?: string;
+  variantName?: string;
+  firstLogAt?: string;
+  /** The category of the first problem the data log reported for this request. */
+  logCategory?: LineCategory;
+  logStatusCode?: number;
+  logLines: StoredLogLine[];
+  logLineCount: number;
+  logErrorCount: number;
+  sources: RequestSource[];
+  notificationCount: number;
+  notifiedAt?: string;
+  updatedAt?: string;
+  expiresAt?: number;
+}
+
+/** The one method of the DynamoDB document client the store uses; benches pass a counting sink. */
+export interface DocumentSender {
+  send(command: UpdateCommand | GetCommand | QueryCommand): Promise<unknown>;
+}
+
+export interface RequestStoreOptions {
+  tableName: string;
+  byEndpointIndex: string;
+  retentionDays: number;
+  maxLogLines: number;
+  maxLogLineChars: number;
+  maxTrackedLogEventIds: number;
+  now?: () => number;
+}
+
+export interface LogMergeResult {
+  /** Lines this call added (0 when every line had been stored before). */
+  addedLines: number;
+  addedErrorLines: number;
+  /** True when this call stored the request's first error lines. */
+  firstErrors: boolean;
+  /** Whether the notification half had already arrived when this write happened. */
+  notified: boolean;
+  record?: RequestRecord;
+  writes: number;
+  reads: number;
+}
+
+export interface NotificationMergeResult {
+  /** False for a duplicate or an older notification than the one already stored. */
+  applied: boolean;
+  record?: RequestRecord;
+  writes: number;
+}
+
+export interface EndpointQuery {
+  endpointName: string;
+  /** Inclusive ISO-8601 bounds on requestTime. */
+  from?: string;
+  to?: string;
+  status?: RequestStatus;
+  limit?: number;
+}
+
+// Condition expressions stay well inside DynamoDB's 4 KB expression limit at this many ids.
+const IDS_PER_WRITE = 25;
+const MAX_MERGE_ATTEMPTS = 4;
+
+export class RequestStore {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly client: DocumentSender,
+    private readonly options: RequestStoreOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  private expiresAt(): number {
+    return Math.floor(this.now() / 1000) + this.options.retentionDays * 86_400;
+  }
+
+  /** Merges the log lines of one request seen in one batch. */
+  async mergeLogHalf(half: LogHalf): Promise<LogMergeResult> {
+    const total: LogMergeResult = { addedLines: 0, addedErrorLines: 0, firstErrors: false, notified: false, writes: 0, reads: 0 };
+    for (let i = 0; i < half.lines.length; i += IDS_PER_WRITE) {
+      const chunk = { ...half, lines: half.lines.slice(i, i + IDS_PER_WRITE) };
+      const result = await this.mergeLogChunk(chunk);
+      total.addedLines += result.addedLines;
+      total.addedErrorLines += result.addedErrorLines;
+      total.firstErrors ||= result.firstErrors;
+      total.notified = result.notified;
+      total.writes += result.writes;
+      total.reads += result.reads;
+      if (result.record) total.record = result.record;
+    }
+    return total;
+  }
+
+  private async mergeLogChunk(half: LogHalf): Promise<LogMergeResult> {
+    let known: KnownState = { ids: new Set(), storedLines: 0, fresh: true };
+    let writes = 0;
+    let reads = 0;
+    for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
+      const lines = half.lines.filter((line) => !known.ids.has(line.eventId));
+      if (lines.length === 0) {
+        return { addedLines: 0, addedErrorLines: 0, firstErrors: false, notified: known.notified ?? false, writes, reads };
+      }
+      const input = this.logUpdateInput(half, lines, known);
+      try {
+        writes++;
+        const output = (await this.client.send(new UpdateCommand(input))) as { Attributes?: Record<string, unknown> };
+        const record = output.Attributes ? toRecord(output.Attributes) : undefined;
+        const addedErrorLines = lines.filter((line) => line.category !== 'Info').length;
+        return {
+          addedLines: lines.length,
+          addedErrorLines,
+          firstErrors: addedErrorLines > 0 && record !== undefined && record.logErrorCount === addedErrorLines,
+          notified: record?.sources.includes('notification') ?? false,
+          ...(record ? { record } : {}),
+          writes,
+          reads,
+        };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        // Someone stored some of these lines (a redelivery) or the record filled up meanwhile:
+        // learn its state from the failure (or one consistent read) and write only what is new.
+        let old = itemFromConditionFailure(error);
+        if (!old) {
+          reads++;
+          const got = (await this.client.send(
+            new GetCommand({ TableName: this.options.tableName, Key: key(half), ConsistentRead: true }),
+          )) as { Item?: Record<string, unknown> };
+          old = got.Item;
+        }
+        known = knownState(old);
+      }
+    }
+    throw new MergeConflictError(`log half of ${half.inferenceId} kept conflicting after ${MAX_MERGE_ATTEMPTS} attempts`);
+  }
+
+  private logUpdateInput(half: LogHalf, lines: LogHalf['lines'], known: KnownState): UpdateCommandInput {
+    const { maxLogLines, maxTrackedLogEventIds } = this.options;
+    const tracked = lines.slice(0, Math.max(0, maxTrackedLogEventIds - known.ids.size));
+    const kept = lines.slice(0, Math.max(0, maxLogLines - known.storedLines));
+    const errors = lines.filter((line) => line.category !== 'Info');
+    const firstAt = new Date(Math.min(...lines.map((line) => line.at))).toISOString();
+
+    const values: Record<string, unknown> = {
+      ':inProgress': 'InProgress',
+      ':firstAt': firstAt,
+      ':variant': half.variantName,
+      ':exp': this.expiresAt(),
+      ':now': new Date(this.now()).toISOString(),
+      ':n': lines.length,
+      ':src': new Set<RequestSource>(['logs']),
+    };
+    const sets = [
+      '#status = if_not_exists(#status, :inProgress)',
+      'requestTime = if_not_exists(requestTime, :firstAt)',
+      'firstLogAt = if_not_exists(firstLogAt, :firstAt)',
+      'variantName = if_not_exists(variantName, :variant)',
+      'expiresAt = :exp',
+      'updatedAt = :now',
+    ];
+    const adds = ['logLineCount :n', 'sources :src'];
+    const conditions: string[] = [];
+
+    if (kept.length > 0) {
+      values[':lines'] = kept.map((line) => this.storedLine(line));
+      values[':empty'] = [];
+      sets.push('logLines = list_append(if_not_exists(logLines, :empty), :lines)');
+    }
+    const firstError = errors[0];
+    if (firstError) {
+      values[':errs'] = errors.length;
+      values[':logCategory'] = firstError.category;
+      adds.push('logErrorCount :errs');
+      sets.push('logCategory = if_not_exists(logCategory, :logCategory)');
+      if (firstError.statusCode !== undefined) {
+        values[':logStatus'] = firstError.statusCode;
+        sets.push('logStatusCode = if_not_exists(logStatusCode, :logStatus)');
+      }
+    }
+    const idChecks = tracked.map((line, index) => {
+      values[`:id${index}`] = line.eventId;
+      return `NOT contains(logEventIds, :id${index})`;
+    });
+    if (tracked.length > 0) {
+      values[':ids'] = new Set(tracked.map((line) => line.eventId));
+      adds.push('logEventIds :ids');
+    }
+
+    if (known.fresh) {
+      // First attempt, nothing read: accept a record without log lines, or one whose lines
+      // do not overlap these and that has room for them.
+      values[':idRoom'] = maxTrackedLogEventIds - tracked.length;
+      conditions.push(`(attribute_not_exists(logEventIds) OR (${['size(logEventIds) <= :idRoom', ...idChecks].join(' AND ')}))`);
+      if (kept.length > 0) {
+        values[':lineRoom'] = maxLogLines - kept.length;
+        conditions.push('(attribute_not_exists(logLines) OR size(logLines) <= :lineRoom)');
+      }
+    } else {
+      // Retry after learning the record's state: the state must still be exactly that.
+      if (known.ids.size === 0) {
+        conditions.push('attribute_not_exists(logEventIds)');
+      } else {
+        values[':knownIds'] = known.ids.size;
+        conditions.push(['size(logEventIds) = :knownIds', ...idChecks].join(' AND '));
+      }
+      if (known.storedLines === 0) {
+        conditions.push('attribute_not_exists(logLines)');
+      } else {
+        values[':knownLines'] = known.storedLines;
+        conditions.push('size(logLines) = :knownLines');
+      }
+    }
+
+    return {
+      TableName: this.options.tableName,
+      Key: key(half),
+      UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    };
+  }
+
+  private storedLine(line: LogHalf['lines'][number]): StoredLogLine {
+    const max = this.options.maxLogLineChars;
+    return {
+      at: new Date(line.at).toISOString(),
+      message: line.message.length > max ? `${line.message.slice(0, max)}…` : line.message,
+      category: line.category,
+      ...(line.statusCode !== undefined ? { statusCode: line.statusCode } : {}),
+      ...(line.instanceId ? { instanceId: line.instanceId } : {}),
+    };
+  }
+
+  /** Merges one notification. Applied once per distinct notification; the newest one wins. */
+  async mergeNotification(half: NotificationHalf): Promise<NotificationMergeResult> {
+    try {
+      const output = (await this.client.send(new UpdateCommand(this.notificationUpdateInput(half)))) as {
+        Attributes?: Record<string, unknown>;
+      };
+      return { applied: true, ...(output.Attributes ? { record: toRecord(output.Attributes) } : {}), writes: 1 };
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        const old = itemFromConditionFailure(error);
+        return { applied: false, ...(old ? { record: toRecord(old) } : {}), writes: 1 };
+      }
+      throw error;
+    }
+  }
+
+  notificationUpdateInput(half: NotificationHalf): UpdateCommandInput {
+    const now = new Date(this.now()).toISOString();
+    const values: Record<string, unknown> = {
+      ':status': half.status,
+      ':now': now,
+      ':exp': this.expiresAt(),
+      ':src': new Set<RequestSource>(['notification']),
+      ':one': 1,
+    };
+    const sets = ['#status = :status', 'notifiedAt = :now', 'expiresAt = :exp', 'updatedAt = :now'];
+    const removes: string[] = [];
+    const optional: Array<[string, unknown]> = [
+      ['receivedAt', half.receivedAt],
+      ['completedAt', half.completedAt],
+      ['endToEndLatencyMs', half.endToEndLatencyMs],
+      ['failureReason', half.failureReason],
+      ['failureCategory', half.failureCategory],
+      ['failureStatusCode', half.failureStatusCode],
+      ['inputLocation', half.inputLocation],
+      ['outputLocation', half.outputLocation],
+      ['failureLocation', half.failureLocation],
+      ['inlineResponse', half.inlineResponse],
+      ['awsRegion', half.awsRegion],
+    ];
+    for (const [name, value] of optional) {
+      if (value === undefined) {
+        // A newer notification replaces the older one entirely (a retried inference id).
+        removes.push(name);
+      } else {
+        values[`:${name}`] = value;
+        sets.push(`${name} = :${name}`);
+      }
+    }
+    if (half.receivedAt) sets.push('requestTime = :receivedAt');
+    let condition = 'attribute_not_exists(notifiedAt)';
+    if (half.completedAt) condition = 'attribute_not_exists(completedAt) OR completedAt < :completedAt';
+    return {
+      TableName: this.options.tableName,
+      Key: key(half),
+      UpdateExpression: `SET ${sets.join(', ')} ADD sources :src, notificationCount :one${
+        removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''
+      }`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    };
+  }
+
+  /** Every record with this inference id (one per endpoint that saw it; usually one). */
+  async getByInferenceId(inferenceId: string): Promise<RequestRecord[]> {
+    const records: RequestRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const output = (await this.client.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: 'inferenceId = :id',
+          ExpressionAttributeValues: { ':id': inferenceId },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      )) as { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
+      for (const item of output.Items ?? []) records.push(toRecord(item));
+      start = output.LastEvaluatedKey;
+    } while (start);
+    return records;
+  }
+
+  /** Records of one endpoint, newest first, optionally within a time range and of one status. */
+  async queryByEndpoint(query: EndpointQuery): Promise<RequestRecord[]> {
+    const limit = query.limit ?? 50;
+    const values: Record<string, unknown> = { ':ep': query.endpointName };
+    let keyCondition = 'endpointName = :ep';
+    if (query.from !== undefined || query.to !== undefined) {
+      values[':from'] = query.from ?? '0000';
+      values[':to'] = query.to ?? '9999';
+      keyCondition += ' AND requestTime BETWEEN :from AND :to';
+    }
+    const names: Record<string, string> = {};
+    let filter: string | undefined;
+    if (query.status) {
+      names['#status'] = 'status';
+      values[':status'] = query.status;
+      filter = '#status = :status';
+    }
+    const records: RequestRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const output = (await this.client.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          IndexName: this.options.byEndpointIndex,
+          KeyConditionExpression: keyCondition,
+          ExpressionAttributeValues: values,
+          ...(filter ? { FilterExpression: filter, ExpressionAttributeNames: names } : {}),
+          ScanIndexForward: false,
+          // Filtered pages can come back short; read generously and stop at the limit.
+          Limit: filter ? Math.max(limit * 4, 100) : limit,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      )) as { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
+      for (const item of output.Items ?? []) {
+        records.push(toRecord(item));
+        if (records.length >= limit) return records;
+      }
+      start = output.LastEvaluatedKey;
+    } while (start);
+    return records;
+  }
+}
+
+export class MergeConflictError extends Error {
+  override name = 'MergeConflictError';
+}
+
+interface KnownState {
+  ids: Set<string>;
+  storedLines: number;
+  notified?: boolean;
+  /** True until the store has told us anything about the record. */
+  fresh: boolean;
+}
+
+function knownState(item: Record<string, unknown> | undefined): KnownState {
+  if (!item) return { ids: new Set(), storedLines: 0, fresh: false };
+  const record = toRecord(item);
+  const ids = item.logEventIds instanceof Set ? new Set([...item.logEventIds].map(String)) : new Set<string>();
+  return { ids, storedLines: record.logLines.length, notified: record.sources.includes('notification'), fresh: false };
+}
+
+function key(half: { inferenceId: string; endpointName: string }): Record<string, string> {
+  return { inferenceId: half.inferenceId, endpointName: half.endpointName };
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+/** DynamoDB returns the item that failed the condition (ReturnValuesOnConditionCheckFailure), marshalled. */
+function itemFromConditionFailure(error: unknown): Record<string, unknown> | undefined {
+  const item = (error as { Item?: Record<string, AttributeValue> }).Item;
+  if (!item || typeof item !== 'object') return undefined;
+  try {
+    return unmarshall(item);
+  } catch {
+    return undefined;
+  }
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function optionalNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** Maps a stored item to the public record shape (sets become sorted arrays, absent counts 0). */
+export function toRecord(item: Record<string, unknown>): RequestRecord {
+  const sources = item.sources instanceof Set ? ([...item.sources].map(String).sort() as RequestSource[]) : [];
+  const lines = Array.isArray(item.logLines) ? (item.logLines as StoredLogLine[]) : [];
+  const record: RequestRecord = {
+    inferenceId: String(item.inferenceId),
+    endpointName: String(item.endpointName),
+    status: (optionalString(item.status) as RequestStatus | undefined) ?? 'InProgress',
+    logLines: lines,
+    logLineCount: optionalNumber(item.logLineCount) ?? 0,
+    logErrorCount: optionalNumber(item.logErrorCount) ?? 0,
+    sources,
+    notificationCount: optionalNumber(item.notificationCount) ?? 0,
+  };
+  const strings = [
+    'requestTime',
+    'receivedAt',
+    'completedAt',
+    'failureReason',
+    'failureCategory',
+    'inputLocation',
+    'outputLocation',
+    'failureLocation',
+    'inlineResponse',
+    'awsRegion',
+    'variantName',
+    'firstLogAt',
+    'logCategory',
+    'notifiedAt',
+    'updatedAt',
+  ] as const;
+  for (const name of strings) {
+    const value = optionalString(item[name]);
+    if (value !== undefined) (record as unknown as Record<string, unknown>)[name] = value;
+  }
+  const numbers = ['endToEndLatencyMs', 'failureStatusCode', 'logStatusCode', 'expiresAt'] as const;
+  for (const name of numbers) {
+    const value = optionalNumber(item[name]);
+    if (value !== undefined) (record as unknown as Record<string, unknown>)[name] = value;
+  }
+  return record;
+}

@@ -1,0 +1,76 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * Table layouts, shared by the deployed template (serverless.ts) and the embedded store of
+ * local runs, so both always agree on keys and indexes.
+ */
+export interface TableNames {
+  requests: string;
+  requestsByEndpointIndex: string;
+  inventory: string;
+  state: string;
+}
+
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export function requestsTable(names: TableNames): CreateTableCommandInput {
+  return {
+    TableName: names.requests,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'inferenceId', AttributeType: 'S' },
+      { AttributeName: 'endpointName', AttributeType: 'S' },
+      { AttributeName: 'requestTime', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'inferenceId', KeyType: 'HASH' },
+      { AttributeName: 'endpointName', KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: names.requestsByEndpointIndex,
+        KeySchema: [
+          { AttributeName: 'endpointName', KeyType: 'HASH' },
+          { AttributeName: 'requestTime', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
+
+/** Inventory of what sagewatch attached to each resource: pk = resource key, sk = attachment. */
+export function inventoryTable(names: TableNames): CreateTableCommandInput {
+  return {
+    TableName: names.inventory,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+  };
+}
+
+/** Alert dedupe, detector windows and other small state with a TTL: pk/sk, generic. */
+export function stateTable(names: TableNames): CreateTableCommandInput {
+  return {
+    TableName: names.state,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+  };
+}
+
+export function allTables(names: TableNames): CreateTableCommandInput[] {
+  return [requestsTable(names), inventoryTable(names), stateTable(names)];
+}

@@ -6,30 +6,57 @@ import { notificationInputsFromEvent } from '../lib/notifications/event';
 import { requestStoreFromConfig } from '../lib/store';
 import { createLogger } from '../lib/telemetry/logger';
 import { createOpsMetrics, createRequestMetrics, publishCounters, publishObservations } from '../lib/telemetry/metrics';
+import { createDocumentClient } from '../lib/aws/clients';
+import { alertingFromConfig } from '../lib/alerts/runtime';
+import type { AlertPublisher } from '../lib/alerts/publish';
+import { detectFromNotifications, type RequestDetectorDeps } from '../lib/detect/request-detectors';
+import { detectorSettings } from '../lib/detect/settings';
+import { WindowStore } from '../lib/store/windows';
 
 /**
  * SQS (subscribed to the async endpoints' SNS topics) → processNotifications. Also accepts an
  * SNS Lambda event, and a bare notification for local invokes.
  */
-export function createHandler(overrides: { store?: NotificationSink } = {}) {
+export function createHandler(overrides: { store?: NotificationSink; publisher?: AlertPublisher; now?: () => number } = {}) {
   let runtime: ReturnType<typeof build> | undefined;
   const build = () => {
     const config = loadConfig();
+    const logger = createLogger(config.serviceName);
+    const client = createDocumentClient({ region: config.region });
+    const requests = requestStoreFromConfig(config, client);
+    const alerting = alertingFromConfig(config, { log: logger, ...(overrides.publisher ? { publisher: overrides.publisher } : {}) });
+    const detectors: RequestDetectorDeps = {
+      windows: new WindowStore(client, config.stateTable),
+      requests,
+      dispatch: alerting.dispatch,
+      alertState: (fingerprint) => alerting.store.state(fingerprint),
+      settings: detectorSettings(config),
+      region: config.region,
+      now: overrides.now ?? Date.now,
+      log: logger,
+    };
     return {
-      logger: createLogger(config.serviceName),
+      logger,
       requestMetrics: createRequestMetrics(config.metricsNamespace),
       opsMetrics: createOpsMetrics(config.metricsNamespace, config.serviceName),
-      store: overrides.store ?? requestStoreFromConfig(config),
+      store: overrides.store ?? requests,
+      detectors,
       processor: new BatchProcessor(EventType.SQS),
     };
   };
 
   return async (event: unknown): Promise<SQSBatchResponse> => {
     runtime ??= build();
-    const { logger, requestMetrics, opsMetrics, store, processor } = runtime;
+    const { logger, requestMetrics, opsMetrics, store, detectors, processor } = runtime;
     const { source, inputs } = notificationInputsFromEvent(event);
     const outcome = await processNotifications(inputs, { store, log: logger });
     publishObservations(requestMetrics, outcome.observations);
+    const detection = await detectFromNotifications(
+      outcome.applied.map(({ half }) => half),
+      detectors,
+    );
+    for (const entry of detection.counters.entries()) outcome.counters.add(entry.name, entry.value, entry.dimensions);
+    outcome.counters.add('AlertsSent', detection.alerts.filter((a) => a.result.sent).length);
     publishCounters(opsMetrics, outcome.counters);
     logger.info('notifications processed', { messages: inputs.length, ...outcome.counters.toJSON() });
 

@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
  * `loadConfig()`; nothing in lib/ reads process.env directly.
  */
 const positiveInt = (fallback: number) => z._default(z.pipe(z.coerce.number(), z.int().check(z.positive())), fallback);
+const positiveNumber = (fallback: number) => z._default(z.pipe(z.coerce.number(), z.number().check(z.positive())), fallback);
 const text = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
 
 const ConfigSchema = z.object({
@@ -13,6 +14,7 @@ const ConfigSchema = z.object({
   region: text('us-east-1'),
   requestsTable: text('sagewatch-requests'),
   requestsByEndpointIndex: text('byEndpoint'),
+  requestsOpenIndex: text('byOpen'),
   inventoryTable: text('sagewatch-inventory'),
   stateTable: text('sagewatch-state'),
   metricsNamespace: text('sagewatch'),
@@ -25,6 +27,22 @@ const ConfigSchema = z.object({
   /** Distinct log event ids remembered per request for de-duplication. */
   maxTrackedLogEventIds: positiveInt(100),
   alertsTopicArn: z.optional(z.string()),
+  /** Repeats of a firing alert inside this many seconds are suppressed. */
+  alertCooldownSeconds: positiveInt(900),
+  /** Where the Slack webhook URL is kept: `ssm:<name>` or `secretsmanager:<id>`; never the URL itself. */
+  slackWebhookSecret: z.optional(z.string()),
+  // Request-level detectors: sliding windows of one-minute buckets per endpoint.
+  detectorWindowMinutes: positiveInt(5),
+  failureBurstMinFailures: positiveInt(5),
+  /** Failed share of finished requests in the window (0-1) that makes a burst. */
+  failureBurstRate: positiveNumber(0.2),
+  latencyShiftFactor: positiveNumber(2),
+  latencyShiftMinSamples: positiveInt(10),
+  latencyShiftMinDeltaMs: positiveInt(250),
+  latencyBaselineMinutes: positiveInt(60),
+  expiredMinCount: positiveInt(1),
+  /** A request with log lines and no notification after this long is stuck (its notification lost). */
+  stuckAfterMinutes: positiveInt(15),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -37,6 +55,7 @@ const ENV_KEYS: Record<keyof Config, string> = {
   region: 'AWS_REGION',
   requestsTable: 'REQUESTS_TABLE',
   requestsByEndpointIndex: 'REQUESTS_BY_ENDPOINT_INDEX',
+  requestsOpenIndex: 'REQUESTS_OPEN_INDEX',
   inventoryTable: 'INVENTORY_TABLE',
   stateTable: 'STATE_TABLE',
   metricsNamespace: 'METRICS_NAMESPACE',
@@ -46,6 +65,17 @@ const ENV_KEYS: Record<keyof Config, string> = {
   maxLogLineChars: 'MAX_LOG_LINE_CHARS',
   maxTrackedLogEventIds: 'MAX_TRACKED_LOG_EVENT_IDS',
   alertsTopicArn: 'ALERTS_TOPIC_ARN',
+  alertCooldownSeconds: 'ALERT_COOLDOWN_SECONDS',
+  slackWebhookSecret: 'SLACK_WEBHOOK_SECRET',
+  detectorWindowMinutes: 'DETECTOR_WINDOW_MINUTES',
+  failureBurstMinFailures: 'FAILURE_BURST_MIN_FAILURES',
+  failureBurstRate: 'FAILURE_BURST_RATE',
+  latencyShiftFactor: 'LATENCY_SHIFT_FACTOR',
+  latencyShiftMinSamples: 'LATENCY_SHIFT_MIN_SAMPLES',
+  latencyShiftMinDeltaMs: 'LATENCY_SHIFT_MIN_DELTA_MS',
+  latencyBaselineMinutes: 'LATENCY_BASELINE_MINUTES',
+  expiredMinCount: 'EXPIRED_MIN_COUNT',
+  stuckAfterMinutes: 'STUCK_AFTER_MINUTES',
 };
 
 export class ConfigError extends Error {

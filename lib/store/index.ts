@@ -6,6 +6,7 @@ export function requestStoreFromConfig(config: Config, client?: DocumentSender):
   return new RequestStore(client ?? createDocumentClient({ region: config.region }), {
     tableName: config.requestsTable,
     byEndpointIndex: config.requestsByEndpointIndex,
+    openIndex: config.requestsOpenIndex,
     retentionDays: config.retentionDays,
     maxLogLines: config.maxLogLinesPerRequest,
     maxLogLineChars: config.maxLogLineChars,

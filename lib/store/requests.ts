@@ -50,6 +50,8 @@ export interface RequestRecord {
   sources: RequestSource[];
   notificationCount: number;
   notifiedAt?: string;
+  /** When the sweeper reported the request stuck (log lines, no notification for too long). */
+  stuckAt?: string;
   updatedAt?: string;
   expiresAt?: number;
 }
@@ -62,6 +64,8 @@ export interface DocumentSender {
 export interface RequestStoreOptions {
   tableName: string;
   byEndpointIndex: string;
+  /** Sparse index of open requests (log lines, no notification); default `byOpen`. */
+  openIndex?: string;
   retentionDays: number;
   maxLogLines: number;
   maxLogLineChars: number;
@@ -196,9 +200,13 @@ export class RequestStore {
       'requestTime = if_not_exists(requestTime, :firstAt)',
       'firstLogAt = if_not_exists(firstLogAt, :firstAt)',
       'variantName = if_not_exists(variantName, :variant)',
+      // Until its notification arrives the request is open: the stuck sweeper reads this index.
+      'openShard = if_not_exists(openShard, :shard)',
+      'openSince = if_not_exists(openSince, :firstAt)',
       'expiresAt = :exp',
       'updatedAt = :now',
     ];
+    values[':shard'] = openShard(half.inferenceId);
     const adds = ['logLineCount :n', 'sources :src'];
     const conditions: string[] = [];
 
@@ -301,7 +309,7 @@ export class RequestStore {
       ':one': 1,
     };
     const sets = ['#status = :status', 'notifiedAt = :now', 'expiresAt = :exp', 'updatedAt = :now'];
-    const removes: string[] = [];
+    const removes: string[] = ['openShard', 'openSince'];
     const optional: Array<[string, unknown]> = [
       ['receivedAt', half.receivedAt],
       ['completedAt', half.completedAt],
@@ -339,6 +347,43 @@ export class RequestStore {
       ReturnValues: 'ALL_NEW',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     };
+  }
+
+  /** Open requests (log lines, no notification) of one shard that opened before `before`, oldest first. */
+  async queryOpen(shard: number, before: string, limit: number): Promise<RequestRecord[]> {
+    const output = (await this.client.send(
+      new QueryCommand({
+        TableName: this.options.tableName,
+        IndexName: this.options.openIndex ?? 'byOpen',
+        KeyConditionExpression: 'openShard = :shard AND openSince < :before',
+        ExpressionAttributeValues: { ':shard': openShardName(shard), ':before': before },
+        Limit: limit,
+      }),
+    )) as { Items?: Record<string, unknown>[] };
+    return (output.Items ?? []).map(toRecord);
+  }
+
+  /**
+   * Takes a request off the open index. With `stuckAt`, only while it still has no notification
+   * (then it is reported stuck exactly once); without, only once it has one (cleanup of a
+   * request whose log lines arrived after its notification). Returns whether it changed.
+   */
+  async closeOpen(key: { inferenceId: string; endpointName: string }, stuckAt?: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { inferenceId: key.inferenceId, endpointName: key.endpointName },
+          UpdateExpression: stuckAt ? 'SET stuckAt = :at REMOVE openShard, openSince' : 'REMOVE openShard, openSince',
+          ConditionExpression: stuckAt ? 'attribute_exists(openShard) AND attribute_not_exists(notifiedAt)' : 'attribute_exists(notifiedAt)',
+          ...(stuckAt ? { ExpressionAttributeValues: { ':at': stuckAt } } : {}),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** Every record with this inference id (one per endpoint that saw it; usually one). */
@@ -401,6 +446,19 @@ export class RequestStore {
     } while (start);
     return records;
   }
+}
+
+export const OPEN_SHARDS = 4;
+
+export function openShardName(shard: number): string {
+  return `open#${shard}`;
+}
+
+/** Spreads open requests over a few index partitions so no single one takes every write. */
+function openShard(inferenceId: string): string {
+  let hash = 0;
+  for (let i = 0; i < inferenceId.length; i++) hash = (hash * 31 + inferenceId.charCodeAt(i)) | 0;
+  return openShardName(Math.abs(hash) % OPEN_SHARDS);
 }
 
 export class MergeConflictError extends Error {
@@ -479,6 +537,7 @@ export function toRecord(item: Record<string, unknown>): RequestRecord {
     'logCategory',
     'notifiedAt',
     'updatedAt',
+    'stuckAt',
   ] as const;
   for (const name of strings) {
     const value = optionalString(item[name]);

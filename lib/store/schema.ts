@@ -7,6 +7,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export interface TableNames {
   requests: string;
   requestsByEndpointIndex: string;
+  /** Sparse index of requests that have log lines and no notification yet (for the stuck sweeper). */
+  requestsOpenIndex?: string;
   inventory: string;
   state: string;
 }
@@ -21,6 +23,8 @@ export function requestsTable(names: TableNames): CreateTableCommandInput {
       { AttributeName: 'inferenceId', AttributeType: 'S' },
       { AttributeName: 'endpointName', AttributeType: 'S' },
       { AttributeName: 'requestTime', AttributeType: 'S' },
+      { AttributeName: 'openShard', AttributeType: 'S' },
+      { AttributeName: 'openSince', AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: 'inferenceId', KeyType: 'HASH' },
@@ -32,6 +36,14 @@ export function requestsTable(names: TableNames): CreateTableCommandInput {
         KeySchema: [
           { AttributeName: 'endpointName', KeyType: 'HASH' },
           { AttributeName: 'requestTime', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: names.requestsOpenIndex ?? 'byOpen',
+        KeySchema: [
+          { AttributeName: 'openShard', KeyType: 'HASH' },
+          { AttributeName: 'openSince', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
       },

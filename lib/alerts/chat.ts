@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import * as z from 'zod/mini';
+import { AlertSchema, cut, normalizeAlert, resourceArn, type Alert, type AlertResource, type Severity } from './model';
+import { formatNumber } from './text';
+
+/**
+ * The custom notification format of Amazon Q Developer in chat applications (formerly AWS
+ * Chatbot), schema version 1.0: what the alerts topic carries, so a Slack or Teams channel
+ * mapped to the topic renders sagewatch alerts without any code of ours. `client-markdown` is
+ * rendered in the chat platform's markdown; links use the `<url|label>` form of AWS's samples.
+ */
+export interface ChatNotification {
+  version: '1.0';
+  source: 'custom';
+  id?: string;
+  content: {
+    textType?: 'client-markdown';
+    title?: string;
+    description: string;
+    nextSteps?: string[];
+    keywords?: string[];
+  };
+  metadata?: {
+    threadId?: string;
+    summary?: string;
+    eventType?: string;
+    relatedResources?: string[];
+    additionalContext?: Record<string, string>;
+  };
+}
+
+const strings = () =>
+  z.pipe(
+    z.array(z.unknown()),
+    z.transform((items) => items.filter((item): item is string => typeof item === 'string')),
+  );
+const stringValues = () =>
+  z.pipe(
+    z.record(z.string(), z.unknown()),
+    z.transform((context) => Object.fromEntries(Object.entries(context).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))),
+  );
+
+/**
+ * Reads any custom notification, ours or another producer's. Lenient where the chat service is
+ * (non-string list items and context values are dropped, not fatal); unknown fields are dropped.
+ */
+export const ChatNotificationSchema = z.object({
+  version: z.literal('1.0'),
+  source: z.literal('custom'),
+  id: z.optional(z.string()),
+  content: z.object({
+    textType: z.optional(z.literal('client-markdown')),
+    title: z.optional(z.string()),
+    description: z.string(),
+    nextSteps: z.optional(strings()),
+    keywords: z.optional(strings()),
+  }),
+  metadata: z.optional(
+    z.object({
+      threadId: z.optional(z.string()),
+      summary: z.optional(z.string()),
+      eventType: z.optional(z.string()),
+      relatedResources: z.optional(strings()),
+      additionalContext: z.optional(stringValues()),
+    }),
+  ),
+});
+
+/** The additionalContext key carrying the alert itself, so subscribers need not parse markdown. */
+export const ALERT_CONTEXT_KEY = 'sagewatchAlert';
+
+export const SEVERITY_EMOJI: Record<Severity, string> = {
+  critical: ':red_circle:',
+  warning: ':large_orange_circle:',
+  info: ':large_blue_circle:',
+};
+export const RESOLVED_EMOJI = ':white_check_mark:';
+
+export function toChatNotification(input: Alert): ChatNotification {
+  const alert = normalizeAlert(input);
+  const { resource, evidence } = alert;
+  const emoji = alert.status === 'resolved' ? RESOLVED_EMOJI : SEVERITY_EMOJI[alert.severity];
+  const title = `${emoji} ${alert.status === 'resolved' ? 'Resolved: ' : `[${alert.severity.toUpperCase()}] `}${md(alert.title)}`;
+
+  const lines = [md(alert.description), '', `*Resource:* ${resourceMarkdown(resource)}`];
+  lines.push(`*Detected:* ${alert.detectedAt}${windowText(alert)}`);
+  if (evidence.numbers.length > 0) {
+    lines.push(`*Evidence:* ${evidence.numbers.map((n) => `${md(n.name)} *${md(formatNumber(n))}*`).join(' · ')}`);
+  }
+  for (const fact of evidence.facts) lines.push(`*${md(fact.name)}:* ${md(fact.value)}`);
+  if (evidence.inferenceIds.length > 0) {
+    lines.push(`*Sample inference ids:* ${evidence.inferenceIds.map((id) => `\`${md(id)}\``).join(', ')}`);
+  }
+
+  const nextSteps = [
+    ...evidence.links.map((link) => `<${link.url}|${md(link.label)}>`),
+    ...evidence.commands.map((command) => `Run \`${md(command)}\``),
+  ];
+  const arn = resourceArn(resource);
+  const notification: ChatNotification = {
+    version: '1.0',
+    source: 'custom',
+    id: alert.id,
+    content: {
+      textType: 'client-markdown',
+      title,
+      description: lines.join('\n'),
+      ...(nextSteps.length > 0 ? { nextSteps } : {}),
+      keywords: [alert.status === 'resolved' ? 'resolved' : alert.severity, alert.kind, cut(resource.name, 50)],
+    },
+    metadata: {
+      threadId: threadIdFor(resource),
+      summary: cut(`${alert.status === 'resolved' ? 'Resolved' : alert.severity.toUpperCase()}: ${alert.title}`, 200),
+      eventType: `sagewatch-${alert.kind}`,
+      relatedResources: [arn ?? resource.name],
+      additionalContext: {
+        fingerprint: alert.fingerprint,
+        kind: alert.kind,
+        severity: alert.severity,
+        status: alert.status,
+        [ALERT_CONTEXT_KEY]: JSON.stringify(alert),
+      },
+    },
+  };
+  return notification;
+}
+
+/**
+ * One chat thread per resource: every kind of alert and its resolution about one endpoint (all
+ * variants) or one job land together. Readable prefix, hashed identity (names may hold anything).
+ */
+export function threadIdFor(resource: AlertResource): string {
+  const identity = JSON.stringify([resource.type, resource.name, resource.region ?? '', resource.account ?? '']);
+  const hash = createHash('sha256').update(identity).digest('hex').slice(0, 12);
+  const readable = resource.name.replace(/[^A-Za-z0-9-]+/g, '-').slice(0, 64);
+  return `sagewatch-${resource.type}-${readable}-${hash}`;
+}
+
+/** The alert a sagewatch chat notification carries, or undefined for any other notification. */
+export function alertFromChatNotification(notification: ChatNotification): Alert | undefined {
+  const raw = notification.metadata?.additionalContext?.[ALERT_CONTEXT_KEY];
+  if (raw === undefined) return undefined;
+  try {
+    const parsed = AlertSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? (parsed.data as Alert) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function resourceMarkdown(resource: AlertResource): string {
+  const parts = [`${resource.type} \`${md(resource.name)}\``];
+  if (resource.variant) parts.push(`variant \`${md(resource.variant)}\``);
+  if (resource.region) parts.push(md(resource.region));
+  if (resource.account) parts.push(md(resource.account));
+  return parts.join(' · ');
+}
+
+function windowText(alert: Alert): string {
+  if (!alert.windowStart && !alert.windowEnd) return '';
+  return ` (window ${alert.windowStart ?? '?'} – ${alert.windowEnd ?? '?'})`;
+}
+
+/** Chat markdown treats `&`, `<` and `>` as markup; alert text is data, never markup. */
+function md(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+

@@ -1,0 +1,141 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createHandler } from '../../functions/process-notifications';
+import { loadConfig, resetConfig } from '../../lib/config';
+import { MemoryPublisher } from '../../lib/alerts/publish';
+import { alertingFromConfig } from '../../lib/alerts/runtime';
+import { requestStoreFromConfig } from '../../lib/store';
+import { sweep } from '../../lib/detect/sweeper';
+import { asyncNotification, sqsEvent } from '../../local/builders';
+import { captureEmf } from '../support/emf';
+import { TABLES, useDynamo } from '../support/dynamo';
+
+const db = useDynamo();
+let run = 0;
+beforeEach(() => {
+  run++;
+  process.env.REQUESTS_TABLE = TABLES.requests;
+  process.env.STATE_TABLE = TABLES.state;
+  resetConfig();
+});
+
+const BASE = Date.UTC(2024, 4, 1, 12, 0, 0);
+
+function batch(endpoint: string, from: number, count: number, failed: number, at: number, failureReason = 'ClientError: Received server error (500) from model.') {
+  return sqsEvent(
+    Array.from({ length: count }, (_, i) => {
+      const n = from + i;
+      return {
+        messageId: `${endpoint}-${n}`,
+        body: JSON.stringify(
+          asyncNotification({
+            inferenceId: `${endpoint}-req-${n}`,
+            endpointName: endpoint,
+            status: i < failed ? 'Failed' : 'Completed',
+            receivedTime: new Date(at - 2_000).toISOString(),
+            eventTime: new Date(at).toISOString(),
+            failureReason,
+          }),
+        ),
+      };
+    }),
+  );
+}
+
+describe('request-level detectors in the notifications path', () => {
+  it('raises a failure burst once, with evidence, and resolves it when it clears', async () => {
+    const endpoint = `burst-${run}`;
+    const publisher = new MemoryPublisher();
+    let now = BASE + 30_000;
+    const handler = createHandler({ publisher, now: () => now });
+
+    await captureEmf(() => handler(batch(endpoint, 0, 10, 6, BASE + 20_000)));
+    const bursts = publisher.published.filter((a) => a.kind === 'failure-burst');
+    expect(bursts).toHaveLength(1);
+    const alert = bursts[0]!;
+    expect(alert).toMatchObject({ status: 'firing', severity: 'critical', resource: { type: 'endpoint', name: endpoint } });
+    expect(alert.evidence.numbers).toContainEqual({ name: 'failed requests', value: 6 });
+    expect(alert.evidence.facts).toContainEqual({ name: 'failures: ServerError', value: '6' });
+    expect(alert.evidence.inferenceIds).toHaveLength(5);
+    expect(alert.evidence.inferenceIds.every((id) => /-req-[0-5]$/.test(id))).toBe(true);
+    expect(alert.evidence.commands[0]).toContain(`sagewatch query --endpoint ${endpoint} --status Failed`);
+    expect(alert.evidence.links.map((l) => l.label)).toContain('Data-log lines of these requests');
+
+    // Redelivery and more failures inside the cooldown: nothing new is sent.
+    await captureEmf(() => handler(batch(endpoint, 0, 10, 6, BASE + 20_000)));
+    await captureEmf(() => handler(batch(endpoint, 10, 5, 5, BASE + 40_000)));
+    expect(publisher.published.filter((a) => a.kind === 'failure-burst')).toHaveLength(1);
+
+    // Ten minutes later only successes: the burst resolves, once.
+    now = BASE + 10 * 60_000;
+    await captureEmf(() => handler(batch(endpoint, 100, 20, 0, now - 5_000)));
+    await captureEmf(() => handler(batch(endpoint, 200, 20, 0, now - 4_000)));
+    const resolved = publisher.published.filter((a) => a.kind === 'failure-burst' && a.status === 'resolved');
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0]!.fingerprint).toBe(alert.fingerprint);
+  });
+
+  it('raises expired requests and does not call a healthy endpoint unhealthy', async () => {
+    const publisher = new MemoryPublisher();
+    const handler = createHandler({ publisher, now: () => BASE + 30_000 });
+    await captureEmf(() => handler(batch(`expired-${run}`, 0, 30, 1, BASE + 10_000, 'ClientError: Request has expired')));
+    expect(publisher.published.map((a) => a.kind)).toEqual(['expired-requests']);
+    expect(publisher.published[0]!.evidence.inferenceIds).toEqual([`expired-${run}-req-0`]);
+
+    await captureEmf(() => handler(batch(`healthy-${run}`, 0, 50, 2, BASE + 10_000)));
+    expect(publisher.published.filter((a) => a.resource.name === `healthy-${run}`)).toEqual([]);
+  });
+});
+
+describe('stuck-request sweeper', () => {
+  it('reports requests whose notification never came, once, and cleans the rest', async () => {
+    const config = loadConfig();
+    const requests = requestStoreFromConfig(config, db.client());
+    const publisher = new MemoryPublisher();
+    const alerting = alertingFromConfig(config, { publisher });
+    const endpoint = `stuck-${run}`;
+    const t = (min: number) => BASE + min * 60_000;
+    const line = (id: string, at: number, message: string) => ({
+      inferenceId: id,
+      endpointName: endpoint,
+      variantName: 'AllTraffic',
+      lines: [{ eventId: `${id}-e`, at, message, category: message.startsWith('Received') ? ('ServerError' as const) : ('Info' as const), instanceId: 'i-1' }],
+    });
+    await requests.mergeLogHalf(line('lost-error', t(0), 'Received server error (500) from primary'));
+    await requests.mergeLogHalf(line('lost-quiet', t(1), 'Inference request succeeded'));
+    await requests.mergeLogHalf(line('recent', t(25), 'Received server error (500) from primary'));
+    // Notification first, then its log lines: indexed as open but not stuck.
+    await requests.mergeNotification({ inferenceId: 'late-logs', endpointName: endpoint, status: 'Failed', completedAt: new Date(t(2)).toISOString() });
+    await requests.mergeLogHalf(line('late-logs', t(2), 'Received server error (500) from primary'));
+
+    const deps = {
+      requests,
+      dispatch: alerting.dispatch,
+      alertState: (fp: string) => alerting.store.state(fp),
+      recentAlerts: (since: number) => alerting.store.recent(since),
+      stuckAfterMinutes: 15,
+      region: 'eu-west-1',
+      now: () => t(30),
+    };
+    const first = await sweep(deps);
+    expect(first.stuck.map((r) => r.inferenceId).sort()).toEqual(['lost-error', 'lost-quiet']);
+    expect(first.cleaned).toBe(1);
+    expect(first.observations).toEqual([{ name: 'StuckRequests', unit: 'Count', value: 2, dimensionSets: [{ EndpointName: endpoint }] }]);
+    expect(publisher.published.map((a) => [a.kind, a.severity, a.evidence.inferenceIds])).toEqual([
+      ['log-errors-without-notification', 'critical', ['lost-error']],
+      ['stuck-requests', 'warning', ['lost-quiet']],
+    ]);
+    expect((await requests.getByInferenceId('lost-error'))[0]?.stuckAt).toBe(new Date(t(30)).toISOString());
+
+    const second = await sweep(deps);
+    expect(second.stuck).toEqual([]);
+    expect(publisher.published.filter((a) => a.status === 'resolved').map((a) => a.kind).sort()).toEqual([
+      'log-errors-without-notification',
+      'stuck-requests',
+    ]);
+
+    // The recent one becomes stuck later; a notification arriving in time keeps it off the list.
+    await requests.mergeNotification({ inferenceId: 'recent', endpointName: endpoint, status: 'Failed', completedAt: new Date(t(26)).toISOString() });
+    const third = await sweep({ ...deps, now: () => t(60) });
+    expect(third.stuck).toEqual([]);
+  });
+});

@@ -1,0 +1,120 @@
+import type { Dimension, MetricDataQuery, PutMetricAlarmCommandInput, Tag } from '@aws-sdk/client-cloudwatch';
+import type { MetricDef } from '../profiles/metrics';
+import { THRESHOLDS, thresholdInMetricUnit, type Thresholds } from '../profiles/thresholds';
+import type { AlarmSpec, AlarmStat, MetricUse, ThresholdRef } from '../profiles/types';
+
+/**
+ * AlarmSpec (data) + where it applies → the PutMetricAlarm request. Four shapes:
+ * - a plain metric against a static threshold;
+ * - a ratio of two metrics through metric math;
+ * - an anomaly detection band: `ANOMALY_DETECTION_BAND(m1, width)` as the threshold metric;
+ * - several hosts of a job combined with MIN or MAX (metric math), at most 10 per alarm.
+ * No `Unit` is ever set: a unit that differs from the published one silently matches nothing.
+ */
+export interface AlarmTarget {
+  alarmName: string;
+  /** Dimension sets of the instances watched: one, or one per host. */
+  dimensions: Dimension[][];
+  /** Human-readable place, appended to the description: `endpoint my-ep, variant AllTraffic`. */
+  where: string;
+  thresholds: Thresholds;
+  actions: string[];
+  tags: Tag[];
+}
+
+/** PutMetricAlarm accepts at most 10 metrics (MetricStat queries) in one alarm. */
+export const MAX_METRICS_PER_ALARM = 10;
+
+export function isPercentile(stat: AlarmStat): boolean {
+  return /^p\d+(\.\d+)?$/.test(stat);
+}
+
+function thresholdOf(ref: ThresholdRef, metric: MetricDef, thresholds: Thresholds): { value: number; text: string } {
+  if (typeof ref === 'object') return { value: ref.value, text: String(ref.value) };
+  const def = THRESHOLDS[ref];
+  const human = thresholds[ref];
+  return { value: thresholdInMetricUnit(human, def.unit, metric.unit), text: `${human} ${def.unit} (tag ${def.tag})` };
+}
+
+function metricStat(use: MetricUse, dimensions: Dimension[], period: number): MetricDataQuery['MetricStat'] {
+  return { Metric: { Namespace: use.metric.namespace, MetricName: use.metric.name, Dimensions: dimensions }, Period: period, Stat: use.stat };
+}
+
+export function alarmInput(spec: AlarmSpec, target: AlarmTarget): PutMetricAlarmCommandInput {
+  const common = {
+    AlarmName: target.alarmName,
+    ActionsEnabled: true,
+    AlarmActions: target.actions,
+    OKActions: target.actions,
+    EvaluationPeriods: spec.evaluationPeriods,
+    DatapointsToAlarm: spec.datapointsToAlarm,
+    TreatMissingData: spec.treatMissingData,
+    Tags: target.tags,
+  };
+  const describe = (condition: string) => cap(`${spec.description} ${condition}. ${target.where}. Managed by sagewatch.`, 1024);
+  const { condition } = spec;
+  const use: MetricUse = { metric: spec.metric, stat: spec.stat };
+  const first = target.dimensions[0] ?? [];
+
+  if (condition.type === 'anomaly-band') {
+    const width = target.thresholds.anomalyBandWidth;
+    return {
+      ...common,
+      AlarmDescription: describe(`Band width ${width} standard deviations (tag ${THRESHOLDS.anomalyBandWidth.tag})`),
+      ComparisonOperator: condition.comparison,
+      ThresholdMetricId: 'ad1',
+      Metrics: [
+        { Id: 'm1', MetricStat: metricStat(use, first, spec.period), ReturnData: true },
+        { Id: 'ad1', Expression: `ANOMALY_DETECTION_BAND(m1, ${width})`, Label: `${spec.metric.name} (expected)`, ReturnData: true },
+      ],
+    };
+  }
+
+  const threshold = thresholdOf(condition.threshold, spec.metric, target.thresholds);
+  if (condition.type === 'ratio') {
+    return {
+      ...common,
+      AlarmDescription: describe(`Threshold ${threshold.text}`),
+      ComparisonOperator: condition.comparison,
+      Threshold: threshold.value,
+      Metrics: [
+        { Id: 'm1', MetricStat: metricStat(use, first, spec.period), ReturnData: false },
+        { Id: 'm2', MetricStat: metricStat(condition.denominator, first, spec.period), ReturnData: false },
+        // No traffic is no failure rate: 0 rather than a division by zero.
+        { Id: 'e1', Expression: 'IF(m2 > 0, m1 / m2, 0)', Label: `${spec.metric.name} / ${condition.denominator.metric.name}`, ReturnData: true },
+      ],
+    };
+  }
+
+  if (target.dimensions.length > 1) {
+    if (target.dimensions.length > MAX_METRICS_PER_ALARM) throw new Error(`${target.alarmName}: at most ${MAX_METRICS_PER_ALARM} hosts per alarm`);
+    const aggregate = spec.hostAggregate ?? 'MAX';
+    const ids = target.dimensions.map((_, i) => `m${i + 1}`);
+    return {
+      ...common,
+      AlarmDescription: describe(`Threshold ${threshold.text}, ${aggregate} over ${ids.length} hosts`),
+      ComparisonOperator: condition.comparison,
+      Threshold: threshold.value,
+      Metrics: [
+        ...target.dimensions.map((dimensions, i) => ({ Id: ids[i]!, MetricStat: metricStat(use, dimensions, spec.period), ReturnData: false })),
+        { Id: 'e1', Expression: `${aggregate}([${ids.join(', ')}])`, Label: `${aggregate} of ${spec.metric.name}`, ReturnData: true },
+      ],
+    };
+  }
+
+  return {
+    ...common,
+    AlarmDescription: describe(`Threshold ${threshold.text}`),
+    Namespace: spec.metric.namespace,
+    MetricName: spec.metric.name,
+    Dimensions: first,
+    ...(isPercentile(spec.stat) ? { ExtendedStatistic: spec.stat } : { Statistic: spec.stat as PutMetricAlarmCommandInput['Statistic'] }),
+    Period: spec.period,
+    Threshold: threshold.value,
+    ComparisonOperator: condition.comparison,
+  };
+}
+
+function cap(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

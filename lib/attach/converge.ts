@@ -1,0 +1,435 @@
+import type { LogSink } from '../correlate/observations';
+import { silentLog } from '../correlate/observations';
+import type { ResourceModel } from '../sagemaker/model';
+import { resourceKey, type ResourceRef } from '../sagemaker/resource';
+import type { Lifecycle } from '../sagemaker/status';
+import type { AttachmentRecord, GapRecord, Inventory, InventorySnapshot, ResourceRecord } from '../store/inventory';
+import { desiredState, type DesiredAttachment, type DesiredState } from './desired';
+import { errorMessage, errorName, type MonitoringGateway } from './gateway';
+import { fingerprint, subscriptionFilterName } from './names';
+import type { ConvergeSettings } from './settings';
+
+/**
+ * Level-triggered convergence of one resource: compute what its current state needs, diff it
+ * against what the inventory says is attached, and apply the difference. Converging an
+ * attached resource again changes nothing and writes nothing. Every failure that survives the
+ * gateway's retries becomes a reported problem; nothing is swallowed.
+ */
+export interface ConvergeRequest {
+  resource: ResourceRef;
+  lifecycle: Lifecycle;
+  /** Epoch ms of the describe the model comes from: an older one never overrides a newer one. */
+  observedAt: number;
+  /** Absent when the resource is gone. */
+  model?: ResourceModel | undefined;
+}
+
+export interface ConvergeDeps {
+  gateway: MonitoringGateway;
+  inventory: Inventory;
+  settings: ConvergeSettings;
+  /** Identifies this execution in the lock. */
+  owner: string;
+  now?: () => number;
+  /** How long the lock holds if this execution dies (a Lambda lives at most 15 minutes). */
+  lockTtlMs?: number;
+  /** Keep detached resources' tombstones this long (DynamoDB TTL on `expiresAt`). */
+  tombstoneTtlMs?: number;
+  log?: LogSink;
+}
+
+export type ProblemCode =
+  | 'AttachmentFailed'
+  | 'LogSubscriptionSlotsFull'
+  | 'NotificationTopicMissing'
+  | 'AsyncNotificationTopicsMissing'
+  | 'InvalidThresholdTag'
+  | 'ModelNotDescribed'
+  | 'ContainerNameUnknown'
+  | 'VariantNotInConfig'
+  | 'OutcomeFailed'
+  | 'WorkflowFailed';
+
+export interface Problem {
+  code: ProblemCode | string;
+  /** Stable identity (e.g. the log group, the alarm name): dedupes alerts across runs. */
+  key: string;
+  message: string;
+  /** `cloudwatch:PutMetricAlarm` and the like, for failed calls. */
+  action?: string;
+  error?: string;
+}
+
+export interface ConvergeChanges {
+  created: string[];
+  updated: string[];
+  deleted: string[];
+}
+
+export interface ConvergeResult {
+  key: string;
+  status: 'converged' | 'unchanged' | 'kept' | 'stale';
+  lifecycle: Lifecycle;
+  kinds: string[];
+  changes: ConvergeChanges;
+  /** Every instrumentation gap of the resource now (new or not). */
+  gaps: GapRecord[];
+  /** What to alert about: failures of this run and gaps that are new since the last run. */
+  problems: Problem[];
+  /** Log groups that do not exist yet: retry later. */
+  pending: string[];
+  outcome?: string;
+}
+
+/** Another execution is converging the same resource: retry later (Step Functions does). */
+export class ResourceBusyError extends Error {
+  override name = 'ResourceBusy';
+}
+
+/** The only thing left is a log group that does not exist yet: retry later. */
+export class LogGroupNotReadyError extends Error {
+  override name = 'LogGroupNotReady';
+  constructor(readonly result: ConvergeResult) {
+    super(`log group ${result.pending.join(', ')} does not exist yet`);
+  }
+}
+
+const DEFAULT_LOCK_TTL_MS = 15 * 60_000;
+const DEFAULT_TOMBSTONE_TTL_MS = 7 * 24 * 3600_000;
+const DELETE_ALARMS_BATCH = 100;
+
+const label = (a: { type: string; id: string }) => `${a.type}:${a.id}`;
+const slot = (a: { type: string; id: string }) => `${a.type}#${a.id}`;
+
+export async function converge(request: ConvergeRequest, deps: ConvergeDeps): Promise<ConvergeResult> {
+  const now = deps.now ?? Date.now;
+  const key = resourceKey(request.resource);
+  const desired = desiredState({ resource: request.resource, lifecycle: request.lifecycle, model: request.model, settings: deps.settings, now: now() });
+  const base = { key, lifecycle: request.lifecycle, kinds: desired.kinds, changes: { created: [], updated: [], deleted: [] }, problems: [], pending: [] };
+
+  if (request.lifecycle === 'keep') {
+    // Creating, Updating, OutOfService...: whatever is attached stays as it is.
+    const snapshot = await deps.inventory.read(key);
+    return { ...base, status: 'kept', gaps: snapshot.resource?.gaps ?? [] };
+  }
+
+  const before = await deps.inventory.read(key);
+  if (before.observedAt !== undefined && before.observedAt > request.observedAt) return { ...base, status: 'stale', gaps: before.resource?.gaps ?? [] };
+  if (isConverged(before, desired, request)) {
+    return { ...base, status: 'unchanged', gaps: before.resource?.gaps ?? [], ...(before.outcome ? { outcome: before.outcome } : {}) };
+  }
+
+  const lock = await deps.inventory.lock(key, deps.owner, request.observedAt, now() + (deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS), now());
+  if (lock === 'stale') return { ...base, status: 'stale', gaps: before.resource?.gaps ?? [] };
+  if (lock === 'busy') throw new ResourceBusyError(`${key} is being converged by another execution`);
+
+  let result: ConvergeResult;
+  try {
+    // Read again under the lock: another execution may have converged it in between.
+    const snapshot = await deps.inventory.read(key);
+    result = await apply(key, request, desired, snapshot, deps, now);
+  } finally {
+    await deps.inventory.unlock(key, deps.owner);
+  }
+  if (result.pending.length > 0 && result.problems.length === 0) throw new LogGroupNotReadyError(result);
+  return result;
+}
+
+/** True when nothing would be written: every desired attachment recorded as is, nothing else recorded, same record. */
+function isConverged(snapshot: InventorySnapshot, desired: DesiredState, request: ConvergeRequest): boolean {
+  const recorded = new Map(snapshot.attachments.map((a) => [slot(a), a]));
+  if (recorded.size !== desired.attachments.length) return false;
+  for (const attachment of desired.attachments) {
+    if (recorded.get(slot(attachment))?.fingerprint !== fingerprint(attachment.input)) return false;
+  }
+  // A full log group may have freed a slot since: look again.
+  if (snapshot.resource?.gaps.some((gap) => gap.code === 'LogSubscriptionSlotsFull' || gap.code === 'NotificationTopicMissing')) return false;
+  if (desired.outcome && snapshot.outcome === undefined) return false;
+  return snapshot.resource !== undefined && sameRecord(snapshot.resource, recordFor(request, desired, desired.gaps, snapshot.outcome, 0));
+}
+
+function recordFor(request: ConvergeRequest, desired: DesiredState, gaps: GapRecord[], outcome: string | undefined, nowMs: number): ResourceRecord {
+  const attached = desired.attachments.length > 0;
+  return {
+    key: resourceKey(request.resource),
+    kind: request.resource.kind,
+    name: request.resource.name,
+    ...((request.model?.arn ?? request.resource.arn) ? { arn: request.model?.arn ?? request.resource.arn } : {}),
+    kinds: desired.kinds,
+    status: request.model?.status ?? 'Gone',
+    state: attached ? 'attached' : 'detached',
+    ignored: request.model?.ignored ?? false,
+    observedAt: request.observedAt,
+    gaps,
+    ...(outcome ? { outcome } : {}),
+    updatedAt: new Date(nowMs).toISOString(),
+  };
+}
+
+/** Compares what matters, not when it was written or which describe it came from. */
+function sameRecord(a: ResourceRecord, b: ResourceRecord): boolean {
+  const strip = ({ updatedAt, observedAt, ...rest }: ResourceRecord) => {
+    void updatedAt;
+    void observedAt;
+    return rest;
+  };
+  return fingerprint(strip(a)) === fingerprint(strip(b));
+}
+
+async function apply(
+  key: string,
+  request: ConvergeRequest,
+  desired: DesiredState,
+  snapshot: InventorySnapshot,
+  deps: ConvergeDeps,
+  now: () => number,
+): Promise<ConvergeResult> {
+  const { gateway, inventory } = deps;
+  const log = deps.log ?? silentLog;
+  const changes: ConvergeChanges = { created: [], updated: [], deleted: [] };
+  const problems: Problem[] = [];
+  const pending: string[] = [];
+  const gaps: GapRecord[] = [...desired.gaps];
+  const recorded = new Map(snapshot.attachments.map((a) => [slot(a), a]));
+  const wanted = new Map(desired.attachments.map((a) => [slot(a), a]));
+
+  const failed = (attachment: { type: string; id: string }, action: string, error: unknown) => {
+    log.warn('attachment failed', { key, attachment: label(attachment), action, error: errorName(error), message: errorMessage(error) });
+    problems.push({
+      code: 'AttachmentFailed',
+      key: label(attachment),
+      message: `${action} for ${label(attachment)} failed: ${errorName(error)}: ${errorMessage(error)}`,
+      action,
+      error: errorName(error),
+    });
+  };
+  const created = (attachment: DesiredAttachment, previous: AttachmentRecord | undefined) =>
+    (previous ? changes.updated : changes.created).push(label(attachment));
+
+  // Puts: new attachments and those whose request changed.
+  for (const attachment of desired.attachments) {
+    const previous = recorded.get(slot(attachment));
+    const print = fingerprint(attachment.input);
+    // Recorded as is: nothing to send. (A full log group or a missing topic is never recorded,
+    // so it is looked at again on every run.)
+    if (previous?.fingerprint === print) continue;
+    const record: AttachmentRecord = { type: attachment.type, id: attachment.id, fingerprint: print };
+    try {
+      switch (attachment.type) {
+        case 'alarm':
+          await gateway.putMetricAlarm(attachment.input);
+          break;
+        case 'dashboard':
+          await gateway.putDashboard(attachment.input);
+          break;
+        case 'log-subscription': {
+          const outcome = await putLogSubscription(gateway, attachment);
+          if (outcome.type === 'pending') {
+            pending.push(attachment.id);
+            continue;
+          }
+          if (outcome.type === 'full') {
+            gaps.push({
+              code: 'LogSubscriptionSlotsFull',
+              key: `LogSubscriptionSlotsFull:${attachment.id}`,
+              message: `log group ${attachment.id} already has two subscription filters (${outcome.filters.join(', ')}); sagewatch does not replace filters it did not create`,
+            });
+            continue;
+          }
+          record.details = { logGroupName: attachment.id, filterName: attachment.input.filterName ?? subscriptionFilterName(deps.settings.namePrefix) };
+          break;
+        }
+        case 'sns-subscription': {
+          let subscriptionArn: string;
+          try {
+            ({ subscriptionArn } = await gateway.subscribe(attachment.input));
+          } catch (error) {
+            if (errorName(error) !== 'NotFoundException') throw error;
+            gaps.push({
+              code: 'NotificationTopicMissing',
+              key: `NotificationTopicMissing:${attachment.id}`,
+              message: `notification topic ${attachment.id} of async endpoint ${request.resource.name} does not exist: its requests cannot be correlated`,
+            });
+            continue;
+          }
+          record.details = { subscriptionArn };
+          // The queue changed: the old subscription delivers to a queue nobody reads.
+          const oldArn = previous?.details?.subscriptionArn;
+          if (oldArn && oldArn !== subscriptionArn) await unsubscribe(gateway, oldArn);
+          break;
+        }
+        case 'metric-stream': {
+          const stream = await inventory.addStreamMember(attachment.id, attachment.kind, key);
+          if (stream.fingerprint !== print) {
+            await gateway.putMetricStream(attachment.input);
+            await inventory.markStreamCreated(attachment.id, print);
+          }
+          break;
+        }
+      }
+      await inventory.putAttachment(key, record);
+      created(attachment, previous);
+    } catch (error) {
+      failed(attachment, actionOf(attachment.type, 'put'), error);
+    }
+  }
+
+  // Removals: recorded attachments this state does not want, exactly as recorded.
+  const unwanted = snapshot.attachments.filter((a) => !wanted.has(slot(a)));
+  const alarms = unwanted.filter((a) => a.type === 'alarm');
+  for (let i = 0; i < alarms.length; i += DELETE_ALARMS_BATCH) {
+    const batch = alarms.slice(i, i + DELETE_ALARMS_BATCH);
+    try {
+      await gateway.deleteAlarms({ AlarmNames: batch.map((a) => a.id) });
+      for (const alarm of batch) {
+        await inventory.deleteAttachment(key, 'alarm', alarm.id);
+        changes.deleted.push(label(alarm));
+      }
+    } catch (error) {
+      for (const alarm of batch) failed(alarm, 'cloudwatch:DeleteAlarms', error);
+    }
+  }
+  for (const attachment of unwanted.filter((a) => a.type !== 'alarm')) {
+    try {
+      await remove(attachment, key, deps);
+      await inventory.deleteAttachment(key, attachment.type, attachment.id);
+      changes.deleted.push(label(attachment));
+    } catch (error) {
+      failed(attachment, actionOf(attachment.type, 'delete'), error);
+    }
+  }
+
+  // A job's end: metrics and failure alert, once (the claim is the guard against duplicates).
+  let outcome = snapshot.outcome;
+  if (desired.outcome && outcome === undefined) {
+    const effects = desired.outcome;
+    if (await inventory.claimOutcome(key, effects.outcome, effects.at, Math.floor((now() + (deps.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS)) / 1000))) {
+      try {
+        await gateway.putMetricData(effects.metrics);
+        if (effects.alert) await gateway.publish(effects.alert);
+        outcome = effects.outcome;
+        changes.created.push(`outcome:${effects.outcome}`);
+      } catch (error) {
+        // Let the next run try again rather than lose the job's end.
+        await inventory.releaseOutcome(key);
+        problems.push({
+          code: 'OutcomeFailed',
+          key: `outcome:${key}`,
+          message: `reporting the end of ${key} failed: ${errorName(error)}: ${errorMessage(error)}`,
+          error: errorName(error),
+        });
+      }
+    } else {
+      outcome = effects.outcome;
+    }
+  }
+
+  // New gaps are reported once; known ones stay recorded without another alert.
+  const known = new Set((snapshot.resource?.gaps ?? []).map((gap) => gap.key));
+  for (const gap of gaps) if (!known.has(gap.key)) problems.push({ code: gap.code, key: gap.key, message: gap.message });
+
+  const record = recordFor(request, desired, gaps, outcome, now());
+  // What is recorded now decides (a failed removal leaves the resource attached); detached
+  // ones keep a tombstone for the stale-event guard.
+  record.state = (await inventory.read(key)).attachments.length > 0 ? 'attached' : 'detached';
+  if (!snapshot.resource || !sameRecord(snapshot.resource, record) || snapshot.observedAt !== request.observedAt) {
+    await inventory.putResource(record, record.state === 'detached' ? { expiresAt: Math.floor((now() + (deps.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS)) / 1000) } : {});
+  }
+
+  const changed = changes.created.length + changes.updated.length + changes.deleted.length > 0;
+  return {
+    key,
+    status: changed ? 'converged' : 'unchanged',
+    lifecycle: request.lifecycle,
+    kinds: desired.kinds,
+    changes,
+    gaps,
+    problems,
+    pending,
+    ...(outcome ? { outcome } : {}),
+  };
+}
+
+type PutLogSubscriptionOutcome = { type: 'put' } | { type: 'pending' } | { type: 'full'; filters: string[] };
+
+async function putLogSubscription(gateway: MonitoringGateway, attachment: Extract<DesiredAttachment, { type: 'log-subscription' }>): Promise<PutLogSubscriptionOutcome> {
+  const logGroupName = attachment.id;
+  let filters;
+  try {
+    filters = await gateway.describeSubscriptionFilters({ logGroupName });
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return { type: 'pending' };
+    throw error;
+  }
+  const ours = filters.some((filter) => filter.filterName === attachment.input.filterName);
+  // Two filters per log group: when both are someone else's, the gap is reported, never "fixed".
+  if (!ours && filters.length >= 2) return { type: 'full', filters: filters.map((f) => f.filterName) };
+  try {
+    await gateway.putSubscriptionFilter(attachment.input);
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return { type: 'pending' };
+    if (errorName(error) === 'LimitExceededException') return { type: 'full', filters: filters.map((f) => f.filterName) };
+    throw error;
+  }
+  return { type: 'put' };
+}
+
+async function unsubscribe(gateway: MonitoringGateway, subscriptionArn: string): Promise<void> {
+  try {
+    await gateway.unsubscribe({ SubscriptionArn: subscriptionArn });
+  } catch (error) {
+    if (errorName(error) !== 'NotFoundException') throw error;
+  }
+}
+
+async function remove(attachment: AttachmentRecord, key: string, deps: ConvergeDeps): Promise<void> {
+  const { gateway, inventory } = deps;
+  switch (attachment.type) {
+    case 'alarm':
+      await gateway.deleteAlarms({ AlarmNames: [attachment.id] });
+      return;
+    case 'dashboard':
+      try {
+        await gateway.deleteDashboards({ DashboardNames: [attachment.id] });
+      } catch (error) {
+        if (errorName(error) !== 'ResourceNotFound') throw error;
+      }
+      return;
+    case 'log-subscription':
+      try {
+        // Only the filter sagewatch put there, by the name it recorded.
+        await gateway.deleteSubscriptionFilter({
+          logGroupName: attachment.details?.logGroupName ?? attachment.id,
+          filterName: attachment.details?.filterName ?? subscriptionFilterName(deps.settings.namePrefix),
+        });
+      } catch (error) {
+        if (errorName(error) !== 'ResourceNotFoundException') throw error;
+      }
+      return;
+    case 'sns-subscription':
+      if (attachment.details?.subscriptionArn) await unsubscribe(gateway, attachment.details.subscriptionArn);
+      return;
+    case 'metric-stream': {
+      const stream = await inventory.removeStreamMember(attachment.id, key);
+      if (stream.members.length === 0 && (await inventory.claimStreamDeletion(attachment.id))) {
+        try {
+          await gateway.deleteMetricStream({ Name: attachment.id });
+        } catch (error) {
+          if (errorName(error) !== 'ResourceNotFoundException') throw error;
+        }
+      }
+      return;
+    }
+  }
+}
+
+function actionOf(type: AttachmentRecord['type'], verb: 'put' | 'delete'): string {
+  const actions: Record<AttachmentRecord['type'], [string, string]> = {
+    alarm: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms'],
+    dashboard: ['cloudwatch:PutDashboard', 'cloudwatch:DeleteDashboards'],
+    'log-subscription': ['logs:PutSubscriptionFilter', 'logs:DeleteSubscriptionFilter'],
+    'sns-subscription': ['sns:Subscribe', 'sns:Unsubscribe'],
+    'metric-stream': ['cloudwatch:PutMetricStream', 'cloudwatch:DeleteMetricStream'],
+  };
+  return actions[type][verb === 'put' ? 0 : 1];
+}

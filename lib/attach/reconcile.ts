@@ -1,0 +1,191 @@
+import {
+  ListEndpointsCommand,
+  ListHyperParameterTuningJobsCommand,
+  ListLabelingJobsCommand,
+  ListProcessingJobsCommand,
+  ListTrainingJobsCommand,
+  ListTransformJobsCommand,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { z } from 'zod';
+import { ENDPOINT_KINDS } from '../profiles/endpoints';
+import { JOB_KINDS, type ResourceKind, type ResourceRef } from '../sagemaker/resource';
+import { probeResource } from '../sagemaker/describe';
+import { endpointLifecycle, jobLifecycle, normalizeStatus } from '../sagemaker/status';
+import { toIsoTime } from '../sagemaker/time';
+import type { Inventory } from '../store/inventory';
+import type { Problem } from './converge';
+import { streamAttachment } from './desired';
+import { errorMessage, errorName, type MonitoringGateway } from './gateway';
+import { fingerprint, metricStreamName } from './names';
+import type { ConvergeSettings } from './settings';
+import type { StreamKind } from '../profiles/streams';
+
+/**
+ * The hourly (and after-deploy) sweep: every endpoint and running job gets converged (backfill
+ * of what existed before sagewatch), every inventory entry whose resource is gone or ended gets
+ * converged away (zero orphans), and metric streams are reconciled with their reference counts.
+ * Listing is paged so each Lambda call stays short; Step Functions loops over the cursor.
+ */
+const SOURCES = ['endpoints', 'training-jobs', 'processing-jobs', 'transform-jobs', 'tuning-jobs', 'labeling-jobs'] as const;
+type Source = (typeof SOURCES)[number];
+
+export const ListCursorSchema = z.object({ source: z.enum(SOURCES), token: z.string().optional() });
+export type ListCursor = z.infer<typeof ListCursorSchema>;
+
+export interface ListPage {
+  resources: ResourceRef[];
+  /** Absent when every source has been listed. */
+  cursor?: ListCursor;
+}
+
+interface Summary {
+  name?: string | undefined;
+  arn?: string | undefined;
+  status?: string | undefined;
+}
+
+async function listSource(client: SageMakerClient, source: Source, token: string | undefined): Promise<{ items: Summary[]; next?: string | undefined }> {
+  const page = { MaxResults: 100, ...(token ? { NextToken: token } : {}) };
+  // Only running jobs: ended ones have nothing left to watch and were reported when they ended.
+  const running = { ...page, StatusEquals: 'InProgress' as const };
+  switch (source) {
+    case 'endpoints': {
+      const out = await client.send(new ListEndpointsCommand(page));
+      return { items: (out.Endpoints ?? []).map((e) => ({ name: e.EndpointName, arn: e.EndpointArn, status: e.EndpointStatus })), next: out.NextToken };
+    }
+    case 'training-jobs': {
+      const out = await client.send(new ListTrainingJobsCommand(running));
+      return { items: (out.TrainingJobSummaries ?? []).map((j) => ({ name: j.TrainingJobName, arn: j.TrainingJobArn, status: j.TrainingJobStatus })), next: out.NextToken };
+    }
+    case 'processing-jobs': {
+      const out = await client.send(new ListProcessingJobsCommand(running));
+      return {
+        items: (out.ProcessingJobSummaries ?? []).map((j) => ({ name: j.ProcessingJobName, arn: j.ProcessingJobArn, status: j.ProcessingJobStatus })),
+        next: out.NextToken,
+      };
+    }
+    case 'transform-jobs': {
+      const out = await client.send(new ListTransformJobsCommand(running));
+      return { items: (out.TransformJobSummaries ?? []).map((j) => ({ name: j.TransformJobName, arn: j.TransformJobArn, status: j.TransformJobStatus })), next: out.NextToken };
+    }
+    case 'tuning-jobs': {
+      const out = await client.send(new ListHyperParameterTuningJobsCommand(running));
+      return {
+        items: (out.HyperParameterTuningJobSummaries ?? []).map((j) => ({
+          name: j.HyperParameterTuningJobName,
+          arn: j.HyperParameterTuningJobArn,
+          status: j.HyperParameterTuningJobStatus,
+        })),
+        next: out.NextToken,
+      };
+    }
+    case 'labeling-jobs': {
+      const out = await client.send(new ListLabelingJobsCommand(running));
+      return { items: (out.LabelingJobSummaryList ?? []).map((j) => ({ name: j.LabelingJobName, arn: j.LabelingJobArn, status: j.LabelingJobStatus })), next: out.NextToken };
+    }
+  }
+}
+
+const KIND_OF: Record<Source, ResourceKind> = {
+  endpoints: 'endpoint',
+  'training-jobs': 'training-job',
+  'processing-jobs': 'processing-job',
+  'transform-jobs': 'transform-job',
+  'tuning-jobs': 'hyper-parameter-tuning-job',
+  'labeling-jobs': 'labeling-job',
+};
+
+/** One page of one source; the cursor moves to the next source when this one is exhausted. */
+export async function listResourcesPage(client: SageMakerClient, cursor: ListCursor | undefined, now: number): Promise<ListPage> {
+  const current = cursor ?? { source: SOURCES[0] };
+  const { items, next } = await listSource(client, current.source, current.token);
+  const eventTime = toIsoTime(now);
+  const resources = items
+    .filter((item): item is Summary & { name: string } => !!item.name)
+    .map((item) => ({
+      kind: KIND_OF[current.source],
+      name: item.name,
+      ...(item.arn ? { arn: item.arn } : {}),
+      ...(item.status ? { status: normalizeStatus(item.status) } : {}),
+      ...(eventTime ? { eventTime } : {}),
+      tags: {},
+    }));
+  const index = SOURCES.indexOf(current.source);
+  const following = next ? { source: current.source, token: next } : index + 1 < SOURCES.length ? { source: SOURCES[index + 1]! } : undefined;
+  return { resources, ...(following ? { cursor: following } : {}) };
+}
+
+export interface OrphanPage {
+  /** Inventory entries to converge again: their resource is gone or should hold nothing now. */
+  orphans: ResourceRef[];
+  cursor?: string;
+}
+
+/**
+ * Inventory entries still attached whose resource is gone, ended or failed. They go through
+ * the same describe → classify → converge as everything else, which detaches them (and reports
+ * an ended job's outcome if its event was missed).
+ */
+export async function findOrphans(inventory: Inventory, client: SageMakerClient, cursor: string | undefined): Promise<OrphanPage> {
+  const page = await inventory.listResources(cursor);
+  const orphans: ResourceRef[] = [];
+  for (const record of page.resources) {
+    if (record.state !== 'attached') continue;
+    const resource: ResourceRef = { kind: record.kind, name: record.name, ...(record.arn ? { arn: record.arn } : {}), tags: {} };
+    const probe = await probeResource(client, resource);
+    const lifecycle = probe.found ? (record.kind === 'endpoint' ? endpointLifecycle(probe.status) : jobLifecycle(probe.status)) : 'detach';
+    if (lifecycle === 'detach') orphans.push(resource);
+  }
+  return { orphans, ...(page.cursor ? { cursor: page.cursor } : {}) };
+}
+
+export interface SweepResult {
+  created: string[];
+  deleted: string[];
+  problems: Problem[];
+}
+
+const STREAM_KINDS = [...ENDPOINT_KINDS, ...JOB_KINDS] as readonly StreamKind[];
+
+/**
+ * Metric streams against their reference counts: a stream with members exists with the
+ * current filters, a stream without members does not. Only streams with this stack's own
+ * names (`<prefix>-<kind>`) are ever deleted.
+ */
+export async function sweepMetricStreams(deps: { gateway: MonitoringGateway; inventory: Inventory; settings: ConvergeSettings }): Promise<SweepResult> {
+  const { gateway, inventory, settings } = deps;
+  const result: SweepResult = { created: [], deleted: [], problems: [] };
+  const existing = new Set(await gateway.listMetricStreams({}));
+  const records = new Map((await inventory.listStreams()).map((record) => [record.name, record]));
+  for (const kind of STREAM_KINDS) {
+    const name = metricStreamName(settings.namePrefix, kind);
+    const record = records.get(name);
+    const members = record?.members.length ?? 0;
+    try {
+      if (members > 0) {
+        const { input } = streamAttachment(kind, settings);
+        const print = fingerprint(input);
+        if (!existing.has(name) || record?.fingerprint !== print) {
+          await gateway.putMetricStream(input);
+          await inventory.markStreamCreated(name, print);
+          result.created.push(name);
+        }
+      } else if (existing.has(name) || record) {
+        if (record && !(await inventory.claimStreamDeletion(name))) continue;
+        if (existing.has(name)) {
+          await gateway.deleteMetricStream({ Name: name });
+          result.deleted.push(name);
+        }
+      }
+    } catch (error) {
+      result.problems.push({
+        code: 'AttachmentFailed',
+        key: `metric-stream:${name}`,
+        message: `reconciling metric stream ${name} failed: ${errorName(error)}: ${errorMessage(error)}`,
+        error: errorName(error),
+      });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,38 @@
+import { ENDPOINT_PROFILES, type EndpointKind } from './endpoints';
+import { ASYNC_UNPUBLISHED, NS, type MetricDef } from './metrics';
+import type { AlarmSpec, WidgetSpec } from './types';
+
+/**
+ * The profile of a variant that is several kinds at once: the union of its kinds' alarms and
+ * widgets (one of each id per scope), minus every alarm and widget line on a metric its kinds
+ * say is never published. Only async declares such metrics today.
+ */
+export interface ComposedProfile {
+  alarms: AlarmSpec[];
+  widgets: WidgetSpec[];
+}
+
+function unpublishedFor(kinds: readonly EndpointKind[]): (metric: MetricDef) => boolean {
+  const isAsync = kinds.includes('async');
+  return (metric) => isAsync && metric.namespace === NS.sagemaker && (ASYNC_UNPUBLISHED as readonly string[]).includes(metric.name);
+}
+
+export function composeEndpointProfile(kinds: readonly EndpointKind[]): ComposedProfile {
+  const unpublished = unpublishedFor(kinds);
+  const alarms = new Map<string, AlarmSpec>();
+  const widgets = new Map<string, WidgetSpec>();
+  for (const kind of kinds) {
+    const profile = ENDPOINT_PROFILES[kind];
+    for (const alarm of profile.alarms) {
+      const usesUnpublished = unpublished(alarm.metric) || (alarm.condition.type === 'ratio' && unpublished(alarm.condition.denominator.metric));
+      const key = `${alarm.scope}:${alarm.id}`;
+      if (!usesUnpublished && !alarms.has(key)) alarms.set(key, alarm);
+    }
+    for (const widget of profile.widgets) {
+      const metrics = widget.metrics.filter((use) => !unpublished(use.metric));
+      const key = `${widget.scope}:${widget.title}`;
+      if (metrics.length > 0 && !widgets.has(key)) widgets.set(key, { ...widget, metrics });
+    }
+  }
+  return { alarms: [...alarms.values()], widgets: [...widgets.values()] };
+}

@@ -1,0 +1,614 @@
+import {
+  ASYNC_METRICS as A,
+  COMPONENT_METRICS as C,
+  ENDPOINT_INSTANCE_METRICS as I,
+  INVOCATION_METRICS as V,
+  MULTI_MODEL_METRICS as M,
+  SERVERLESS_METRICS as S,
+  type MetricDef,
+} from './metrics';
+import type { AlarmSpec, KindProfile, Scope, WidgetSpec } from './types';
+
+/**
+ * Endpoint kinds and what each one gets. A variant can be several kinds at once (async +
+ * multi-model, real-time + inference pipeline): its alarms and widgets are the union of its
+ * kinds' profiles, minus what async endpoints never publish (lib/profiles/compose.ts).
+ */
+export const ENDPOINT_KINDS = [
+  'real-time',
+  'serverless',
+  'serverless-provisioned-concurrency',
+  'async',
+  'multi-model',
+  'inference-pipeline',
+  'inference-components',
+] as const;
+export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
+
+// Alarm building blocks, shared between kinds; an alarm's id is unique within its scope.
+const errorRate5xx = (scope: Scope): AlarmSpec => ({
+  id: '5xx-rate',
+  description: 'Share of invocations answered with a 5xx above the threshold (Invocation5XXErrors averages the 1/0 per request).',
+  scope,
+  metric: V.Invocation5XXErrors,
+  stat: 'Average',
+  period: 60,
+  evaluationPeriods: 5,
+  datapointsToAlarm: 3,
+  treatMissingData: 'notBreaching',
+  condition: { type: 'static', threshold: 'error5xxRate', comparison: 'GreaterThanThreshold' },
+});
+
+const errorRate4xx = (scope: Scope): AlarmSpec => ({
+  id: '4xx-rate',
+  description: 'Share of invocations answered with a 4xx above the threshold.',
+  scope,
+  metric: V.Invocation4XXErrors,
+  stat: 'Average',
+  period: 300,
+  evaluationPeriods: 3,
+  datapointsToAlarm: 3,
+  treatMissingData: 'notBreaching',
+  condition: { type: 'static', threshold: 'error4xxRate', comparison: 'GreaterThanThreshold' },
+});
+
+const modelLatency = (scope: Scope): AlarmSpec => ({
+  id: 'model-latency',
+  description: 'Average ModelLatency above the threshold.',
+  scope,
+  metric: V.ModelLatency,
+  stat: 'Average',
+  period: 60,
+  evaluationPeriods: 5,
+  datapointsToAlarm: 3,
+  treatMissingData: 'notBreaching',
+  condition: { type: 'static', threshold: 'modelLatencyMs', comparison: 'GreaterThanThreshold' },
+});
+
+const modelLatencyBand = (scope: Scope): AlarmSpec => ({
+  id: 'model-latency-anomaly',
+  description: 'Average ModelLatency above its anomaly detection band.',
+  scope,
+  metric: V.ModelLatency,
+  stat: 'Average',
+  period: 300,
+  evaluationPeriods: 3,
+  datapointsToAlarm: 3,
+  treatMissingData: 'notBreaching',
+  condition: { type: 'anomaly-band', comparison: 'GreaterThanUpperThreshold' },
+});
+
+const overheadLatency: AlarmSpec = {
+  id: 'overhead-latency',
+  description: 'Average OverheadLatency (SageMaker overhead, cold starts included) above the threshold.',
+  scope: 'variant',
+  metric: V.OverheadLatency,
+  stat: 'Average',
+  period: 60,
+  evaluationPeriods: 5,
+  datapointsToAlarm: 3,
+  treatMissingData: 'notBreaching',
+  condition: { type: 'static', threshold: 'overheadLatencyMs', comparison: 'GreaterThanThreshold' },
+};
+
+const invocationsBand: AlarmSpec = {
+  id: 'invocations-anomaly',
+  description: 'Invocations outside their anomaly detection band: a traffic drop or surge.',
+  scope: 'variant',
+  metric: V.Invocations,
+  stat: 'Sum',
+  period: 300,
+  evaluationPeriods: 3,
+  datapointsToAlarm: 3,
+  treatMissingData: 'notBreaching',
+  condition: { type: 'anomaly-band', comparison: 'LessThanLowerOrGreaterThanUpperThreshold' },
+};
+
+const instanceMemory: AlarmSpec = {
+  id: 'memory',
+  description: 'Instance memory utilisation above the threshold.',
+  scope: 'variant',
+  metric: I.MemoryUtilization,
+  stat: 'Maximum',
+  period: 300,
+  evaluationPeriods: 3,
+  datapointsToAlarm: 3,
+  treatMissingData: 'notBreaching',
+  condition: { type: 'static', threshold: 'memoryPercent', comparison: 'GreaterThanThreshold' },
+};
+
+const instanceDisk: AlarmSpec = {
+  id: 'disk',
+  description: 'Instance disk utilisation above the threshold.',
+  scope: 'variant',
+  metric: I.DiskUtilization,
+  stat: 'Maximum',
+  period: 300,
+  evaluationPeriods: 3,
+  datapointsToAlarm: 3,
+  treatMissingData: 'notBreaching',
+  condition: { type: 'static', threshold: 'diskPercent', comparison: 'GreaterThanThreshold' },
+};
+
+const w = (title: string, scope: Scope, metrics: WidgetSpec['metrics'], requires?: 'gpu'): WidgetSpec => ({
+  title,
+  scope,
+  metrics,
+  ...(requires ? { requires } : {}),
+});
+
+const instanceWidgets: WidgetSpec[] = [
+  w('Instance utilisation (%)', 'variant', [
+    { metric: I.CPUUtilization, stat: 'Average' },
+    { metric: I.MemoryUtilization, stat: 'Average' },
+    { metric: I.DiskUtilization, stat: 'Average' },
+  ]),
+  w('GPU utilisation (%)', 'variant', [
+    { metric: I.GPUUtilization, stat: 'Average' },
+    { metric: I.GPUMemoryUtilization, stat: 'Average' },
+  ], 'gpu'),
+];
+
+const instanceMetrics: MetricDef[] = [I.CPUUtilization, I.MemoryUtilization, I.DiskUtilization, I.GPUUtilization, I.GPUMemoryUtilization];
+
+const realTime: KindProfile = {
+  kind: 'real-time',
+  description: 'Instance-based real-time endpoint',
+  metrics: [
+    V.Invocations,
+    V.Invocation4XXErrors,
+    V.Invocation5XXErrors,
+    V.InvocationModelErrors,
+    V.InvocationsPerInstance,
+    V.ModelLatency,
+    V.OverheadLatency,
+    V.ConcurrentRequestsPerModel,
+    ...instanceMetrics,
+  ],
+  alarms: [errorRate5xx('variant'), errorRate4xx('variant'), modelLatency('variant'), modelLatencyBand('variant'), overheadLatency, invocationsBand, instanceMemory, instanceDisk],
+  widgets: [
+    w('Invocations', 'variant', [
+      { metric: V.Invocations, stat: 'Sum' },
+      { metric: V.InvocationsPerInstance, stat: 'Sum' },
+    ]),
+    w('Errors', 'variant', [
+      { metric: V.Invocation4XXErrors, stat: 'Sum' },
+      { metric: V.Invocation5XXErrors, stat: 'Sum' },
+      { metric: V.InvocationModelErrors, stat: 'Sum' },
+    ]),
+    w('Latency (µs)', 'variant', [
+      { metric: V.ModelLatency, stat: 'Average' },
+      { metric: V.OverheadLatency, stat: 'Average' },
+    ]),
+    ...instanceWidgets,
+  ],
+};
+
+// Exhaustive per the serverless page: no InvocationsPerInstance, no CPU or disk metrics.
+const serverlessMetrics: MetricDef[] = [
+  V.Invocations,
+  V.Invocation4XXErrors,
+  V.Invocation5XXErrors,
+  V.ModelLatency,
+  V.OverheadLatency,
+  V.ModelSetupTime,
+  I.MemoryUtilization,
+  S.ServerlessConcurrentExecutionsUtilization,
+];
+
+const coldStart: AlarmSpec = {
+  id: 'cold-start-p99',
+  description: 'p99 ModelSetupTime (time to launch compute for a cold start) above the threshold.',
+  scope: 'variant',
+  metric: V.ModelSetupTime,
+  stat: 'p99',
+  period: 300,
+  evaluationPeriods: 1,
+  datapointsToAlarm: 1,
+  treatMissingData: 'notBreaching',
+  condition: { type: 'static', threshold: 'coldStartP99Ms', comparison: 'GreaterThanThreshold' },
+};
+
+const concurrencyUtilization: AlarmSpec = {
+  id: 'concurrency-utilization',
+  description: 'Concurrent executions close to the variant maximum concurrency (requests get throttled beyond it).',
+  scope: 'variant',
+  metric: S.ServerlessConcurrentExecutionsUtilization,
+  stat: 'Maximum',
+  period: 60,
+  evaluationPeriods: 5,
+  datapointsToAlarm: 3,
+  treatMissingData: 'notBreaching',
+  condition: { type: 'static', threshold: 'concurrencyUtilization', comparison: 'GreaterThanThreshold' },
+};
+
+const serverlessMemory: AlarmSpec = { ...instanceMemory, description: 'Memory utilisation of the serverless variant above the threshold.' };
+
+const serverlessAlarms: AlarmSpec[] = [
+  errorRate5xx('variant'),
+  errorRate4xx('variant'),
+  modelLatency('variant'),
+  modelLatencyBand('variant'),
+  overheadLatency,
+  coldStart,
+  concurrencyUtilization,
+  serverlessMemory,
+];
+
+const serverlessWidgets: WidgetSpec[] = [
+  w('Invocations', 'variant', [{ metric: V.Invocations, stat: 'Sum' }]),
+  w('Errors', 'variant', [
+    { metric: V.Invocation4XXErrors, stat: 'Sum' },
+    { metric: V.Invocation5XXErrors, stat: 'Sum' },
+  ]),
+  w('Latency and cold starts (µs)', 'variant', [
+    { metric: V.ModelLatency, stat: 'Average' },
+    { metric: V.OverheadLatency, stat: 'Average' },
+    { metric: V.ModelSetupTime, stat: 'p99' },
+  ]),
+  w('Concurrency and memory', 'variant', [
+    { metric: S.ServerlessConcurrentExecutionsUtilization, stat: 'Maximum' },
+    { metric: I.MemoryUtilization, stat: 'Average' },
+  ]),
+];
+
+const serverless: KindProfile = {
+  kind: 'serverless',
+  description: 'Serverless endpoint, on-demand',
+  metrics: serverlessMetrics,
+  alarms: serverlessAlarms,
+  widgets: serverlessWidgets,
+};
+
+const serverlessProvisioned: KindProfile = {
+  kind: 'serverless-provisioned-concurrency',
+  description: 'Serverless endpoint with provisioned concurrency',
+  metrics: [
+    ...serverlessMetrics,
+    S.ServerlessProvisionedConcurrencyExecutions,
+    S.ServerlessProvisionedConcurrencyUtilization,
+    S.ServerlessProvisionedConcurrencyInvocations,
+    S.ServerlessProvisionedConcurrencySpilloverInvocations,
+  ],
+  alarms: [
+    ...serverlessAlarms,
+    {
+      id: 'provisioned-concurrency-utilization',
+      description: 'Executions close to the provisioned concurrency.',
+      scope: 'variant',
+      metric: S.ServerlessProvisionedConcurrencyUtilization,
+      stat: 'Maximum',
+      period: 60,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: 'notBreaching',
+      condition: { type: 'static', threshold: 'provisionedConcurrencyUtilization', comparison: 'GreaterThanThreshold' },
+    },
+    {
+      id: 'spillover',
+      description: 'Invocations spilling over to on-demand capacity (and its cold starts).',
+      scope: 'variant',
+      metric: S.ServerlessProvisionedConcurrencySpilloverInvocations,
+      stat: 'Maximum',
+      period: 60,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: 'notBreaching',
+      condition: { type: 'static', threshold: 'spilloverInvocations', comparison: 'GreaterThanThreshold' },
+    },
+  ],
+  widgets: [
+    ...serverlessWidgets,
+    w('Provisioned concurrency', 'variant', [
+      { metric: S.ServerlessProvisionedConcurrencyUtilization, stat: 'Maximum' },
+      { metric: S.ServerlessProvisionedConcurrencyInvocations, stat: 'Maximum' },
+      { metric: S.ServerlessProvisionedConcurrencySpilloverInvocations, stat: 'Maximum' },
+    ]),
+  ],
+};
+
+const asyncProfile: KindProfile = {
+  kind: 'async',
+  description: 'Asynchronous inference endpoint',
+  metrics: [V.Invocation4XXErrors, V.Invocation5XXErrors, V.ModelLatency, ...Object.values(A), ...instanceMetrics],
+  alarms: [
+    {
+      id: 'backlog-anomaly',
+      description: 'Queue backlog above its anomaly detection band.',
+      scope: 'endpoint',
+      metric: A.ApproximateBacklogSize,
+      stat: 'Average',
+      period: 300,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: 'notBreaching',
+      condition: { type: 'anomaly-band', comparison: 'GreaterThanUpperThreshold' },
+    },
+    {
+      id: 'backlog-age',
+      description: 'Oldest queued request older than the threshold.',
+      scope: 'endpoint',
+      metric: A.ApproximateAgeOfOldestRequest,
+      stat: 'Maximum',
+      period: 60,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 5,
+      treatMissingData: 'notBreaching',
+      condition: { type: 'static', threshold: 'backlogAgeSeconds', comparison: 'GreaterThanThreshold' },
+    },
+    {
+      id: 'backlog-without-capacity',
+      // Scaling up from zero takes minutes: only a backlog that stays without capacity is a problem.
+      description: 'Requests queued with zero instances for 15 minutes.',
+      scope: 'endpoint',
+      metric: A.HasBacklogWithoutCapacity,
+      stat: 'Average',
+      period: 60,
+      evaluationPeriods: 15,
+      datapointsToAlarm: 15,
+      treatMissingData: 'notBreaching',
+      condition: { type: 'static', threshold: { value: 0 }, comparison: 'GreaterThanThreshold' },
+    },
+    {
+      id: 'failure-rate',
+      description: 'InvocationFailures / InvocationsProcesssed above the threshold.',
+      scope: 'variant',
+      metric: A.InvocationFailures,
+      stat: 'Sum',
+      period: 300,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: 'notBreaching',
+      condition: {
+        type: 'ratio',
+        denominator: { metric: A.InvocationsProcesssed, stat: 'Sum' },
+        threshold: 'asyncFailureRate',
+        comparison: 'GreaterThanThreshold',
+      },
+    },
+    {
+      id: 'expired-requests',
+      description: 'Requests expired in the queue (their TTL passed before processing).',
+      scope: 'variant',
+      metric: A.ExpiredRequests,
+      stat: 'Sum',
+      period: 300,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: 'notBreaching',
+      condition: { type: 'static', threshold: 'expiredRequests', comparison: 'GreaterThanThreshold' },
+    },
+    ...(['RequestDownloadFailures', 'ResponseUploadFailures'] as const).map(
+      (name): AlarmSpec => ({
+        id: name === 'RequestDownloadFailures' ? 'request-download-failures' : 'response-upload-failures',
+        description: `${name}: S3 ${name === 'RequestDownloadFailures' ? 'input download' : 'output upload'} failed.`,
+        scope: 'variant',
+        metric: A[name],
+        stat: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        treatMissingData: 'notBreaching',
+        condition: { type: 'static', threshold: 's3Failures', comparison: 'GreaterThanThreshold' },
+      }),
+    ),
+    {
+      id: 'notification-failures',
+      description: 'SageMaker could not publish success or error notifications.',
+      scope: 'variant',
+      metric: A.NotificationFailures,
+      stat: 'Sum',
+      period: 300,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: 'notBreaching',
+      condition: { type: 'static', threshold: 'notificationFailures', comparison: 'GreaterThanThreshold' },
+    },
+    {
+      id: 'processing-time-anomaly',
+      description: 'Average TotalProcessingTime above its anomaly detection band.',
+      scope: 'variant',
+      metric: A.TotalProcessingTime,
+      stat: 'Average',
+      period: 300,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: 'notBreaching',
+      condition: { type: 'anomaly-band', comparison: 'GreaterThanUpperThreshold' },
+    },
+    errorRate5xx('variant'),
+    modelLatency('variant'),
+    instanceMemory,
+    instanceDisk,
+  ],
+  widgets: [
+    w('Backlog', 'endpoint', [
+      { metric: A.ApproximateBacklogSize, stat: 'Average' },
+      { metric: A.ApproximateBacklogSizePerInstance, stat: 'Average' },
+      { metric: A.HasBacklogWithoutCapacity, stat: 'Average' },
+    ]),
+    w('Age of oldest request (s)', 'endpoint', [{ metric: A.ApproximateAgeOfOldestRequest, stat: 'Maximum' }]),
+    w('Processed and failed', 'variant', [
+      { metric: A.InvocationsProcesssed, stat: 'Sum' },
+      { metric: A.InvocationFailures, stat: 'Sum' },
+      { metric: A.ExpiredRequests, stat: 'Sum' },
+    ]),
+    w('Time in queue and processing (ms)', 'variant', [
+      { metric: A.TimeInBacklog, stat: 'Average' },
+      { metric: A.TotalProcessingTime, stat: 'Average' },
+    ]),
+    w('Model and S3 latency (µs)', 'variant', [
+      { metric: V.ModelLatency, stat: 'Average' },
+      { metric: A.RequestDownloadLatency, stat: 'Average' },
+      { metric: A.ResponseUploadLatency, stat: 'Average' },
+    ]),
+    w('S3 and notification failures', 'variant', [
+      { metric: A.RequestDownloadFailures, stat: 'Sum' },
+      { metric: A.ResponseUploadFailures, stat: 'Sum' },
+      { metric: A.NotificationFailures, stat: 'Sum' },
+    ]),
+    ...instanceWidgets,
+  ],
+};
+
+const multiModel: KindProfile = {
+  kind: 'multi-model',
+  description: 'Multi-model endpoint (container Mode: MultiModel)',
+  metrics: Object.values(M),
+  alarms: [
+    {
+      id: 'model-cache-hit',
+      description: 'Share of requests served by an already loaded model below the threshold.',
+      scope: 'variant',
+      metric: M.ModelCacheHit,
+      stat: 'Average',
+      period: 300,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: 'notBreaching',
+      condition: { type: 'static', threshold: 'modelCacheHitRatio', comparison: 'LessThanThreshold' },
+    },
+    {
+      id: 'model-loading-wait',
+      description: 'Average time requests wait for their model to be downloaded or loaded above the threshold.',
+      scope: 'variant',
+      metric: M.ModelLoadingWaitTime,
+      stat: 'Average',
+      period: 300,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: 'notBreaching',
+      condition: { type: 'static', threshold: 'modelLoadingWaitMs', comparison: 'GreaterThanThreshold' },
+    },
+  ],
+  widgets: [
+    w('Model loading (µs)', 'variant', [
+      { metric: M.ModelLoadingWaitTime, stat: 'Average' },
+      { metric: M.ModelDownloadingTime, stat: 'Average' },
+      { metric: M.ModelLoadingTime, stat: 'Average' },
+      { metric: M.ModelUnloadingTime, stat: 'Average' },
+    ]),
+    w('Model cache', 'variant', [
+      { metric: M.ModelCacheHit, stat: 'Average' },
+      { metric: M.LoadedModelCount, stat: 'Average' },
+    ]),
+  ],
+};
+
+const inferencePipeline: KindProfile = {
+  kind: 'inference-pipeline',
+  description: 'Inference pipeline (serial containers)',
+  metrics: [V.ContainerLatency],
+  alarms: [
+    {
+      id: 'container-latency',
+      description: 'Average ContainerLatency of this pipeline container above the threshold.',
+      scope: 'container',
+      metric: V.ContainerLatency,
+      stat: 'Average',
+      period: 60,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: 'notBreaching',
+      condition: { type: 'static', threshold: 'containerLatencyMs', comparison: 'GreaterThanThreshold' },
+    },
+  ],
+  widgets: [w('Container latency (µs)', 'container', [{ metric: V.ContainerLatency, stat: 'Average' }])],
+};
+
+const inferenceComponents: KindProfile = {
+  kind: 'inference-components',
+  description: 'Endpoint hosting inference components',
+  metrics: [
+    V.Invocations,
+    V.Invocation4XXErrors,
+    V.Invocation5XXErrors,
+    V.InvocationModelErrors,
+    V.ModelLatency,
+    V.OverheadLatency,
+    V.InvocationsPerCopy,
+    V.ConcurrentRequestsPerCopy,
+    ...Object.values(C),
+    I.CPUUtilization,
+    I.MemoryUtilization,
+    I.DiskUtilization,
+    I.CPUReservation,
+    I.GPUReservation,
+    I.MemoryReservation,
+  ],
+  alarms: [
+    errorRate5xx('component'),
+    modelLatency('component'),
+    {
+      id: 'concurrency-anomaly',
+      description: 'Concurrent requests per copy above their anomaly detection band.',
+      scope: 'component',
+      metric: V.ConcurrentRequestsPerCopy,
+      stat: 'Maximum',
+      period: 300,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: 'notBreaching',
+      condition: { type: 'anomaly-band', comparison: 'GreaterThanUpperThreshold' },
+    },
+    {
+      id: 'memory',
+      description: 'Normalised memory utilisation of the component above the threshold.',
+      scope: 'component',
+      metric: C.MemoryUtilizationNormalized,
+      stat: 'Maximum',
+      period: 300,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: 'notBreaching',
+      condition: { type: 'static', threshold: 'memoryPercent', comparison: 'GreaterThanThreshold' },
+    },
+    {
+      id: 'gpu-memory',
+      description: 'Normalised GPU memory utilisation of the component above the threshold.',
+      scope: 'component',
+      metric: C.GPUMemoryUtilizationNormalized,
+      stat: 'Maximum',
+      period: 300,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: 'notBreaching',
+      condition: { type: 'static', threshold: 'componentGpuMemoryPercent', comparison: 'GreaterThanThreshold' },
+      requires: 'gpu',
+    },
+    instanceMemory,
+    instanceDisk,
+  ],
+  widgets: [
+    w('Component invocations', 'component', [
+      { metric: V.Invocations, stat: 'Sum' },
+      { metric: V.InvocationsPerCopy, stat: 'Sum' },
+      { metric: V.Invocation5XXErrors, stat: 'Sum' },
+    ]),
+    w('Component latency (µs)', 'component', [
+      { metric: V.ModelLatency, stat: 'Average' },
+      { metric: V.OverheadLatency, stat: 'Average' },
+    ]),
+    w('Component utilisation (%)', 'component', [
+      { metric: C.CPUUtilizationNormalized, stat: 'Average' },
+      { metric: C.MemoryUtilizationNormalized, stat: 'Average' },
+      { metric: C.GPUUtilizationNormalized, stat: 'Average' },
+      { metric: C.GPUMemoryUtilizationNormalized, stat: 'Average' },
+    ]),
+    w('Reservations (%)', 'variant', [
+      { metric: I.CPUReservation, stat: 'Average' },
+      { metric: I.MemoryReservation, stat: 'Average' },
+      { metric: I.GPUReservation, stat: 'Average' },
+    ]),
+  ],
+};
+
+export const ENDPOINT_PROFILES: Record<EndpointKind, KindProfile> = {
+  'real-time': realTime,
+  serverless,
+  'serverless-provisioned-concurrency': serverlessProvisioned,
+  async: asyncProfile,
+  'multi-model': multiModel,
+  'inference-pipeline': inferencePipeline,
+  'inference-components': inferenceComponents,
+};

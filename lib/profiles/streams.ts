@@ -1,0 +1,35 @@
+import type { MetricStreamFilter } from '@aws-sdk/client-cloudwatch';
+import type { JobKind } from '../sagemaker/resource';
+import { ENDPOINT_KINDS, ENDPOINT_PROFILES, type EndpointKind } from './endpoints';
+import { JOB_PROFILES } from './jobs';
+import type { KindProfile } from './types';
+
+/**
+ * One CloudWatch metric stream per endpoint kind and job kind. Include filters select by
+ * namespace and metric name only (CloudWatch has no dimension filter), so a stream carries its
+ * metrics for every resource of the account; streams of kinds that share a metric (ModelLatency
+ * for real-time and async) both deliver it, which the consumer of the bucket dedupes by key.
+ */
+export type StreamKind = EndpointKind | JobKind;
+
+export function profileOf(kind: StreamKind): KindProfile {
+  return (ENDPOINT_KINDS as readonly string[]).includes(kind) ? ENDPOINT_PROFILES[kind as EndpointKind] : JOB_PROFILES[kind as JobKind];
+}
+
+/** Include filters of a kind, one per namespace, metric names sorted: stable for fingerprints. */
+export function streamIncludeFilters(kind: StreamKind): MetricStreamFilter[] {
+  const byNamespace = new Map<string, Set<string>>();
+  for (const metric of profileOf(kind).metrics) {
+    const names = byNamespace.get(metric.namespace) ?? new Set<string>();
+    names.add(metric.name);
+    byNamespace.set(metric.namespace, names);
+  }
+  return [...byNamespace.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([Namespace, names]) => ({ Namespace, MetricNames: [...names].sort() }));
+}
+
+/** Kinds without metrics of their own (tuning jobs) get no stream. */
+export function hasStream(kind: StreamKind): boolean {
+  return profileOf(kind).metrics.length > 0;
+}

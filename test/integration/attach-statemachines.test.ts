@@ -1,0 +1,329 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import {
+  CloudWatchClient,
+  DeleteAlarmsCommand,
+  DeleteMetricStreamCommand,
+  ListMetricStreamsCommand,
+  PutMetricAlarmCommand,
+  PutMetricStreamCommand,
+} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient, DescribeSubscriptionFiltersCommand, PutSubscriptionFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  DescribeTrainingJobCommand,
+  ListEndpointsCommand,
+  ListHyperParameterTuningJobsCommand,
+  ListLabelingJobsCommand,
+  ListProcessingJobsCommand,
+  ListTagsCommand,
+  ListTrainingJobsCommand,
+  ListTransformJobsCommand,
+  SageMakerClient,
+  SageMakerServiceException,
+} from '@aws-sdk/client-sagemaker';
+import { PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createHandler as classifyHandler } from '../../functions/classify-resource';
+import { createHandler as convergeHandler } from '../../functions/converge-resource';
+import { createHandler as describeHandler } from '../../functions/describe-resource';
+import { createHandler as findOrphansHandler } from '../../functions/find-orphans';
+import { createHandler as listResourcesHandler } from '../../functions/list-resources';
+import { createHandler as reportHandler } from '../../functions/report-problems';
+import { createHandler as sweepHandler } from '../../functions/sweep-metric-streams';
+import { createSnsPublisher } from '../../lib/alerts/publish';
+import { createAwsGateway } from '../../lib/attach/aws-gateway';
+import { Pacer } from '../../lib/attach/retry';
+import { DynamoInventory } from '../../lib/store/inventory';
+import { ensureTables } from '../../local/dynamo';
+import { fixture, SETTINGS } from '../unit/attach-fixtures';
+import { TABLES, useDynamo } from '../support/dynamo';
+
+// asl-validator ships no types: the slice of its API the tests use.
+const aslValidator = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
+
+const ROOT = fileURLToPath(new URL('../../statemachines/', import.meta.url));
+const PLACEHOLDERS = ['DescribeFunctionArn', 'ClassifyFunctionArn', 'ConvergeFunctionArn', 'ReportFunctionArn', 'ListResourcesFunctionArn', 'FindOrphansFunctionArn', 'SweepStreamsFunctionArn'];
+
+/** What the template does: every `${XFunctionArn}` becomes a Lambda ARN. */
+function definition(name: 'attach' | 'reconcile'): Record<string, unknown> {
+  let text = readFileSync(`${ROOT}${name}.asl.json`, 'utf8');
+  for (const placeholder of PLACEHOLDERS) {
+    text = text.replaceAll(`\${${placeholder}}`, `arn:aws:lambda:eu-west-1:111122223333:function:sagewatch-test-${placeholder.replace(/FunctionArn$/, '')}`);
+  }
+  expect(text).not.toMatch(/\$\{/);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+describe('state machine definitions', () => {
+  it.each(['attach', 'reconcile'] as const)('%s.asl.json is valid Amazon States Language', (name) => {
+    const { isValid, errorsText } = aslValidator(definition(name));
+    expect(errorsText('\n')).toBe('');
+    expect(isValid).toBe(true);
+  });
+
+  it('uses exactly the documented placeholders, and every task retries with full jitter', () => {
+    for (const name of ['attach', 'reconcile'] as const) {
+      const text = readFileSync(`${ROOT}${name}.asl.json`, 'utf8');
+      const used = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
+      for (const placeholder of used) expect(PLACEHOLDERS).toContain(placeholder);
+      const tasks = [...text.matchAll(/"Type": "Task"/g)].length;
+      const full = [...text.matchAll(/"JitterStrategy": "FULL"/g)].length;
+      expect(full).toBeGreaterThanOrEqual(tasks);
+    }
+  });
+
+  it('a broken definition is caught by the validator', () => {
+    const broken = definition('attach') as { States: Record<string, { Next?: string }> };
+    broken.States.Classify!.Next = 'Nowhere';
+    expect(aslValidator(broken).isValid).toBe(false);
+  });
+});
+
+const db = useDynamo();
+const sagemaker = mockClient(SageMakerClient);
+const cw = mockClient(CloudWatchClient);
+const logs = mockClient(CloudWatchLogsClient);
+const sns = mockClient(SNSClient);
+let tableCounter = 0;
+
+async function freshInventory(): Promise<DynamoInventory> {
+  const name = `sm-inventory-${++tableCounter}`;
+  await ensureTables(db.endpoint(), { ...TABLES, inventory: name });
+  return new DynamoInventory(db.client(), name);
+}
+
+function bindHandlers(inventory: DynamoInventory) {
+  const sagemakerClient = new SageMakerClient({ region: 'eu-west-1', maxAttempts: 1 });
+  const gateway = createAwsGateway(
+    { cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }), logs: new CloudWatchLogsClient({ region: 'eu-west-1' }), sns: new SNSClient({ region: 'eu-west-1' }) },
+    { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2, sleep: async () => {} }, pacer: new Pacer(Number.POSITIVE_INFINITY) },
+  );
+  const publisher = createSnsPublisher({ client: new SNSClient({ region: 'eu-west-1' }), topicArn: SETTINGS.alertsTopicArn });
+  const describe = describeHandler({ sagemaker: sagemakerClient });
+  const classify = classifyHandler();
+  const convergeTask = convergeHandler({ gateway, inventory, settings: SETTINGS });
+  const report = reportHandler({ publisher });
+  const list = listResourcesHandler({ sagemaker: sagemakerClient });
+  const orphans = findOrphansHandler({ sagemaker: sagemakerClient, inventory });
+  const sweep = sweepHandler({ gateway, inventory, settings: SETTINGS });
+  type Handler = (input: unknown) => Promise<unknown>;
+  const bind = (names: string[], handler: Handler) => Object.fromEntries(names.map((n) => [n, handler]));
+  const handlers: Record<string, Handler> = {
+    ...bind(['Describe', 'DescribeItem', 'DescribeOrphan'], describe),
+    ...bind(['Classify', 'ClassifyItem', 'ClassifyOrphan'], classify),
+    ...bind(['Converge', 'ConvergeItem', 'ConvergeOrphan'], convergeTask),
+    ...bind(['ReportProblems', 'ReportFailure', 'ReportItemProblems', 'ReportItemFailure', 'ReportOrphanProblems', 'ReportOrphanFailure', 'ReportStreamProblems'], report),
+    ListResources: list,
+    FindOrphans: orphans,
+    SweepStreams: async () => sweep(),
+  };
+  return handlers;
+}
+
+/** Retries and waits run instantly in tests; the definitions' own intervals are checked above. */
+const NO_WAIT = {
+  retryIntervalOverrides: Object.fromEntries(
+    ['Describe', 'Classify', 'Converge', 'ReportProblems', 'ReportFailure', 'ListResources', 'FindOrphans', 'SweepStreams', 'DescribeItem', 'ConvergeItem', 'DescribeOrphan', 'ConvergeOrphan'].map((n) => [n, 0]),
+  ),
+  waitTimeOverrides: { WaitToSettle: 0 },
+};
+
+async function run(name: 'attach' | 'reconcile', input: unknown, inventory: DynamoInventory) {
+  const machine = new StateMachine(definition(name) as never);
+  const execution = machine.run(input as never, { overrides: { taskResourceLocalHandlers: bindHandlers(inventory) as never, ...NO_WAIT } });
+  return execution.result as Promise<Record<string, unknown>>;
+}
+
+function describeBundle(file: string) {
+  const raw = fixture(`describe/${file}.json`) as { endpoint: { EndpointName: string; EndpointConfigName: string }; endpointConfig: object; models: Array<{ ModelName: string }>; tags?: Record<string, string> };
+  sagemaker.on(DescribeEndpointCommand, { EndpointName: raw.endpoint.EndpointName }).resolves(raw.endpoint as never);
+  sagemaker.on(DescribeEndpointConfigCommand, { EndpointConfigName: raw.endpoint.EndpointConfigName }).resolves(raw.endpointConfig as never);
+  for (const model of raw.models) sagemaker.on(DescribeModelCommand, { ModelName: model.ModelName }).resolves(model as never);
+  return raw;
+}
+
+function notFound(message: string) {
+  return new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
+}
+
+beforeEach(() => {
+  for (const stub of [sagemaker, cw, logs, sns]) stub.reset();
+  cw.onAnyCommand().resolves({});
+  logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [] });
+  logs.on(PutSubscriptionFilterCommand).resolves({});
+  sns.on(SubscribeCommand).callsFake((input: { TopicArn: string }) => ({ SubscriptionArn: `${input.TopicArn}:0a1b2c3d` }));
+  sns.on(PublishCommand).resolves({ MessageId: 'alert-1' });
+  sagemaker.on(ListTagsCommand).resolves({ Tags: [] });
+});
+
+describe('attach state machine (executed)', () => {
+  it('describe → classify → converge for an endpoint event; a second execution changes nothing', async () => {
+    const inventory = await freshInventory();
+    describeBundle('real-time');
+    const event = fixture('endpoint-state-change.in-service.json');
+
+    const output = await run('attach', event, inventory);
+
+    expect(output).toMatchObject({ key: 'endpoint/fraud-scorer', status: 'converged', kinds: ['real-time'], problems: [] });
+    expect(sagemaker).toHaveReceivedCommandWith(DescribeEndpointCommand, { EndpointName: 'fraud-scorer' });
+    expect(cw).toHaveReceivedCommandTimes(PutMetricAlarmCommand, 8);
+    expect(cw).toHaveReceivedCommandWith(PutMetricStreamCommand, { Name: 'sagewatch-real-time' });
+    expect(logs).toHaveReceivedCommandWith(PutSubscriptionFilterCommand, { logGroupName: '/aws/sagemaker/Endpoints/fraud-scorer', filterName: 'sagewatch-logs' });
+    expect((await inventory.read('endpoint/fraud-scorer')).attachments).toHaveLength(11);
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+
+    cw.resetHistory();
+    logs.resetHistory();
+    const again = await run('attach', { ...event, id: 'duplicate-delivery' }, inventory);
+    expect(again).toMatchObject({ status: 'unchanged' });
+    expect(cw.calls()).toHaveLength(0);
+    expect(logs.calls()).toHaveLength(0);
+  });
+
+  it('also starts from a bare resource reference (CloudTrail inference component calls, manual runs)', async () => {
+    const inventory = await freshInventory();
+    describeBundle('real-time');
+    const output = await run('attach', { resource: { kind: 'endpoint', name: 'fraud-scorer' } }, inventory);
+    expect(output).toMatchObject({ key: 'endpoint/fraud-scorer', status: 'converged' });
+  });
+
+  it('waits while the endpoint is Updating, then converges what it settled into', async () => {
+    const inventory = await freshInventory();
+    const raw = describeBundle('real-time');
+    sagemaker
+      .on(DescribeEndpointCommand, { EndpointName: 'fraud-scorer' })
+      .resolvesOnce({ ...(raw.endpoint as object), EndpointStatus: 'Updating' } as never)
+      .resolves(raw.endpoint as never);
+    const output = await run('attach', fixture('endpoint-deployment-state-change.updating.json'), inventory);
+    expect(sagemaker).toHaveReceivedCommandTimes(DescribeEndpointCommand, 2);
+    expect(output).toMatchObject({ status: 'converged', lifecycle: 'attach' });
+  });
+
+  it('retries a throttled describe (Retry with backoff), then succeeds', async () => {
+    const inventory = await freshInventory();
+    const raw = describeBundle('real-time');
+    sagemaker
+      .on(DescribeEndpointCommand, { EndpointName: 'fraud-scorer' })
+      .rejectsOnce(new SageMakerServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }))
+      .resolves(raw.endpoint as never);
+    const output = await run('attach', fixture('endpoint-state-change.in-service.json'), inventory);
+    expect(output).toMatchObject({ status: 'converged' });
+  });
+
+  it('new instrumentation gaps go to the report task, which publishes an alert', async () => {
+    const inventory = await freshInventory();
+    describeBundle('async-no-topics');
+    const event = fixture('endpoint-state-change.async-in-service.json') as { detail: Record<string, unknown> };
+    event.detail.EndpointName = 'quiet-async';
+    event.detail.EndpointArn = 'arn:aws:sagemaker:eu-west-1:111122223333:endpoint/quiet-async';
+
+    await run('attach', event, inventory);
+
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: SETTINGS.alertsTopicArn,
+      MessageAttributes: expect.objectContaining({
+        kind: { DataType: 'String', StringValue: 'missing-notification-topics' },
+        resourceName: { DataType: 'String', StringValue: 'quiet-async' },
+      }),
+    });
+  });
+
+  it('a failure that survives the retries ends in the report task and a failed execution, never silently', async () => {
+    const inventory = await freshInventory();
+    sagemaker
+      .on(DescribeEndpointCommand)
+      .rejects(new SageMakerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'not authorized to perform sagemaker:DescribeEndpoint' }));
+
+    const error = await run('attach', fixture('endpoint-state-change.in-service.json'), inventory).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error & { cause?: { name?: string } }).cause?.name).toBe('sagewatch.ConvergeFailed');
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    const published = sns.commandCalls(PublishCommand)[0]!.args[0].input;
+    expect(published.MessageAttributes).toMatchObject({
+      kind: { DataType: 'String', StringValue: 'attachment-failed' },
+      severity: { DataType: 'String', StringValue: 'critical' },
+      resourceName: { DataType: 'String', StringValue: 'fraud-scorer' },
+    });
+    expect(published.Message).toContain('Step Describe failed after its retries: AccessDeniedException');
+    expect(cw).not.toHaveReceivedCommand(PutMetricAlarmCommand);
+  });
+
+  it('a resource held by another execution is retried, then reported', async () => {
+    const inventory = await freshInventory();
+    describeBundle('real-time');
+    await inventory.lock('endpoint/fraud-scorer', 'someone-else', 0, Date.now() + 3_600_000, Date.now());
+    const error = await run('attach', fixture('endpoint-state-change.in-service.json'), inventory).catch((e: unknown) => e);
+    expect((error as Error & { cause?: { name?: string } }).cause?.name).toBe('sagewatch.ConvergeFailed');
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message).toContain('Step Converge failed after its retries: ResourceBusy');
+  });
+});
+
+describe('reconcile state machine (executed)', () => {
+  it('backfills every endpoint and running job (paged), detaches orphans, sweeps metric streams', async () => {
+    const inventory = await freshInventory();
+    describeBundle('real-time');
+    describeBundle('async');
+    sagemaker
+      .on(ListEndpointsCommand)
+      .resolvesOnce({ Endpoints: [{ EndpointName: 'fraud-scorer', EndpointArn: 'arn:aws:sagemaker:eu-west-1:111122223333:endpoint/fraud-scorer', EndpointStatus: 'InService' } as never], NextToken: 'p2' })
+      .resolvesOnce({ Endpoints: [{ EndpointName: 'doc-ocr-async', EndpointArn: 'arn:aws:sagemaker:eu-west-1:111122223333:endpoint/doc-ocr-async', EndpointStatus: 'InService' } as never] });
+    const trainingDetail = fixture('training-job-state-change.in-progress.json').detail as { TrainingJobName: string; TrainingJobArn: string };
+    sagemaker.on(ListTrainingJobsCommand).resolves({ TrainingJobSummaries: [{ TrainingJobName: trainingDetail.TrainingJobName, TrainingJobArn: trainingDetail.TrainingJobArn, TrainingJobStatus: 'InProgress' } as never] });
+    sagemaker.on(DescribeTrainingJobCommand).resolves(trainingDetail as never);
+    for (const command of [ListProcessingJobsCommand, ListTransformJobsCommand]) sagemaker.on(command as never).resolves({});
+    sagemaker.on(ListHyperParameterTuningJobsCommand).resolves({ HyperParameterTuningJobSummaries: [] });
+    sagemaker.on(ListLabelingJobsCommand).resolves({ LabelingJobSummaryList: [] });
+    // Attached before, deleted while sagewatch was not looking.
+    await inventory.putResource({
+      key: 'endpoint/old-endpoint',
+      kind: 'endpoint',
+      name: 'old-endpoint',
+      kinds: ['serverless'],
+      status: 'InService',
+      state: 'attached',
+      ignored: false,
+      observedAt: 1,
+      gaps: [],
+      updatedAt: '2024-05-01T00:00:00.000Z',
+    });
+    await inventory.putAttachment('endpoint/old-endpoint', { type: 'alarm', id: 'sagewatch-endpoint.old-endpoint.variant.AllTraffic.5xx-rate', fingerprint: 'f' });
+    await inventory.putAttachment('endpoint/old-endpoint', { type: 'metric-stream', id: 'sagewatch-serverless', fingerprint: 'f' });
+    await inventory.addStreamMember('sagewatch-serverless', 'serverless', 'endpoint/old-endpoint');
+    sagemaker.on(DescribeEndpointCommand, { EndpointName: 'old-endpoint' }).rejects(notFound('Could not find endpoint "old-endpoint".'));
+    cw.on(ListMetricStreamsCommand).resolves({ Entries: [{ Name: 'sagewatch-real-time' }, { Name: 'sagewatch-async' }, { Name: 'sagewatch-training-job' }, { Name: 'someone-elses-stream' }] });
+
+    const output = await run('reconcile', {}, inventory);
+
+    expect(sagemaker).toHaveReceivedNthCommandWith(ListEndpointsCommand, 2, { MaxResults: 100, NextToken: 'p2' });
+    expect(sagemaker).toHaveReceivedCommandWith(ListTrainingJobsCommand, { MaxResults: 100, StatusEquals: 'InProgress' });
+    for (const key of ['endpoint/fraud-scorer', 'endpoint/doc-ocr-async', 'training-job/churn-xgb-2024-06-01']) {
+      expect((await inventory.read(key)).resource, key).toMatchObject({ state: 'attached' });
+    }
+    expect(sns).toHaveReceivedCommandTimes(SubscribeCommand, 2);
+    expect(cw).toHaveReceivedCommandWith(DeleteAlarmsCommand, { AlarmNames: ['sagewatch-endpoint.old-endpoint.variant.AllTraffic.5xx-rate'] });
+    expect(cw).toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch-serverless' });
+    expect((await inventory.read('endpoint/old-endpoint')).resource).toMatchObject({ state: 'detached', status: 'Gone' });
+    // Streams: the ones in use exist; none is deleted that has members or is not sagewatch's.
+    expect(cw).not.toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch-real-time' });
+    expect(cw).not.toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'someone-elses-stream' });
+    expect((output.streams as { problems: unknown[] }).problems).toEqual([]);
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('a failing list call is reported and fails the execution', async () => {
+    const inventory = await freshInventory();
+    sagemaker.on(ListEndpointsCommand).rejects(new SageMakerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'denied' }));
+    const error = await run('reconcile', {}, inventory).catch((e: unknown) => e);
+    expect((error as Error & { cause?: { name?: string } }).cause?.name).toBe('sagewatch.ReconcileFailed');
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message).toContain('Step ListResources failed after its retries: AccessDeniedException');
+  });
+});

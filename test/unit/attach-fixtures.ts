@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseSettings, type ConvergeSettings } from '../../lib/attach/settings';
+import { EndpointBundleSchema, type EndpointBundle } from '../../lib/sagemaker/descriptions';
+
+/** Shared by the control plane's tests: fixtures from events/sagemaker and a stack's settings. */
+const ROOT = fileURLToPath(new URL('../../events/sagemaker/', import.meta.url));
+
+export function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(`${ROOT}${name}`, 'utf8')) as Record<string, unknown>;
+}
+
+export function bundle(name: string): EndpointBundle {
+  return EndpointBundleSchema.parse(fixture(`describe/${name}.json`));
+}
+
+export const ACCOUNT = '111122223333';
+export const REGION = 'eu-west-1';
+
+export const SETTINGS: ConvergeSettings = parseSettings({
+  region: REGION,
+  alertsTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:sw-test-alerts`,
+  logDestinationArn: `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/sw-test-logs`,
+  logRoleArn: `arn:aws:iam::${ACCOUNT}:role/sw-test-cwl-to-kinesis`,
+  metricStreamFirehoseArn: `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/sw-test-metrics`,
+  metricStreamRoleArn: `arn:aws:iam::${ACCOUNT}:role/sw-test-metric-streams`,
+  notificationsQueueArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:sw-test-notifications`,
+  metricsNamespace: 'sagewatch-test',
+});
+
+/** 2024-06-01T12:00:00Z: after every fixture's times. */
+export const NOW = Date.UTC(2024, 5, 1, 12, 0, 0);

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryInventory } from '../../lib/attach/memory-inventory';
+import { planFromFiles, renderPlan } from '../../lib/attach/plan';
+import { fixture, NOW } from './attach-fixtures';
+
+describe('planFromFiles', () => {
+  it('an endpoint event with its describe file: { resource, kinds, actions } with AWS operation names and exact requests', async () => {
+    const plan = await planFromFiles({ event: fixture('endpoint-state-change.async-in-service.json'), describe: fixture('describe/async.json'), now: NOW });
+    expect(plan.resource).toMatchObject({ kind: 'endpoint', name: 'doc-ocr-async', region: 'eu-west-1', account: '111122223333' });
+    expect(plan.kinds).toEqual(['async']);
+    expect(plan.complete).toBe(true);
+    expect(plan.lifecycle).toBe('attach');
+    expect(plan.actions.map((a) => `${a.service}:${a.action}`)).toEqual([
+      ...Array<string>(13).fill('cloudwatch:PutMetricAlarm'),
+      'cloudwatch:PutDashboard',
+      'logs:PutSubscriptionFilter',
+      'sns:Subscribe',
+      'sns:Subscribe',
+      'cloudwatch:PutMetricStream',
+    ]);
+    // Default settings: the stack's resources in the event's account and region.
+    expect(plan.actions.find((a) => a.action === 'Subscribe')!.input).toEqual({
+      TopicArn: 'arn:aws:sns:eu-west-1:111122223333:doc-ocr-success',
+      Protocol: 'sqs',
+      Endpoint: 'arn:aws:sqs:eu-west-1:111122223333:sagewatch-notifications',
+      ReturnSubscriptionArn: true,
+    });
+    expect(plan.actions.find((a) => a.action === 'PutMetricAlarm')!.input).toMatchObject({ AlarmActions: ['arn:aws:sns:eu-west-1:111122223333:sagewatch-alerts'] });
+    // JSON-ready: what `--json` prints.
+    expect(JSON.parse(JSON.stringify({ resource: plan.resource, kinds: plan.kinds, actions: plan.actions })).actions).toHaveLength(18);
+  });
+
+  it('settings passed in win over the defaults', async () => {
+    const plan = await planFromFiles({
+      event: fixture('endpoint-state-change.in-service.json'),
+      describe: fixture('describe/real-time.json'),
+      settings: { alertsTopicArn: 'arn:aws:sns:eu-west-1:111122223333:prod-alerts', thresholds: { error5xxRate: 0.05 } },
+      now: NOW,
+    });
+    const alarm = plan.actions.find((a) => (a.input as { AlarmName?: string }).AlarmName?.endsWith('.5xx-rate'))!.input;
+    expect(alarm).toMatchObject({ AlarmActions: ['arn:aws:sns:eu-west-1:111122223333:prod-alerts'], Threshold: 0.05 });
+  });
+
+  it('an endpoint event alone cannot tell the kinds, and says so', async () => {
+    const plan = await planFromFiles({ event: fixture('endpoint-state-change.in-service.json'), now: NOW });
+    expect(plan).toMatchObject({ complete: false, kinds: [], actions: [], lifecycle: 'attach', status: 'InService' });
+    expect(plan.notes[0]).toMatch(/does not say what kind of endpoint fraud-scorer is.*pass --describe/);
+    expect(renderPlan(plan)).toContain('No plan: not enough information.');
+  });
+
+  it('a job event alone is enough: the failed job gets its outcome metrics and its failure alert', async () => {
+    const plan = await planFromFiles({ event: fixture('training-job-state-change.failed.json'), now: NOW });
+    expect(plan.complete).toBe(true);
+    expect(plan.kinds).toEqual(['training-job']);
+    expect(plan.actions.map((a) => `${a.service}:${a.action}`)).toEqual(['cloudwatch:PutMetricData', 'sns:Publish']);
+    expect(plan.actions[0]!.input).toMatchObject({ Namespace: 'sagewatch', MetricData: [{ MetricName: 'JobsFailed', Value: 1 }, { MetricName: 'JobDuration', Value: 3_600_000 }] });
+    expect((plan.actions[1]!.input as { Message: string }).Message).toContain('CUDA out of memory');
+    expect(plan.notes).toContain('Planned from the event alone: the deployed workflow describes the job again before acting.');
+  });
+
+  it('a job with its describe file, and a pipeline execution from its event', async () => {
+    const withDescribe = await planFromFiles({ event: fixture('training-job-state-change.in-progress.json'), describe: fixture('describe/training-job.failed.json'), now: NOW });
+    // The describe wins over the event: the job has failed since.
+    expect(withDescribe.lifecycle).toBe('detach');
+    expect(withDescribe.status).toBe('Failed');
+    const pipeline = await planFromFiles({ event: fixture('pipeline-execution-status-change.failed.json'), now: NOW });
+    expect(pipeline.resource.name).toBe('churn-retrain/k3v9q2x7m1p4');
+    expect(pipeline.actions.map((a) => a.action)).toEqual(['PutMetricData', 'Publish']);
+  });
+
+  it('a running transform job: a metric stream, and a note why there is no host alarm', async () => {
+    const plan = await planFromFiles({ event: fixture('transform-job-state-change.in-progress.json'), now: NOW });
+    expect(plan.actions.map((a) => a.action)).toEqual(['PutMetricStream']);
+    expect(plan.notes).toContain('transform-job hosts are named after instance ids that do not exist before the job runs: no per-host alarm');
+  });
+
+  it('planned against what is attached already: a deleting endpoint is detached', async () => {
+    const inventory = new MemoryInventory();
+    await planFromFiles({ event: fixture('endpoint-state-change.in-service.json'), describe: fixture('describe/real-time.json'), inventory, now: NOW });
+    const gone = await planFromFiles({ event: fixture('endpoint-state-change.deleting.json'), describe: { ...fixture('describe/real-time.json'), endpoint: { ...(fixture('describe/real-time.json').endpoint as object), EndpointStatus: 'Deleting' } }, inventory, now: NOW + 1 });
+    expect(gone.lifecycle).toBe('detach');
+    expect(gone.actions.map((a) => a.action)).toEqual(['DeleteAlarms', 'DeleteDashboards', 'DeleteSubscriptionFilter', 'DeleteMetricStream']);
+    expect(renderPlan(gone)).toContain('Plan: 0 to add, 0 to change, 4 to destroy.');
+  });
+
+  it('reports what it would find: a full log group', async () => {
+    const plan = await planFromFiles({
+      event: fixture('endpoint-state-change.in-service.json'),
+      describe: fixture('describe/real-time.json'),
+      world: { subscriptionFilters: { '/aws/sagemaker/Endpoints/fraud-scorer': [{ filterName: 'a' }, { filterName: 'b' }] } },
+      now: NOW,
+    });
+    expect(plan.actions.map((a) => a.action)).not.toContain('PutSubscriptionFilter');
+    expect(plan.gaps.map((g) => g.code)).toEqual(['LogSubscriptionSlotsFull']);
+    expect(renderPlan(plan)).toMatch(/! gap: log group \/aws\/sagemaker\/Endpoints\/fraud-scorer already has two subscription filters/);
+  });
+
+  it('renders like terraform plan', async () => {
+    const plan = await planFromFiles({ event: fixture('endpoint-state-change.in-service.json'), describe: fixture('describe/real-time.json'), now: NOW });
+    const text = renderPlan(plan);
+    expect(text.split('\n').slice(0, 4)).toEqual([
+      'endpoint fraud-scorer: InService → attach',
+      'kinds: real-time',
+      '',
+      '  + cloudwatch:PutMetricAlarm sagewatch-endpoint.fraud-scorer.variant.primary.5xx-rate',
+    ]);
+    expect(text).toContain('  + logs:PutSubscriptionFilter /aws/sagemaker/Endpoints/fraud-scorer');
+    expect(text).toContain('Plan: 11 to add, 0 to change, 0 to destroy.');
+  });
+
+  it('rejects a describe file that is not a describe bundle', async () => {
+    await expect(planFromFiles({ event: fixture('endpoint-state-change.in-service.json'), describe: { endpoint: {} } })).rejects.toThrow();
+  });
+});

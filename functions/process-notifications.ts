@@ -32,6 +32,7 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
       alertState: (fingerprint) => alerting.store.state(fingerprint),
       settings: detectorSettings(config),
       region: config.region,
+      namePrefix: config.namePrefix,
       now: overrides.now ?? Date.now,
       log: logger,
     };

@@ -43,6 +43,7 @@ export function createHandler(overrides: { publisher?: AlertPublisher; now?: () 
           alertState,
           settings: detectorSettings(config),
           region: config.region,
+          namePrefix: config.namePrefix,
           now,
           log: logger,
         },

@@ -43,6 +43,18 @@ const ConfigSchema = z.object({
   expiredMinCount: positiveInt(1),
   /** A request with log lines and no notification after this long is stuck (its notification lost). */
   stuckAfterMinutes: positiveInt(15),
+  // Control plane: where attachments point (see lib/attach/settings.ts, which validates them).
+  namePrefix: text('sagewatch'),
+  logDestinationArn: z.optional(z.string()),
+  logRoleArn: z.optional(z.string()),
+  logFilterPattern: z._default(z.string(), ''),
+  metricStreamFirehoseArn: z.optional(z.string()),
+  metricStreamRoleArn: z.optional(z.string()),
+  metricStreamOutputFormat: text('json'),
+  notificationsQueueArn: z.optional(z.string()),
+  attachStateMachineArn: z.optional(z.string()),
+  /** JSON overrides of the default alarm thresholds (lib/profiles/thresholds.ts). */
+  thresholds: z._default(z.string(), '{}'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -76,6 +88,16 @@ const ENV_KEYS: Record<keyof Config, string> = {
   latencyBaselineMinutes: 'LATENCY_BASELINE_MINUTES',
   expiredMinCount: 'EXPIRED_MIN_COUNT',
   stuckAfterMinutes: 'STUCK_AFTER_MINUTES',
+  namePrefix: 'NAME_PREFIX',
+  logDestinationArn: 'LOG_DESTINATION_ARN',
+  logRoleArn: 'LOG_SUBSCRIPTION_ROLE_ARN',
+  logFilterPattern: 'LOG_FILTER_PATTERN',
+  metricStreamFirehoseArn: 'METRIC_STREAM_FIREHOSE_ARN',
+  metricStreamRoleArn: 'METRIC_STREAM_ROLE_ARN',
+  metricStreamOutputFormat: 'METRIC_STREAM_OUTPUT_FORMAT',
+  notificationsQueueArn: 'NOTIFICATIONS_QUEUE_ARN',
+  attachStateMachineArn: 'ATTACH_STATE_MACHINE_ARN',
+  thresholds: 'THRESHOLDS',
 };
 
 export class ConfigError extends Error {

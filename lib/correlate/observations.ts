@@ -16,16 +16,16 @@ export interface Observation {
 export class Counters {
   private readonly values = new Map<string, { name: string; dimensions: Record<string, string>; value: number }>();
 
-  add(name: string, value = 1, dimensions: Record<string, string> = {}): void {
+  add(name: string, value = 1, dimensions?: Record<string, string>): void {
     if (value === 0) return;
-    const key = `${name}\u0000${JSON.stringify(dimensions)}`;
+    const key = counterKey(name, dimensions);
     const entry = this.values.get(key);
     if (entry) entry.value += value;
-    else this.values.set(key, { name, dimensions, value });
+    else this.values.set(key, { name, dimensions: dimensions ?? {}, value });
   }
 
-  get(name: string, dimensions: Record<string, string> = {}): number {
-    return this.values.get(`${name}\u0000${JSON.stringify(dimensions)}`)?.value ?? 0;
+  get(name: string, dimensions?: Record<string, string>): number {
+    return this.values.get(counterKey(name, dimensions))?.value ?? 0;
   }
 
   /** Sum over every dimension combination of one counter. */
@@ -47,6 +47,17 @@ export class Counters {
     }
     return out;
   }
+}
+
+/**
+ * Counters are added per log line: a counter without dimensions is keyed by its bare name, so
+ * the hot path neither serialises an empty object nor builds a new string. Names never contain
+ * the NUL that separates a name from its dimensions, so the two kinds of key cannot collide.
+ */
+function counterKey(name: string, dimensions: Record<string, string> | undefined): string {
+  if (dimensions === undefined) return name;
+  const json = JSON.stringify(dimensions);
+  return json === '{}' ? name : `${name}\u0000${json}`;
 }
 
 /** The minimal logger lib/ needs; Powertools Logger satisfies it. */

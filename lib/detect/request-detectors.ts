@@ -7,6 +7,7 @@ import type { AlertState } from '../store/alerts';
 import type { RequestRecord, RequestStore } from '../store/requests';
 import type { WindowStore, MinuteDelta } from '../store/windows';
 import { settleWithLimit } from '../util/pool';
+import { dashboardName } from '../attach/names';
 import { latencyBucket } from './histogram';
 import { evaluateRules, windowBounds, type DetectorSettings, type RuleResult } from './rules';
 
@@ -19,8 +20,8 @@ export interface RequestDetectorDeps {
   region: string;
   now: () => number;
   log?: LogSink;
-  /** How the per-endpoint dashboard the control plane draws is named. */
-  dashboardName?: (endpointName: string) => string;
+  /** The stack's name prefix (`sagewatch` or `sagewatch-<stage>`): names the endpoint's dashboard. */
+  namePrefix?: string;
 }
 
 export interface DetectionOutcome {
@@ -156,7 +157,7 @@ async function buildAlert(endpointName: string, resource: AlertResource, result:
       label: 'Data-log lines of these requests',
       url: logsInsightsUrl(deps.region, { logGroups: [logGroup], query: inferenceIdsQuery(ids), start: result.windowStart, end: result.windowEnd }),
     },
-    { label: 'Endpoint dashboard', url: dashboardUrl(deps.region, (deps.dashboardName ?? defaultDashboardName)(endpointName)) },
+    { label: 'Endpoint dashboard', url: dashboardUrl(deps.region, dashboardName(deps.namePrefix ?? 'sagewatch', endpointName)) },
   ];
   const status = result.kind === 'latency-shift' ? 'Completed' : 'Failed';
   return createAlert({
@@ -191,5 +192,3 @@ async function sampleRecords(endpointName: string, result: RuleResult, since: st
     return [];
   }
 }
-
-export const defaultDashboardName = (endpointName: string) => `sagewatch-${endpointName}`;

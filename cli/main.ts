@@ -8,8 +8,11 @@ Usage: sagewatch <command> [options]
 
 Commands:
   demo                       run the system locally on embedded emulators (npm start)
+  replay                     replay the sample events in events/ through the handlers
   invoke <function> <event>  run one handler locally on an event file (- for stdin)
   query                      read correlated async inference records
+  alerts                     list the alerts sent recently
+  plan --event F [--describe F]  what converging a SageMaker resource would attach
   help [command]             show help
 
 Run \`sagewatch <command> --help\` for a command's options.
@@ -19,7 +22,10 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: () => Promise<Command>; help: () => Promise<string> }> = {
   demo: { run: async () => (await import('./commands/demo')).demoCommand, help: async () => (await import('./commands/demo')).DEMO_HELP },
+  replay: { run: async () => (await import('./commands/replay')).replayCommand, help: async () => (await import('./commands/replay')).REPLAY_HELP },
   invoke: { run: async () => (await import('./commands/invoke')).invokeCommand, help: async () => (await import('./commands/invoke')).INVOKE_HELP },
+  plan: { run: async () => (await import('./commands/plan')).planCommand, help: async () => (await import('./commands/plan')).PLAN_HELP },
+  alerts: { run: async () => (await import('./commands/alerts')).alertsCommand, help: async () => (await import('./commands/alerts')).ALERTS_HELP },
   query: { run: async () => (await import('./commands/query')).queryCommand, help: async () => (await import('./commands/query')).QUERY_HELP },
 };
 

@@ -11,7 +11,7 @@ import { loadConfig } from '../../lib/config';
 import { requestStoreFromConfig } from '../../lib/store';
 import type { RequestRecord } from '../../lib/store/requests';
 
-export const DEMO_HELP = `Usage: sagewatch demo [--events DIR] [--json]
+export const REPLAY_HELP = `Usage: sagewatch replay [--events DIR] [--json]
 
 Replays the sample events (default: events/) through the real handlers against the embedded
 store in $SAGEWATCH_HOME and prints the correlated records. Afterwards
@@ -27,17 +27,17 @@ function functionFor(event: unknown): keyof typeof FUNCTIONS | undefined {
   return undefined;
 }
 
-export async function demoCommand(argv: string[]): Promise<number> {
+export async function replayCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: { events: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    console.log(DEMO_HELP);
+    console.log(REPLAY_HELP);
     return 0;
   }
-  if (positionals.length > 0) throw new CliError(`demo takes options only; unexpected: ${positionals.join(' ')}`);
+  if (positionals.length > 0) throw new CliError(`replay takes options only; unexpected: ${positionals.join(' ')}`);
   const dir = resolve(values.events ?? 'events');
   let files: string[];
   try {

@@ -1,6 +1,17 @@
 import { functionRole, getAtt, ref, sub, type Cfn } from './cfn';
-import { requestsTable } from '../lib/store/schema';
-import { TTL_ATTRIBUTE } from '../lib/store/schema';
+import { requestsTable, TTL_ATTRIBUTE } from '../lib/store/schema';
+import { stackNames } from './names';
+
+/** Where the data path parks work that failed after its retries: each gets a depth alarm. */
+export const DATA_PATH_DEAD_LETTER_QUEUES = [
+  { logicalId: 'ProcessLogsFailuresQueue', label: 'process-logs-failures' },
+  { logicalId: 'NotificationsDeadLetterQueue', label: 'notifications-dlq' },
+];
+/** Queues whose consumer must keep up. */
+export const DATA_PATH_WORK_QUEUES = [{ logicalId: 'NotificationsQueue', label: 'notifications' }];
+/** Function keys fed by the logs stream. */
+export const DATA_PATH_STREAM_CONSUMERS = ['processLogs'];
+export const LOGS_STREAM = 'LogsStream';
 
 /**
  * The async request data path: the Kinesis stream that endpoint log groups are subscribed to,
@@ -8,13 +19,8 @@ import { TTL_ATTRIBUTE } from '../lib/store/schema';
  * event sources with partial batch responses, bisection and failure destinations.
  */
 export function dataPathResources(names: { service: string; stage: string }): Cfn {
-  const prefix = `${names.service}-${names.stage}`;
-  const table = requestsTable({
-    requests: `${prefix}-requests`,
-    requestsByEndpointIndex: 'byEndpoint',
-    inventory: `${prefix}-inventory`,
-    state: `${prefix}-state`,
-  });
+  const { prefix, tables } = stackNames(names.service, names.stage);
+  const table = requestsTable(tables);
   const tags = [{ Key: 'sagewatch:managed', Value: 'true' }];
   return {
     LogsStream: {

@@ -5,35 +5,94 @@
  */
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { FUNCTION_SPECS, bundleDir } from '../infra/functions';
 
 const root = resolve(import.meta.dirname, '..');
 
-export async function bundleFunctions(keys: string[] = Object.keys(FUNCTION_SPECS)): Promise<Record<string, { bytes: number; file: string }>> {
+/**
+ * Credential sources of the SDK's default chain that a Lambda function never uses: Lambda
+ * hands the execution role's credentials over in environment variables, which `fromEnv` reads
+ * first. These providers (with the STS/SSO clients they carry) were a fifth of every bundle.
+ * `fromEnv`, container (`fromHttp`/ECS) and instance-metadata credentials stay bundled.
+ * Each stub keeps the chain's contract: it steps aside when its source is not configured, and
+ * fails with a message that says what to do when it is.
+ */
+const STUBBED_CREDENTIAL_PROVIDERS: Record<string, string> = {
+  '@aws-sdk/credential-provider-ini': `
+export const fromIni = (init = {}) => async () => {
+  const profile = init.profile ?? process.env.AWS_PROFILE;
+  unavailable('shared config and credentials files (fromIni)', profile ? 'AWS_PROFILE=' + profile + ' is set' : undefined, init);
+};`,
+  '@aws-sdk/credential-provider-sso': `
+export const fromSSO = (init = {}) => async () => unavailable('IAM Identity Center / SSO (fromSSO)', 'SSO settings were given', init);`,
+  '@aws-sdk/credential-provider-process': `
+export const fromProcess = (init = {}) => async () => unavailable('credential_process (fromProcess)', undefined, init);`,
+  '@aws-sdk/credential-provider-web-identity': `
+export const fromTokenFile = (init = {}) => async () => {
+  const file = init.webIdentityTokenFile ?? process.env.AWS_WEB_IDENTITY_TOKEN_FILE;
+  unavailable('web identity tokens (fromTokenFile)', file ? 'AWS_WEB_IDENTITY_TOKEN_FILE is set' : undefined, init);
+};
+export const fromWebToken = (init = {}) => async () => unavailable('web identity tokens (fromWebToken)', 'a web identity token was given', init);`,
+};
+
+const STUB_PRELUDE = `
+import { CredentialsProviderError } from '@smithy/core/config';
+function unavailable(source, configured, init) {
+  const message = 'sagewatch: ' + source + ' credentials are not included in this Lambda bundle (scripts/bundle.ts); ' +
+    'Lambda provides the execution role credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN.' +
+    (configured ? ' ' + configured + ': unset it or bundle the provider.' : '');
+  // Not configured: step aside like the real provider does, so the chain reaches container and IMDS credentials.
+  throw new CredentialsProviderError(message, { tryNextLink: !configured, logger: init?.logger });
+}
+`;
+
+export const stubUnusedCredentialProviders: Plugin = {
+  name: 'sagewatch-stub-unused-credential-providers',
+  setup(pluginBuild) {
+    const names = Object.keys(STUBBED_CREDENTIAL_PROVIDERS).map((name) => name.replace(/[/-]/g, '\\$&'));
+    pluginBuild.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({ path: args.path, namespace: 'sagewatch-stub' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'sagewatch-stub' }, (args) => ({
+      contents: STUB_PRELUDE + STUBBED_CREDENTIAL_PROVIDERS[args.path],
+      loader: 'js',
+      resolveDir: root,
+    }));
+  },
+};
+
+/** The esbuild options of a function bundle; the bench builds its harness with the same ones. */
+export function bundleOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    minify: true,
+    sourcemap: false,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    legalComments: 'none',
+    logLevel: 'warning',
+    plugins: [stubUnusedCredentialProviders],
+    // CommonJS dependencies call require() for Node built-ins; give the ESM bundle one.
+    banner: { js: "import { createRequire as __sagewatchCreateRequire } from 'node:module'; const require = __sagewatchCreateRequire(import.meta.url);" },
+  };
+}
+
+export async function bundleFunctions(
+  keys: string[] = Object.keys(FUNCTION_SPECS),
+  options: { outRoot?: string } = {},
+): Promise<Record<string, { bytes: number; file: string }>> {
   const sizes: Record<string, { bytes: number; file: string }> = {};
   for (const key of keys) {
     const spec = FUNCTION_SPECS[key as keyof typeof FUNCTION_SPECS];
     if (!spec) throw new Error(`unknown function ${key}; known: ${Object.keys(FUNCTION_SPECS).join(', ')}`);
-    const outdir = resolve(root, bundleDir(key));
+    const outdir = resolve(options.outRoot ?? root, bundleDir(key));
     rmSync(outdir, { recursive: true, force: true });
     mkdirSync(outdir, { recursive: true });
     const outfile = resolve(outdir, 'index.mjs');
-    await build({
-      entryPoints: [resolve(root, spec.entry)],
-      outfile,
-      bundle: true,
-      minify: true,
-      sourcemap: false,
-      platform: 'node',
-      target: 'node22',
-      format: 'esm',
-      mainFields: ['module', 'main'],
-      legalComments: 'none',
-      logLevel: 'warning',
-      // CommonJS dependencies call require() for Node built-ins; give the ESM bundle one.
-      banner: { js: "import { createRequire as __sagewatchCreateRequire } from 'node:module'; const require = __sagewatchCreateRequire(import.meta.url);" },
-    });
+    await build(bundleOptions(resolve(root, spec.entry), outfile));
     sizes[key] = { bytes: statSync(outfile).size, file: outfile };
   }
   return sizes;

@@ -62,6 +62,13 @@ describe('packaged template: the async request data path', () => {
             { AttributeName: 'requestTime', KeyType: 'RANGE' },
           ],
         },
+        {
+          IndexName: 'byOpen',
+          KeySchema: [
+            { AttributeName: 'openShard', KeyType: 'HASH' },
+            { AttributeName: 'openSince', KeyType: 'RANGE' },
+          ],
+        },
       ],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       SSESpecification: { SSEEnabled: true },

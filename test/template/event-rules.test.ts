@@ -1,0 +1,144 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { matchesPattern, validatePattern, type EventPattern } from '../../lib/events/pattern';
+import { stackNames } from '../../infra/names';
+import { RECONCILE_SCHEDULE, ruleResources, SAGEMAKER_RULES } from '../../infra/rules';
+import { packageTemplate, type CfnTemplate } from '../support/template';
+
+/**
+ * The rules' patterns against events in SageMaker's documented format. Matching uses
+ * lib/events/pattern.ts, sagewatch's implementation of EventBridge's pattern semantics.
+ */
+const fixturesDir = resolve(import.meta.dirname, '..', 'fixtures', 'eventbridge');
+
+function jsonFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .flatMap((entry) => {
+      const path = join(dir, entry);
+      return statSync(path).isDirectory() ? jsonFiles(path) : entry.endsWith('.json') ? [path] : [];
+    })
+    .sort();
+}
+
+interface Fixture {
+  name: string;
+  event: { source?: unknown; 'detail-type'?: unknown; [key: string]: unknown };
+}
+const load = (path: string): Fixture => ({ name: relative(fixturesDir, path), event: JSON.parse(readFileSync(path, 'utf8')) as Fixture['event'] });
+
+const positives = jsonFiles(join(fixturesDir, 'rules', 'positive')).map(load);
+const negatives = jsonFiles(join(fixturesDir, 'rules', 'negative')).map(load);
+// Every other EventBridge sample of the project's fixtures counts too, whoever wrote it.
+const others = jsonFiles(fixturesDir)
+  .filter((path) => !path.startsWith(join(fixturesDir, 'rules')))
+  .map(load)
+  .filter((fixture) => typeof fixture.event.source === 'string' && typeof fixture.event['detail-type'] === 'string');
+
+/** The rules that should match an event: the SageMaker rule of its detail-type, nothing else. */
+const expectedRules = (event: Fixture['event']) =>
+  event.source === 'aws.sagemaker' ? SAGEMAKER_RULES.filter((rule) => rule.detailType === event['detail-type']).map((rule) => rule.logicalId) : [];
+
+let template: CfnTemplate;
+let templatePatterns: Array<{ id: string; pattern: EventPattern }>;
+
+beforeAll(async () => {
+  ({ template } = await packageTemplate('ci'));
+  templatePatterns = Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::Events::Rule' && resource.Properties?.EventPattern !== undefined)
+    .map(([id, resource]) => ({ id, pattern: resource.Properties!.EventPattern as EventPattern }));
+}, 180_000);
+
+describe('rule definitions (infra/rules.ts)', () => {
+  it('covers every SageMaker state change sagewatch reacts to, one rule each', () => {
+    expect(SAGEMAKER_RULES.map((rule) => rule.detailType).sort()).toEqual(
+      [
+        'SageMaker Endpoint State Change',
+        'SageMaker Endpoint Deployment State Change',
+        'SageMaker Training Job State Change',
+        'SageMaker Processing Job State Change',
+        'SageMaker Transform Job State Change',
+        'SageMaker HyperParameter Tuning Job State Change',
+        'SageMaker Model Building Pipeline Execution Status Change',
+        'SageMaker Ground Truth Labeling Job State Change',
+      ].sort(),
+    );
+    expect(new Set(SAGEMAKER_RULES.map((rule) => rule.logicalId)).size).toBe(SAGEMAKER_RULES.length);
+    expect(new Set(SAGEMAKER_RULES.map((rule) => rule.name)).size).toBe(SAGEMAKER_RULES.length);
+  });
+
+  it('writes patterns EventBridge accepts', () => {
+    for (const rule of SAGEMAKER_RULES) expect(validatePattern(rule.pattern), rule.logicalId).toEqual([]);
+  });
+
+  it('keeps rule names within 64 characters for stages of up to 20', () => {
+    const names = stackNames('sagewatch', 'a'.repeat(20));
+    for (const rule of [...SAGEMAKER_RULES, RECONCILE_SCHEDULE]) expect(`${names.prefix}-${rule.name}`.length, rule.name).toBeLessThanOrEqual(64);
+  });
+
+  it('has fixtures for every rule, both endpoint status spellings included', () => {
+    for (const rule of SAGEMAKER_RULES) expect(positives.some((fixture) => fixture.event['detail-type'] === rule.detailType), rule.detailType).toBe(true);
+    const endpointStatuses = positives
+      .filter((fixture) => fixture.event['detail-type'] === 'SageMaker Endpoint State Change')
+      .map((fixture) => (fixture.event.detail as { EndpointStatus?: string }).EndpointStatus);
+    expect(endpointStatuses).toEqual(expect.arrayContaining(['IN_SERVICE', 'InService']));
+  });
+
+  it.each(positives.map((fixture) => [fixture.name, fixture] as const))('%s matches its own rule and no other', (_, fixture) => {
+    const matched = SAGEMAKER_RULES.filter((rule) => matchesPattern(rule.pattern, fixture.event)).map((rule) => rule.logicalId);
+    expect(matched).toEqual(expectedRules(fixture.event));
+    expect(matched).toHaveLength(1);
+  });
+
+  it.each(negatives.map((fixture) => [fixture.name, fixture] as const))('%s matches no rule', (_, fixture) => {
+    expect(SAGEMAKER_RULES.filter((rule) => matchesPattern(rule.pattern, fixture.event)).map((rule) => rule.logicalId)).toEqual([]);
+  });
+
+  it('routes the other EventBridge fixtures of the project by their detail-type', () => {
+    for (const fixture of others) {
+      expect(SAGEMAKER_RULES.filter((rule) => matchesPattern(rule.pattern, fixture.event)).map((rule) => rule.logicalId), fixture.name).toEqual(expectedRules(fixture.event));
+    }
+  });
+});
+
+describe('EventBridge rules in the packaged template', () => {
+  it('holds exactly the defined rules, enabled, with their patterns and schedule', () => {
+    const names = stackNames('sagewatch', 'ci');
+    const { resources } = ruleResources(names);
+    for (const [id, resource] of Object.entries(resources)) expect(template.Resources[id], id).toEqual(resource);
+    expect(template.Resources[RECONCILE_SCHEDULE.logicalId]?.Properties).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
+    for (const rule of SAGEMAKER_RULES) expect(template.Resources[rule.logicalId]?.Properties).toMatchObject({ State: 'ENABLED', EventPattern: rule.pattern });
+  });
+
+  it('every AWS::Events::Rule pattern is valid, matched by some SageMaker event, and matches no other service', () => {
+    expect(templatePatterns.length).toBeGreaterThanOrEqual(SAGEMAKER_RULES.length);
+    for (const { id, pattern } of templatePatterns) {
+      expect(validatePattern(pattern), id).toEqual([]);
+      expect(
+        positives.some((fixture) => matchesPattern(pattern, fixture.event)),
+        `${id} matches none of the positive fixtures: a dead rule, or a missing fixture`,
+      ).toBe(true);
+      for (const fixture of negatives) expect(matchesPattern(pattern, fixture.event), `${id} vs ${fixture.name}`).toBe(false);
+    }
+  });
+
+  it('routes each positive fixture to exactly the template rules that should see it', () => {
+    for (const fixture of positives) {
+      const matched = templatePatterns.filter(({ pattern }) => matchesPattern(pattern, fixture.event)).map(({ id }) => id);
+      expect(matched, fixture.name).toEqual(expect.arrayContaining(expectedRules(fixture.event)));
+    }
+  });
+});
+
+describe('the rule checks themselves', () => {
+  it('would catch a rule that filters on one endpoint status spelling only', () => {
+    const strict: EventPattern = { source: ['aws.sagemaker'], 'detail-type': ['SageMaker Endpoint State Change'], detail: { EndpointStatus: ['InService'] } };
+    const upper = positives.find((fixture) => (fixture.event.detail as { EndpointStatus?: string }).EndpointStatus === 'IN_SERVICE')!;
+    expect(matchesPattern(strict, upper.event)).toBe(false);
+  });
+
+  it('would catch a rule that forgot its source', () => {
+    const loose: EventPattern = { 'detail-type': ['SageMaker Endpoint State Change'] };
+    expect(negatives.some((fixture) => matchesPattern(loose, fixture.event))).toBe(true);
+  });
+});

@@ -7,7 +7,8 @@ import {
   ListTransformJobsCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
+// zod/mini: full zod adds ~440 KB to every control-plane bundle for the same checks.
+import * as z from 'zod/mini';
 import { ENDPOINT_KINDS } from '../profiles/endpoints';
 import { JOB_KINDS, type ResourceKind, type ResourceRef } from '../sagemaker/resource';
 import { probeResource } from '../sagemaker/describe';
@@ -30,7 +31,7 @@ import type { StreamKind } from '../profiles/streams';
 const SOURCES = ['endpoints', 'training-jobs', 'processing-jobs', 'transform-jobs', 'tuning-jobs', 'labeling-jobs'] as const;
 type Source = (typeof SOURCES)[number];
 
-export const ListCursorSchema = z.object({ source: z.enum(SOURCES), token: z.string().optional() });
+export const ListCursorSchema = z.object({ source: z.enum(SOURCES), token: z.optional(z.string()) });
 export type ListCursor = z.infer<typeof ListCursorSchema>;
 
 export interface ListPage {

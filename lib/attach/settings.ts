@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: full zod adds ~440 KB to every control-plane bundle for the same checks.
+import * as z from 'zod/mini';
 import { StageThresholdsSchema, type StageThresholds } from '../profiles/thresholds';
 import { DEFAULT_NAME_PREFIX, NAME_PREFIX_PATTERN } from './names';
 
@@ -61,21 +62,21 @@ export class SettingsError extends Error {
   override name = 'SettingsError';
 }
 
-const arn = z.string().regex(/^arn:aws[a-z-]*:/, 'must be an ARN');
+const arn = z.string().check(z.regex(/^arn:aws[a-z-]*:/, 'must be an ARN'));
 
 const SettingsSchema = z.object({
-  region: z.string().min(1),
-  namePrefix: z.string().regex(NAME_PREFIX_PATTERN, 'must be sagewatch or sagewatch-<letters and digits>').default(DEFAULT_NAME_PREFIX),
+  region: z.string().check(z.minLength(1)),
+  namePrefix: z._default(z.string().check(z.regex(NAME_PREFIX_PATTERN, 'must be sagewatch or sagewatch-<letters and digits>')), DEFAULT_NAME_PREFIX),
   alertsTopicArn: arn,
   logDestinationArn: arn,
   logRoleArn: arn,
-  logFilterPattern: z.string().default(''),
+  logFilterPattern: z._default(z.string(), ''),
   metricStreamFirehoseArn: arn,
   metricStreamRoleArn: arn,
-  metricStreamOutputFormat: z.enum(['json', 'opentelemetry0.7', 'opentelemetry1.0']).default('json'),
+  metricStreamOutputFormat: z._default(z.enum(['json', 'opentelemetry0.7', 'opentelemetry1.0']), 'json'),
   notificationsQueueArn: arn,
-  metricsNamespace: z.string().min(1),
-  thresholds: StageThresholdsSchema.default({}),
+  metricsNamespace: z.string().check(z.minLength(1)),
+  thresholds: z._default(StageThresholdsSchema, {}),
 });
 
 export function parseSettings(raw: unknown): ConvergeSettings {

@@ -1,5 +1,6 @@
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
+// zod/mini: full zod adds ~440 KB to every control-plane bundle for the same checks.
+import * as z from 'zod/mini';
 import { InvalidEventError } from '../events/errors';
 import { classifyEndpoint } from '../sagemaker/classify';
 import { describeResource } from '../sagemaker/describe';
@@ -21,12 +22,12 @@ const LIFECYCLES = ['attach', 'keep', 'detach'] as const;
 export const DescribeInputSchema = z
   .object({
     /** The EventBridge event that started the execution. */
-    event: z.unknown().optional(),
-    resource: ResourceRefSchema.optional(),
+    event: z.optional(z.unknown()),
+    resource: z.optional(ResourceRefSchema),
     /** How many times the workflow has already waited for this resource to settle. */
-    attempt: z.number().int().nonnegative().default(0),
+    attempt: z._default(z.number().check(z.int(), z.nonnegative()), 0),
   })
-  .refine((input) => input.event !== undefined || input.resource !== undefined, { message: 'either event or resource is required' });
+  .check(z.refine((input) => input.event !== undefined || input.resource !== undefined, { message: 'either event or resource is required' }));
 export type DescribeInput = z.input<typeof DescribeInputSchema>;
 
 export interface DescribeOutput {
@@ -73,9 +74,9 @@ export const ClassifyInputSchema = z.object({
   resource: ResourceRefSchema,
   describedAt: z.number(),
   found: z.boolean(),
-  status: z.string().default('Unknown'),
+  status: z._default(z.string(), 'Unknown'),
   lifecycle: z.enum(LIFECYCLES),
-  bundle: z.unknown().optional(),
+  bundle: z.optional(z.unknown()),
 });
 
 export interface ClassifyOutput {
@@ -104,7 +105,7 @@ export const ConvergeInputSchema = z.object({
   describedAt: z.number(),
   lifecycle: z.enum(LIFECYCLES),
   // Produced by classifyStep of the same deployment: checked for its discriminant only.
-  model: z.looseObject({ type: z.enum(['endpoint', 'job']) }).optional(),
+  model: z.optional(z.looseObject({ type: z.enum(['endpoint', 'job']) })),
 });
 
 export interface ConvergeOutput extends ConvergeResult {

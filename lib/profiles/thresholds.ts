@@ -1,5 +1,11 @@
 import type { StandardUnit } from '@aws-sdk/client-cloudwatch';
-import { z } from 'zod';
+// zod/mini: full zod adds ~440 KB to every control-plane bundle for the same checks.
+import * as z from 'zod/mini';
+import { globalConfig } from 'zod/v4/core';
+import { en } from 'zod/v4/locales';
+
+// English validation messages, as full zod registers them (see lib/sagemaker/resource.ts).
+if (!globalConfig.localeError) z.config(en());
 
 /**
  * Default alarm thresholds, in the units people think in (milliseconds, ratios, percent).
@@ -61,11 +67,12 @@ export const THRESHOLD_KEYS = Object.keys(THRESHOLDS) as ThresholdKey[];
 /** The opt-out tag: `sagewatch:ignore=true` detaches everything from the resource. */
 export const IGNORE_TAG = 'sagewatch:ignore';
 
-const nonNegative = z.number().finite().nonnegative();
+// z.number() already rejects Infinity and NaN (full zod's `.finite()` was a no-op).
+const nonNegative = z.number().check(z.nonnegative());
 
 /** A stage's overrides, e.g. parsed from a `THRESHOLDS` JSON parameter. Unknown keys are rejected. */
 export const StageThresholdsSchema = z.strictObject(
-  Object.fromEntries(THRESHOLD_KEYS.map((key) => [key, nonNegative.optional()])) as Record<ThresholdKey, z.ZodOptional<typeof nonNegative>>,
+  Object.fromEntries(THRESHOLD_KEYS.map((key) => [key, z.optional(nonNegative)])) as Record<ThresholdKey, z.ZodMiniOptional<typeof nonNegative>>,
 );
 export type StageThresholds = Partial<Thresholds>;
 

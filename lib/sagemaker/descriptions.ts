@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: full zod adds ~440 KB to every control-plane bundle for the same checks.
+import * as z from 'zod/mini';
 import { TagsSchema } from './resource';
 
 /**
@@ -8,108 +9,112 @@ import { TagsSchema } from './resource';
  * state machine payload and from `sagewatch plan --describe FILE`.
  */
 const Time = z.union([z.date(), z.string(), z.number()]);
+const optionalNumber = () => z.optional(z.number());
+const optionalString = () => z.optional(z.string());
+const name = () => z.string().check(z.minLength(1));
 
 const ServerlessConfig = z.looseObject({
-  MemorySizeInMB: z.number().optional(),
-  MaxConcurrency: z.number().optional(),
-  ProvisionedConcurrency: z.number().optional(),
+  MemorySizeInMB: optionalNumber(),
+  MaxConcurrency: optionalNumber(),
+  ProvisionedConcurrency: optionalNumber(),
 });
 
 const AsyncInferenceConfig = z.looseObject({
-  ClientConfig: z.looseObject({ MaxConcurrentInvocationsPerInstance: z.number().optional() }).optional(),
-  OutputConfig: z
-    .looseObject({
-      S3OutputPath: z.string().optional(),
-      S3FailurePath: z.string().optional(),
-      NotificationConfig: z
-        .looseObject({
-          SuccessTopic: z.string().optional(),
-          ErrorTopic: z.string().optional(),
-          IncludeInferenceResponseIn: z.array(z.string()).optional(),
-        })
-        .optional(),
-    })
-    .optional(),
+  ClientConfig: z.optional(z.looseObject({ MaxConcurrentInvocationsPerInstance: optionalNumber() })),
+  OutputConfig: z.optional(
+    z.looseObject({
+      S3OutputPath: optionalString(),
+      S3FailurePath: optionalString(),
+      NotificationConfig: z.optional(
+        z.looseObject({
+          SuccessTopic: optionalString(),
+          ErrorTopic: optionalString(),
+          IncludeInferenceResponseIn: z.optional(z.array(z.string())),
+        }),
+      ),
+    }),
+  ),
 });
 export type AsyncInferenceConfig = z.infer<typeof AsyncInferenceConfig>;
 
 export const EndpointDescriptionSchema = z.looseObject({
-  EndpointName: z.string().min(1),
-  EndpointArn: z.string().optional(),
-  EndpointConfigName: z.string().optional(),
-  EndpointStatus: z.string().optional(),
-  FailureReason: z.string().optional(),
-  ProductionVariants: z
-    .array(
+  EndpointName: name(),
+  EndpointArn: optionalString(),
+  EndpointConfigName: optionalString(),
+  EndpointStatus: optionalString(),
+  FailureReason: optionalString(),
+  ProductionVariants: z.optional(
+    z.array(
       z.looseObject({
-        VariantName: z.string().min(1),
-        CurrentInstanceCount: z.number().optional(),
-        DesiredInstanceCount: z.number().optional(),
-        CurrentServerlessConfig: ServerlessConfig.optional(),
-        DesiredServerlessConfig: ServerlessConfig.optional(),
+        VariantName: name(),
+        CurrentInstanceCount: optionalNumber(),
+        DesiredInstanceCount: optionalNumber(),
+        CurrentServerlessConfig: z.optional(ServerlessConfig),
+        DesiredServerlessConfig: z.optional(ServerlessConfig),
       }),
-    )
-    .optional(),
-  AsyncInferenceConfig: AsyncInferenceConfig.optional(),
-  CreationTime: Time.optional(),
-  LastModifiedTime: Time.optional(),
+    ),
+  ),
+  AsyncInferenceConfig: z.optional(AsyncInferenceConfig),
+  CreationTime: z.optional(Time),
+  LastModifiedTime: z.optional(Time),
 });
 export type EndpointDescription = z.infer<typeof EndpointDescriptionSchema>;
 
 export const EndpointConfigDescriptionSchema = z.looseObject({
-  EndpointConfigName: z.string().min(1),
-  EndpointConfigArn: z.string().optional(),
-  ProductionVariants: z
-    .array(
+  EndpointConfigName: name(),
+  EndpointConfigArn: optionalString(),
+  ProductionVariants: z._default(
+    z.array(
       z.looseObject({
-        VariantName: z.string().min(1),
-        ModelName: z.string().optional(),
-        InstanceType: z.string().optional(),
-        InitialInstanceCount: z.number().optional(),
-        ServerlessConfig: ServerlessConfig.optional(),
+        VariantName: name(),
+        ModelName: optionalString(),
+        InstanceType: optionalString(),
+        InitialInstanceCount: optionalNumber(),
+        ServerlessConfig: z.optional(ServerlessConfig),
       }),
-    )
-    .default([]),
-  AsyncInferenceConfig: AsyncInferenceConfig.optional(),
+    ),
+    [],
+  ),
+  AsyncInferenceConfig: z.optional(AsyncInferenceConfig),
 });
 export type EndpointConfigDescription = z.infer<typeof EndpointConfigDescriptionSchema>;
 
 const ContainerDescription = z.looseObject({
-  ContainerHostname: z.string().optional(),
-  Image: z.string().optional(),
-  Mode: z.string().optional(),
-  ModelDataUrl: z.string().optional(),
+  ContainerHostname: optionalString(),
+  Image: optionalString(),
+  Mode: optionalString(),
+  ModelDataUrl: optionalString(),
 });
 
 export const ModelDescriptionSchema = z.looseObject({
-  ModelName: z.string().min(1),
-  ModelArn: z.string().optional(),
-  PrimaryContainer: ContainerDescription.optional(),
-  Containers: z.array(ContainerDescription).optional(),
-  InferenceExecutionConfig: z.looseObject({ Mode: z.string().optional() }).optional(),
+  ModelName: name(),
+  ModelArn: optionalString(),
+  PrimaryContainer: z.optional(ContainerDescription),
+  Containers: z.optional(z.array(ContainerDescription)),
+  InferenceExecutionConfig: z.optional(z.looseObject({ Mode: optionalString() })),
 });
 export type ModelDescription = z.infer<typeof ModelDescriptionSchema>;
 
 export const InferenceComponentDescriptionSchema = z.looseObject({
-  InferenceComponentName: z.string().min(1),
-  InferenceComponentArn: z.string().optional(),
-  EndpointName: z.string().optional(),
-  VariantName: z.string().optional(),
-  InferenceComponentStatus: z.string().optional(),
-  Specification: z
-    .looseObject({
-      ModelName: z.string().optional(),
-      BaseInferenceComponentName: z.string().optional(),
-      ComputeResourceRequirements: z
-        .looseObject({
-          NumberOfAcceleratorDevicesRequired: z.number().optional(),
-          NumberOfCpuCoresRequired: z.number().optional(),
-          MinMemoryRequiredInMb: z.number().optional(),
-        })
-        .optional(),
-    })
-    .optional(),
-  RuntimeConfig: z.looseObject({ DesiredCopyCount: z.number().optional(), CurrentCopyCount: z.number().optional() }).optional(),
+  InferenceComponentName: name(),
+  InferenceComponentArn: optionalString(),
+  EndpointName: optionalString(),
+  VariantName: optionalString(),
+  InferenceComponentStatus: optionalString(),
+  Specification: z.optional(
+    z.looseObject({
+      ModelName: optionalString(),
+      BaseInferenceComponentName: optionalString(),
+      ComputeResourceRequirements: z.optional(
+        z.looseObject({
+          NumberOfAcceleratorDevicesRequired: optionalNumber(),
+          NumberOfCpuCoresRequired: optionalNumber(),
+          MinMemoryRequiredInMb: optionalNumber(),
+        }),
+      ),
+    }),
+  ),
+  RuntimeConfig: z.optional(z.looseObject({ DesiredCopyCount: optionalNumber(), CurrentCopyCount: optionalNumber() })),
 });
 export type InferenceComponentDescription = z.infer<typeof InferenceComponentDescriptionSchema>;
 
@@ -117,16 +122,16 @@ export type InferenceComponentDescription = z.infer<typeof InferenceComponentDes
 export const EndpointBundleSchema = z.object({
   endpoint: EndpointDescriptionSchema,
   endpointConfig: EndpointConfigDescriptionSchema,
-  models: z.array(ModelDescriptionSchema).default([]),
-  inferenceComponents: z.array(InferenceComponentDescriptionSchema).default([]),
+  models: z._default(z.array(ModelDescriptionSchema), []),
+  inferenceComponents: z._default(z.array(InferenceComponentDescriptionSchema), []),
   /** ListTags of the endpoint; when absent the event's tags are used. */
-  tags: TagsSchema.optional(),
+  tags: z.optional(TagsSchema),
 });
 export type EndpointBundle = z.infer<typeof EndpointBundleSchema>;
 
 /** A Describe*Job (or DescribePipelineExecution) output, kept whole: fields differ per kind. */
 export const JobBundleSchema = z.object({
   job: z.record(z.string(), z.unknown()),
-  tags: TagsSchema.optional(),
+  tags: z.optional(TagsSchema),
 });
 export type JobBundle = z.infer<typeof JobBundleSchema>;

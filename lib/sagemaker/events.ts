@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: full zod adds ~440 KB to every control-plane bundle for the same checks.
+import * as z from 'zod/mini';
 import { InvalidEventError } from '../events/errors';
 import { normalizeStatus } from './status';
 import { pipelineExecutionName, parseSageMakerArn, tagsFrom, type ResourceKind, type ResourceRef } from './resource';
@@ -40,11 +41,11 @@ const FIELDS: Record<Exclude<ResourceKind, 'pipeline-execution'>, { name: string
 const EnvelopeSchema = z.looseObject({
   'detail-type': z.string(),
   source: z.literal('aws.sagemaker'),
-  id: z.string().optional(),
-  time: z.union([z.string(), z.number()]).optional(),
-  region: z.string().optional(),
-  account: z.string().optional(),
-  resources: z.array(z.string()).optional(),
+  id: z.optional(z.string()),
+  time: z.optional(z.union([z.string(), z.number()])),
+  region: z.optional(z.string()),
+  account: z.optional(z.string()),
+  resources: z.optional(z.array(z.string())),
   detail: z.record(z.string(), z.unknown()),
 });
 

@@ -1,4 +1,12 @@
-import { z } from 'zod';
+// zod/mini: full zod adds ~440 KB to every control-plane bundle for the same checks.
+import * as z from 'zod/mini';
+import { globalConfig } from 'zod/v4/core';
+import { en } from 'zod/v4/locales';
+
+// Full zod registers its English messages ("Invalid input: expected string, received undefined")
+// on first use; zod/mini leaves them out ("Invalid input"). Registered the same way, only when
+// no locale is set, so validation errors keep saying what was expected (~3 KB).
+if (!globalConfig.localeError) z.config(en());
 
 /**
  * A reference to one SageMaker resource: what an event, a list call or the inventory points
@@ -24,15 +32,15 @@ export type Tags = z.infer<typeof TagsSchema>;
 export const ResourceRefSchema = z.object({
   kind: z.enum(RESOURCE_KINDS),
   /** Endpoint or job name; for a pipeline execution `<pipeline-name>/<execution-id>`. */
-  name: z.string().min(1),
-  arn: z.string().min(1).optional(),
+  name: z.string().check(z.minLength(1)),
+  arn: z.optional(z.string().check(z.minLength(1))),
   /** Normalised status the event or list call reported: informative only, never trusted. */
-  status: z.string().optional(),
+  status: z.optional(z.string()),
   /** ISO time of the event or listing that produced the reference. */
-  eventTime: z.string().optional(),
-  region: z.string().optional(),
-  account: z.string().optional(),
-  tags: TagsSchema.default({}),
+  eventTime: z.optional(z.string()),
+  region: z.optional(z.string()),
+  account: z.optional(z.string()),
+  tags: z._default(TagsSchema, {}),
 });
 export type ResourceRef = z.infer<typeof ResourceRefSchema>;
 

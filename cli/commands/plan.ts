@@ -57,7 +57,7 @@ export async function planCommand(argv: string[]): Promise<number> {
 
 function describeError(error: unknown): string {
   const e = error as { name?: string; message?: string; issues?: Array<{ path: Array<string | number>; message: string }> };
-  if (e?.name === 'ZodError' && Array.isArray(e.issues)) {
+  if ((e?.name === 'ZodError' || e?.name === '$ZodError') && Array.isArray(e.issues)) {
     return e.issues
       .slice(0, 5)
       .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)

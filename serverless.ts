@@ -11,7 +11,8 @@ import { getAtt, ref } from './infra/cfn';
 import { cliOption, cliParams } from './infra/cli';
 import { stackNames } from './infra/names';
 import { PARAM_DEFAULTS, param, resolveParams } from './infra/params';
-import { stackResources } from './infra/stack';
+import { deployedStackOptions, stackResources, sweepRequestsSchedule } from './infra/stack';
+import { METRICS_BUCKET, METRICS_DELIVERY_STREAM, NOTIFY_SLACK_FAILURES_QUEUE, attachmentTargets, roleId } from './infra/control-plane';
 
 const service = 'sagewatch';
 // Resource names are fixed at packaging time; `--stage` and `--region` are read from the CLI.
@@ -19,7 +20,8 @@ const stage = cliOption(process.argv, ['--stage', '-s'], 'dev');
 const names = stackNames(service, stage);
 // osls resolves `${param:...}` itself; checking the values here turns a bad one into a clear
 // error at package time instead of a failed CloudFormation update.
-resolveParams(cliParams(process.argv));
+// The Slack secret's location also decides notify-slack's IAM statement, so it is read here.
+const params = resolveParams(cliParams(process.argv));
 
 function fn(key: FunctionKey, extra: Record<string, unknown>) {
   const spec = FUNCTION_SPECS[key];
@@ -29,6 +31,7 @@ function fn(key: FunctionKey, extra: Record<string, unknown>) {
     memorySize: spec.memorySize,
     timeout: spec.timeout,
     package: { patterns: ['!**', `${bundleDir(key)}/**`] },
+    role: getAtt(roleId(key), 'Arn'),
     ...extra,
   };
 }
@@ -55,6 +58,8 @@ const config = {
       INVENTORY_TABLE: ref('InventoryTable'),
       STATE_TABLE: ref('StateTable'),
       ALERTS_TOPIC_ARN: ref(ALERTS_TOPIC),
+      // Start of every name the control plane and the detectors give (alarms, streams, alerts).
+      NAME_PREFIX: names.prefix,
       FAILURE_BURST_THRESHOLD: param('failureBurstThreshold'),
       FAILURE_BURST_WINDOW_MINUTES: param('failureBurstWindowMinutes'),
       LATENCY_THRESHOLD_MS: param('latencyThresholdMs'),
@@ -67,7 +72,6 @@ const config = {
   package: { individually: true },
   functions: {
     processLogs: fn('processLogs', {
-      role: getAtt('ProcessLogsRole', 'Arn'),
       events: [
         {
           stream: {
@@ -87,7 +91,6 @@ const config = {
       ],
     }),
     processNotifications: fn('processNotifications', {
-      role: getAtt('ProcessNotificationsRole', 'Arn'),
       events: [
         {
           sqs: {
@@ -99,12 +102,28 @@ const config = {
         },
       ],
     }),
+    notifySlack: fn('notifySlack', {
+      events: [{ sns: { arn: ref(ALERTS_TOPIC), topicName: `${names.prefix}-alerts` } }],
+      // SNS invokes asynchronously: two more tries, then the alert is parked in the queue.
+      maximumRetryAttempts: 2,
+      destinations: { onFailure: { arn: getAtt(NOTIFY_SLACK_FAILURES_QUEUE, 'Arn'), type: 'sqs' } },
+    }),
+    publishAlert: fn('publishAlert', {}),
+    sweepRequests: fn('sweepRequests', {
+      events: [{ schedule: { rate: ['rate(5 minutes)'], name: sweepRequestsSchedule(names), description: 'Stuck and expired async requests' } }],
+    }),
+    describeResource: fn('describeResource', {}),
+    classifyResource: fn('classifyResource', {}),
+    convergeResource: fn('convergeResource', { environment: attachmentTargets() }),
+    reportProblems: fn('reportProblems', {}),
+    listResources: fn('listResources', {}),
+    findOrphans: fn('findOrphans', {}),
+    sweepMetricStreams: fn('sweepMetricStreams', { environment: attachmentTargets() }),
   },
   resources: {
-    // State machines join through `stackResources(names, { ruleTargets, stateMachines })`:
-    // that adds the rules' targets, the EventBridge role, the rules' dead-letter queue and
-    // their health alarms.
-    Resources: stackResources(names),
+    // Rules with their state machine targets, the control plane's roles and state machines,
+    // the metric-stream delivery and the health alarms of all of it.
+    Resources: stackResources(names, deployedStackOptions(names, params.slackWebhookSecret)),
     Outputs: {
       RequestsTableName: { Description: 'Correlated async inference records (sagewatch query --table)', Value: ref('RequestsTable') },
       InventoryTableName: { Description: 'What sagewatch attached to each SageMaker resource', Value: ref('InventoryTable') },
@@ -114,6 +133,11 @@ const config = {
       ProcessLogsFailuresQueueUrl: { Value: ref('ProcessLogsFailuresQueue') },
       LogsToKinesisRoleArn: { Value: getAtt('LogsToKinesisRole', 'Arn') },
       AlertsTopicArn: { Description: 'Subscribe e-mail, chat or other tools here', Value: ref(ALERTS_TOPIC) },
+      AttachStateMachineArn: { Value: ref('AttachStateMachine') },
+      ReconcileStateMachineArn: { Description: 'Start it to backfill or clean up now (it also runs hourly and after every deploy)', Value: ref('ReconcileStateMachine') },
+      MetricsBucketName: { Description: 'Metric streams land here, under metrics/yyyy/MM/dd/', Value: ref(METRICS_BUCKET) },
+      MetricsDeliveryStreamArn: { Value: getAtt(METRICS_DELIVERY_STREAM, 'Arn') },
+      NotifySlackFailuresQueueUrl: { Value: ref(NOTIFY_SLACK_FAILURES_QUEUE) },
       HealthDashboardName: { Description: "sagewatch's own health dashboard", Value: ref('HealthDashboard') },
     },
   },

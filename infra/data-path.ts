@@ -1,6 +1,7 @@
 import { functionRole, getAtt, ref, sub, type Cfn } from './cfn';
 import { requestsTable, TTL_ATTRIBUTE } from '../lib/store/schema';
 import { stackNames } from './names';
+import { publishAlertsStatements } from './alerts';
 
 /** Where the data path parks work that failed after its retries: each gets a depth alarm. */
 export const DATA_PATH_DEAD_LETTER_QUEUES = [
@@ -128,6 +129,15 @@ export function dataPathResources(names: { service: string; stage: string }): Cf
         Resource: getAtt('NotificationsQueue', 'Arn'),
       },
       { Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], Resource: getAtt('RequestsTable', 'Arn') },
+      // The request-level detectors: windows and alert dedupe in the state table, recent
+      // requests of an endpoint through the requests table's indexes, alerts to the topic.
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+        Resource: getAtt('StateTable', 'Arn'),
+      },
+      { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: sub('${RequestsTable.Arn}/index/*') },
+      ...publishAlertsStatements(),
     ]),
   };
 }

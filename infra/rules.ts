@@ -1,5 +1,5 @@
 import type { EventPattern } from '../lib/events/pattern';
-import { getAtt, ref, type Cfn } from './cfn';
+import { getAtt, ref, sub, type Cfn } from './cfn';
 import { MANAGED_TAGS, type StackNames } from './names';
 
 /**
@@ -64,6 +64,39 @@ export const RECONCILE_SCHEDULE: ScheduleRule = {
   description: 'Hourly reconcile: attach what events missed, remove what no longer has a resource',
 };
 
+/**
+ * "Once after every deploy": CloudFormation's Stack Status Change event of this stack (the
+ * stack osls deploys is named `<service>-<stage>`, i.e. the name prefix), when a create or
+ * update completed. The event carries the stack ARN in `detail.stack-id` and in `resources`
+ * (CloudFormation User Guide, "Stack Status Change event detail"); the trailing `/` of the
+ * prefix keeps `sagewatch-prod-x` from matching `sagewatch-prod`.
+ */
+export const DEPLOY_RULE = {
+  logicalId: 'DeployCompleteRule',
+  name: 'deployed',
+  detailType: 'CloudFormation Stack Status Change',
+  description: 'After every deploy of this stack: reconcile, attaching what existed before',
+} as const;
+
+export const DEPLOY_STATUSES = ['CREATE_COMPLETE', 'UPDATE_COMPLETE'];
+
+/** `arn:<partition>:cloudformation:<region>:<account>:stack/<prefix>/`, with the pseudo parameters as given. */
+export function stackArnPrefix(names: StackNames, pseudo: { partition: string; region: string; account: string }): string {
+  return `arn:${pseudo.partition}:cloudformation:${pseudo.region}:${pseudo.account}:stack/${names.prefix}/`;
+}
+
+/**
+ * The deploy rule's pattern. In the template the prefix is an `Fn::Sub` of the pseudo
+ * parameters (CloudFormation resolves intrinsics inside EventPattern); tests pass the text.
+ */
+export function deployRulePattern(prefix: unknown): Cfn {
+  return {
+    source: ['aws.cloudformation'],
+    'detail-type': [DEPLOY_RULE.detailType],
+    detail: { 'stack-id': [{ prefix }], 'status-details': { status: DEPLOY_STATUSES } },
+  };
+}
+
 /** Logical ids of the state machines the rules start, once they exist in the template. */
 export interface RuleTargets {
   /** The attach/detach state machine, started by every SageMaker state-change rule. */
@@ -126,6 +159,18 @@ export function ruleResources(names: StackNames, targets: RuleTargets = {}): Rul
     },
   };
   if (targets.reconcileStateMachine) targetedRules.push({ logicalId: RECONCILE_SCHEDULE.logicalId, name: scheduleName });
+  const deployName = `${names.prefix}-${DEPLOY_RULE.name}`;
+  resources[DEPLOY_RULE.logicalId] = {
+    Type: 'AWS::Events::Rule',
+    Properties: {
+      Name: deployName,
+      Description: DEPLOY_RULE.description,
+      State: 'ENABLED',
+      EventPattern: deployRulePattern(sub(stackArnPrefix(names, { partition: '${AWS::Partition}', region: '${AWS::Region}', account: '${AWS::AccountId}' }))),
+      ...target(targets.reconcileStateMachine, 'reconcile'),
+    },
+  };
+  if (targets.reconcileStateMachine) targetedRules.push({ logicalId: DEPLOY_RULE.logicalId, name: deployName });
 
   const stateMachines = [targets.attachStateMachine, targets.reconcileStateMachine].filter((id): id is string => id !== undefined);
   if (stateMachines.length === 0) return { resources, deadLetterQueues: [], targetedRules };

@@ -16,6 +16,8 @@ export function tableResources(names: StackNames): Cfn {
       UpdateReplacePolicy: 'Delete',
       Properties: {
         ...inventoryTable(names.tables),
+        // Tombstones of detached resources carry their expiry; DynamoDB removes them.
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
         SSESpecification: { SSEEnabled: true },
         // Losing it mid-incident means re-attaching everything; a point-in-time restore is cheaper.
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },

@@ -3,7 +3,8 @@ import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { matchesPattern, validatePattern, type EventPattern } from '../../lib/events/pattern';
 import { stackNames } from '../../infra/names';
-import { RECONCILE_SCHEDULE, ruleResources, SAGEMAKER_RULES } from '../../infra/rules';
+import { DEPLOY_RULE, DEPLOY_STATUSES, deployRulePattern, RECONCILE_SCHEDULE, ruleResources, SAGEMAKER_RULES, stackArnPrefix } from '../../infra/rules';
+import { deployedStackOptions } from '../../infra/stack';
 import { packageTemplate, type CfnTemplate } from '../support/template';
 
 /**
@@ -35,9 +36,49 @@ const others = jsonFiles(fixturesDir)
   .map(load)
   .filter((fixture) => typeof fixture.event.source === 'string' && typeof fixture.event['detail-type'] === 'string');
 
-/** The rules that should match an event: the SageMaker rule of its detail-type, nothing else. */
-const expectedRules = (event: Fixture['event']) =>
-  event.source === 'aws.sagemaker' ? SAGEMAKER_RULES.filter((rule) => rule.detailType === event['detail-type']).map((rule) => rule.logicalId) : [];
+/**
+ * The fixtures' account and region stand in for the pseudo parameters of the template's
+ * patterns (`Fn::Sub` of the deploy rule's stack ARN prefix): the packaged stack is `sagewatch-ci`.
+ */
+const PSEUDO = { partition: 'aws', region: 'eu-west-1', account: '123456789012' };
+const PSEUDO_VALUES: Record<string, string> = { 'AWS::Partition': PSEUDO.partition, 'AWS::Region': PSEUDO.region, 'AWS::AccountId': PSEUDO.account };
+const ciNames = stackNames('sagewatch', 'ci');
+const ciStackPrefix = stackArnPrefix(ciNames, PSEUDO);
+
+/** A template pattern as EventBridge sees it once CloudFormation resolved its intrinsics. */
+function resolvePattern(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(resolvePattern);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value);
+  if (entries.length === 1 && entries[0]![0] === 'Fn::Sub' && typeof entries[0]![1] === 'string') {
+    return entries[0]![1].replace(/\$\{([^}]+)\}/g, (whole, name: string) => {
+      if (!(name in PSEUDO_VALUES)) throw new Error(`pattern variable ${whole} is not a pseudo parameter`);
+      return PSEUDO_VALUES[name]!;
+    });
+  }
+  if (entries.some(([key]) => key.startsWith('Fn::') || key === 'Ref')) throw new Error(`unsupported intrinsic in a pattern: ${JSON.stringify(value)}`);
+  return Object.fromEntries(entries.map(([key, item]) => [key, resolvePattern(item)]));
+}
+
+/** Every rule of infra/rules.ts with a pattern, the deploy rule's as it resolves for sagewatch-ci. */
+const PATTERN_RULES: Array<{ logicalId: string; pattern: EventPattern }> = [
+  ...SAGEMAKER_RULES,
+  { logicalId: DEPLOY_RULE.logicalId, pattern: deployRulePattern(ciStackPrefix) as EventPattern },
+];
+
+/**
+ * The rules that should match an event: the SageMaker rule of its detail-type; the deploy rule
+ * for a completed create or update of the sagewatch-ci stack itself; nothing else.
+ */
+const expectedRules = (event: Fixture['event']): string[] => {
+  if (event.source === 'aws.sagemaker') return SAGEMAKER_RULES.filter((rule) => rule.detailType === event['detail-type']).map((rule) => rule.logicalId);
+  if (event.source === 'aws.cloudformation' && event['detail-type'] === DEPLOY_RULE.detailType) {
+    const detail = event.detail as { 'stack-id'?: string; 'status-details'?: { status?: string } } | undefined;
+    const ours = typeof detail?.['stack-id'] === 'string' && detail['stack-id'].startsWith(ciStackPrefix);
+    return ours && DEPLOY_STATUSES.includes(detail?.['status-details']?.status ?? '') ? [DEPLOY_RULE.logicalId] : [];
+  }
+  return [];
+};
 
 let template: CfnTemplate;
 let templatePatterns: Array<{ id: string; pattern: EventPattern }>;
@@ -46,7 +87,7 @@ beforeAll(async () => {
   ({ template } = await packageTemplate('ci'));
   templatePatterns = Object.entries(template.Resources)
     .filter(([, resource]) => resource.Type === 'AWS::Events::Rule' && resource.Properties?.EventPattern !== undefined)
-    .map(([id, resource]) => ({ id, pattern: resource.Properties!.EventPattern as EventPattern }));
+    .map(([id, resource]) => ({ id, pattern: resolvePattern(resource.Properties!.EventPattern) as EventPattern }));
 }, 180_000);
 
 describe('rule definitions (infra/rules.ts)', () => {
@@ -68,12 +109,26 @@ describe('rule definitions (infra/rules.ts)', () => {
   });
 
   it('writes patterns EventBridge accepts', () => {
-    for (const rule of SAGEMAKER_RULES) expect(validatePattern(rule.pattern), rule.logicalId).toEqual([]);
+    for (const rule of PATTERN_RULES) expect(validatePattern(rule.pattern), rule.logicalId).toEqual([]);
+  });
+
+  it('reconciles once after every completed create or update of this stack, matching its ARN by prefix', () => {
+    expect(deployRulePattern(ciStackPrefix)).toEqual({
+      source: ['aws.cloudformation'],
+      'detail-type': ['CloudFormation Stack Status Change'],
+      detail: {
+        'stack-id': [{ prefix: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/sagewatch-ci/' }],
+        'status-details': { status: ['CREATE_COMPLETE', 'UPDATE_COMPLETE'] },
+      },
+    });
+    const deploys = positives.filter((fixture) => fixture.event.source === 'aws.cloudformation');
+    expect(deploys.map((fixture) => (fixture.event.detail as { 'status-details': { status: string } })['status-details'].status).sort()).toEqual(['CREATE_COMPLETE', 'UPDATE_COMPLETE']);
+    expect(negatives.filter((fixture) => fixture.event.source === 'aws.cloudformation').length).toBeGreaterThanOrEqual(2);
   });
 
   it('keeps rule names within 64 characters for stages of up to 20', () => {
     const names = stackNames('sagewatch', 'a'.repeat(20));
-    for (const rule of [...SAGEMAKER_RULES, RECONCILE_SCHEDULE]) expect(`${names.prefix}-${rule.name}`.length, rule.name).toBeLessThanOrEqual(64);
+    for (const rule of [...SAGEMAKER_RULES, RECONCILE_SCHEDULE, DEPLOY_RULE]) expect(`${names.prefix}-${rule.name}`.length, rule.name).toBeLessThanOrEqual(64);
   });
 
   it('has fixtures for every rule, both endpoint status spellings included', () => {
@@ -85,18 +140,18 @@ describe('rule definitions (infra/rules.ts)', () => {
   });
 
   it.each(positives.map((fixture) => [fixture.name, fixture] as const))('%s matches its own rule and no other', (_, fixture) => {
-    const matched = SAGEMAKER_RULES.filter((rule) => matchesPattern(rule.pattern, fixture.event)).map((rule) => rule.logicalId);
+    const matched = PATTERN_RULES.filter((rule) => matchesPattern(rule.pattern, fixture.event)).map((rule) => rule.logicalId);
     expect(matched).toEqual(expectedRules(fixture.event));
     expect(matched).toHaveLength(1);
   });
 
   it.each(negatives.map((fixture) => [fixture.name, fixture] as const))('%s matches no rule', (_, fixture) => {
-    expect(SAGEMAKER_RULES.filter((rule) => matchesPattern(rule.pattern, fixture.event)).map((rule) => rule.logicalId)).toEqual([]);
+    expect(PATTERN_RULES.filter((rule) => matchesPattern(rule.pattern, fixture.event)).map((rule) => rule.logicalId)).toEqual([]);
   });
 
   it('routes the other EventBridge fixtures of the project by their detail-type', () => {
     for (const fixture of others) {
-      expect(SAGEMAKER_RULES.filter((rule) => matchesPattern(rule.pattern, fixture.event)).map((rule) => rule.logicalId), fixture.name).toEqual(expectedRules(fixture.event));
+      expect(PATTERN_RULES.filter((rule) => matchesPattern(rule.pattern, fixture.event)).map((rule) => rule.logicalId), fixture.name).toEqual(expectedRules(fixture.event));
     }
   });
 });
@@ -104,10 +159,11 @@ describe('rule definitions (infra/rules.ts)', () => {
 describe('EventBridge rules in the packaged template', () => {
   it('holds exactly the defined rules, enabled, with their patterns and schedule', () => {
     const names = stackNames('sagewatch', 'ci');
-    const { resources } = ruleResources(names);
+    const { resources } = ruleResources(names, deployedStackOptions(names, '').ruleTargets);
     for (const [id, resource] of Object.entries(resources)) expect(template.Resources[id], id).toEqual(resource);
     expect(template.Resources[RECONCILE_SCHEDULE.logicalId]?.Properties).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
     for (const rule of SAGEMAKER_RULES) expect(template.Resources[rule.logicalId]?.Properties).toMatchObject({ State: 'ENABLED', EventPattern: rule.pattern });
+    expect(resolvePattern(template.Resources[DEPLOY_RULE.logicalId]?.Properties?.EventPattern)).toEqual(deployRulePattern(ciStackPrefix));
   });
 
   it('every AWS::Events::Rule pattern is valid, matched by some SageMaker event, and matches no other service', () => {
@@ -135,6 +191,14 @@ describe('the rule checks themselves', () => {
     const strict: EventPattern = { source: ['aws.sagemaker'], 'detail-type': ['SageMaker Endpoint State Change'], detail: { EndpointStatus: ['InService'] } };
     const upper = positives.find((fixture) => (fixture.event.detail as { EndpointStatus?: string }).EndpointStatus === 'IN_SERVICE')!;
     expect(matchesPattern(strict, upper.event)).toBe(false);
+  });
+
+  it('would catch a deploy rule without the trailing slash of the stack name, or on every status', () => {
+    const sibling = negatives.find((fixture) => fixture.name.includes('other-stack'))!;
+    expect(matchesPattern(deployRulePattern(ciStackPrefix.slice(0, -1)) as EventPattern, sibling.event)).toBe(true);
+    const rollback = negatives.find((fixture) => fixture.name.includes('rollback'))!;
+    const anyStatus = { source: ['aws.cloudformation'], 'detail-type': [DEPLOY_RULE.detailType], detail: { 'stack-id': [{ prefix: ciStackPrefix }] } } as EventPattern;
+    expect(matchesPattern(anyStatus, rollback.event)).toBe(true);
   });
 
   it('would catch a rule that forgot its source', () => {

@@ -1,74 +1,29 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageTemplate, type CfnTemplate } from '../support/template';
+import { IDENTITY_RULES, RESOURCE_POLICY_RULES } from './validate/iam-rules';
 import {
   functionLogProblems,
   identityPolicyProblems,
   policyDocuments,
   resourcePolicyProblems,
   roleProblems,
-  type IdentityRules,
-  type ResourcePolicyRules,
 } from './validate/iam';
-
-/**
- * The only actions that may be granted on `Resource: "*"`: each supports no resource-level
- * permissions in the Service Authorization Reference ("Resource types" column empty), so "*"
- * is the only thing IAM accepts for them. Anything else must name ARNs.
- */
-const RESOURCE_STAR_ALLOWED = new Map<string, string>([
-  // CloudWatch metric data is not a resource; PutMetricData is narrowed by namespace instead.
-  ['cloudwatch:PutMetricData', 'no resource types; must carry a cloudwatch:namespace condition (enforced below)'],
-  ['cloudwatch:GetMetricData', 'no resource types: metric reads are not resource-scoped'],
-  ['cloudwatch:ListMetrics', 'no resource types: listing metrics is account-wide'],
-  ['cloudwatch:ListDashboards', 'no resource types: listing is account-wide; reading/writing one dashboard is scoped to sagewatch-*'],
-  // The reconcile sweep lists what exists; SageMaker's List* calls have no resource types.
-  ['sagemaker:ListEndpoints', 'no resource types (List access level)'],
-  ['sagemaker:ListTrainingJobs', 'no resource types (List access level)'],
-  ['sagemaker:ListProcessingJobs', 'no resource types (List access level)'],
-  ['sagemaker:ListTransformJobs', 'no resource types (List access level)'],
-  ['sagemaker:ListHyperParameterTuningJobs', 'no resource types (List access level)'],
-  ['sagemaker:ListLabelingJobs', 'no resource types (List access level)'],
-  ['sagemaker:ListInferenceComponents', 'no resource types (List access level)'],
-  // Finding what sagewatch tagged (alarms, filters, streams) across services.
-  ['tag:GetResources', 'no resource types: the Resource Groups Tagging API is account-wide'],
-  // Tracing, if a function or state machine enables X-Ray.
-  ['xray:PutTraceSegments', 'no resource types'],
-  ['xray:PutTelemetryRecords', 'no resource types'],
-  ['xray:GetSamplingRules', 'no resource types'],
-  ['xray:GetSamplingTargets', 'no resource types'],
-  // State machine logging: the vended-logs delivery APIs, which the Step Functions developer
-  // guide ("IAM policies for logging to CloudWatch Logs") says must be granted on "*".
-  ['logs:CreateLogDelivery', 'vended log delivery: no resource-level scoping'],
-  ['logs:GetLogDelivery', 'vended log delivery: no resource-level scoping'],
-  ['logs:UpdateLogDelivery', 'vended log delivery: no resource-level scoping'],
-  ['logs:DeleteLogDelivery', 'vended log delivery: no resource-level scoping'],
-  ['logs:ListLogDeliveries', 'vended log delivery: no resource-level scoping'],
-  ['logs:PutResourcePolicy', 'vended log delivery: the account-level log resource policy'],
-  ['logs:DescribeResourcePolicies', 'vended log delivery: no resource-level scoping'],
-  ['logs:DescribeLogGroups', 'vended log delivery: listing is account-wide'],
-]);
-
-const IDENTITY_RULES: IdentityRules = {
-  resourceStarActions: new Set(RESOURCE_STAR_ALLOWED.keys()),
-  requiredConditions: new Map([['cloudwatch:PutMetricData', 'cloudwatch:namespace']]),
-};
-
-const RESOURCE_POLICY_RULES: ResourcePolicyRules = {
-  unconditionedServices: [
-    {
-      resourceType: 'AWS::KMS::Key',
-      service: 'cloudwatch.amazonaws.com',
-      reason:
-        "AWS's documented key statement for alarms publishing to an encrypted topic has no condition, and a caller-account condition makes deliveries fail; the topic policy restricts the sources",
-    },
-  ],
-};
 
 /**
  * Every `Resource: "*"` grant of the template, by role and action. Each is reviewed here:
  * adding one means adding it to this list (and the action to RESOURCE_STAR_ALLOWED).
  */
-const RESOURCE_STAR_GRANTS: string[] = [];
+const RESOURCE_STAR_GRANTS: string[] = [
+  'ConvergeResourceRole cloudwatch:PutMetricData',
+  'DescribeResourceRole sagemaker:ListInferenceComponents',
+  'ListResourcesRole sagemaker:ListEndpoints',
+  'ListResourcesRole sagemaker:ListHyperParameterTuningJobs',
+  'ListResourcesRole sagemaker:ListLabelingJobs',
+  'ListResourcesRole sagemaker:ListProcessingJobs',
+  'ListResourcesRole sagemaker:ListTrainingJobs',
+  'ListResourcesRole sagemaker:ListTransformJobs',
+  'SweepMetricStreamsRole cloudwatch:ListMetricStreams',
+];
 
 let template: CfnTemplate;
 
@@ -109,7 +64,9 @@ describe('IAM of the packaged template', () => {
   it('keeps resource policies to this account: no service-wide actions, no anonymous or cross-account principals', () => {
     expect(resourcePolicyProblems(template, RESOURCE_POLICY_RULES)).toEqual([]);
     const owners = new Set(policyDocuments(template).filter((doc) => doc.kind === 'resource').map((doc) => doc.owner));
-    expect(owners).toEqual(new Set(['ServerlessDeploymentBucketPolicy', 'NotificationsQueuePolicy', 'AlertsTopicKey', 'AlertsTopicPolicy']));
+    expect(owners).toEqual(
+      new Set(['ServerlessDeploymentBucketPolicy', 'NotificationsQueuePolicy', 'AlertsTopicKey', 'AlertsTopicPolicy', 'EventRulesDeadLetterQueuePolicy', 'MetricsBucketPolicy']),
+    );
   });
 
   it('lets CloudWatch alarms of this account, and only them, publish to the encrypted alerts topic', () => {
@@ -178,6 +135,13 @@ describe('the IAM checks themselves', () => {
       expect.arrayContaining([expect.stringContaining('use ${AWS::Partition}'), expect.stringContaining('scope to ${AWS::Region}'), expect.stringContaining('scope to ${AWS::AccountId}')]),
     );
     expect(identity({ Action: ['sns:Subscribe'], Resource: arn('sns:${AWS::Region}:${AWS::AccountId}:*') })).toContainEqual(expect.stringContaining('every sns resource of the account'));
+    // Account-wide only for the listed actions, and Subscribe only narrowed to an endpoint.
+    const topics = arn('sns:${AWS::Region}:${AWS::AccountId}:*');
+    const toQueue = { StringEquals: { 'sns:Endpoint': { 'Fn::GetAtt': ['NotificationsQueue', 'Arn'] } } };
+    expect(identity({ Action: ['sns:Subscribe'], Resource: topics, Condition: toQueue })).toEqual([]);
+    expect(identity({ Action: ['sns:Unsubscribe'], Resource: topics })).toEqual([]);
+    expect(identity({ Action: ['sns:Publish'], Resource: topics, Condition: toQueue })).toContainEqual(expect.stringContaining('every sns resource of the account'));
+    expect(identity({ Action: ['sns:Subscribe', 'sns:DeleteTopic'], Resource: topics, Condition: toQueue })).toContainEqual(expect.stringContaining('every sns resource of the account'));
     expect(identity({ Action: ['sagemaker:DescribeEndpoint'], Resource: arn('sagemaker:${AWS::Region}:${AWS::AccountId}:endpoint/*') })).toEqual([]);
   });
 
@@ -229,6 +193,7 @@ describe('the IAM checks themselves', () => {
   it('notices a new Resource "*" grant', () => {
     const copy = structuredClone(template);
     addStatement(copy, { Action: ['sagemaker:ListEndpoints'], Resource: '*' });
-    expect(starGrants(copy)).toEqual(['ProcessLogsRole sagemaker:ListEndpoints']);
+    expect(starGrants(copy)).toEqual([...RESOURCE_STAR_GRANTS, 'ProcessLogsRole sagemaker:ListEndpoints'].sort());
+    expect(starGrants(copy)).not.toEqual(RESOURCE_STAR_GRANTS);
   });
 });

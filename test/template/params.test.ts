@@ -55,6 +55,17 @@ describe('parameters', () => {
     });
     expect(template.Resources.ProcessLogsLogGroup!.Properties!.RetentionInDays).toBe(14);
     expect(JSON.stringify(template.Resources.HealthDashboard!.Properties!.DashboardBody)).toContain('SEARCH(\'{acme/sagewatch,EndpointName}');
+    // notify-slack, and only it, may read exactly that parameter.
+    const readers = Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Type === 'AWS::IAM::Role')
+      .flatMap(([id, resource]) =>
+        (resource.Properties!.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string[] | string; Resource: unknown }> } }>).flatMap((policy) =>
+          policy.PolicyDocument.Statement.filter((statement) => [statement.Action].flat().includes('ssm:GetParameter')).map((statement) => [id, statement.Resource]),
+        ),
+      );
+    expect(readers).toEqual([['NotifySlackRole', { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/acme/slack-webhook' }]]);
+    // The control plane's PutMetricData follows the namespace parameter.
+    expect(JSON.stringify(template.Resources.ConvergeResourceRole!.Properties!.Policies)).toContain('"cloudwatch:namespace":"acme/sagewatch"');
   }, 180_000);
 
   it('refuses bad values and unknown names before anything is deployed, saying why', async () => {

@@ -17,7 +17,7 @@ const props = (id: string) => template.Resources[id]?.Properties ?? {};
 describe('sagewatch watching itself', () => {
   it('alarms on every function, stream consumer, dead-letter queue, state machine and rule target of the template', () => {
     expect(healthProblems(template, 'AlertsTopic', 'sagewatch-ci-health-')).toEqual([]);
-    expect([...deadLetterQueues(template)].sort()).toEqual(['NotificationsDeadLetterQueue', 'ProcessLogsFailuresQueue']);
+    expect([...deadLetterQueues(template)].sort()).toEqual(['EventRulesDeadLetterQueue', 'NotificationsDeadLetterQueue', 'NotifySlackFailuresQueue', 'ProcessLogsFailuresQueue']);
   });
 
   it('alarms on the iterator age of processLogs, the dead-letter queues, and errors and throttles of every function', () => {
@@ -88,6 +88,8 @@ describe('control-plane resources', () => {
     const names = { requests: 'sagewatch-ci-requests', requestsByEndpointIndex: 'byEndpoint', inventory: 'sagewatch-ci-inventory', state: 'sagewatch-ci-state' };
     expect(props('InventoryTable')).toMatchObject({ ...inventoryTable(names), SSESpecification: { SSEEnabled: true } });
     expect(props('StateTable')).toMatchObject({ ...stateTable(names), TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+    // The control plane's tombstones of detached resources expire too.
+    expect(props('InventoryTable')).toMatchObject({ TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
   });
 
   it('tells every function where the tables and the topic are', () => {

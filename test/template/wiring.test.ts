@@ -1,110 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { publishAlertsStatements } from '../../infra/alerts';
-import { functionRole, getAtt, ref, sub } from '../../infra/cfn';
+import { getAtt, ref, sub } from '../../infra/cfn';
+import { STATE_MACHINE_TASKS } from '../../infra/control-plane';
 import { protectHealthStatement } from '../../infra/monitoring';
-import { stackNames } from '../../infra/names';
+import { lambdaLogicalId, stackNames } from '../../infra/names';
 import { PARAM_DEFAULTS, type ParamName } from '../../infra/params';
-import { stackResources } from '../../infra/stack';
+import { ruleResources } from '../../infra/rules';
+import { deployedStackOptions, stackResources } from '../../infra/stack';
 import { packageTemplate, type CfnTemplate } from '../support/template';
 import { templateDefinitions } from './validate/asl';
 import { checkTemplate, specDatabase, type SpecDatabase } from './validate/cfn-spec';
 import { healthProblems } from './validate/health';
-import { identityPolicyProblems, resourcePolicyProblems, roleProblems } from './validate/iam';
+import { identityPolicyProblems, policyDocuments, resourcePolicyProblems, roleProblems } from './validate/iam';
+import { IDENTITY_RULES, RESOURCE_POLICY_RULES } from './validate/iam-rules';
 
 /**
- * The stack as it will be once the attach and reconcile state machines join: wired through
- * `stackResources(names, { ruleTargets, stateMachines })`, it must pass every check the
- * packaged template passes. Proves the wiring before the state machines exist.
+ * The packaged stack with its state machines wired (`stackResources(names,
+ * deployedStackOptions(...))`): rule targets, the EventBridge role, the rules' dead-letter
+ * queue, the state machines and their roles, and the health alarms of all of it.
  */
-let wired: CfnTemplate;
+let template: CfnTemplate;
 let db: SpecDatabase;
+const names = stackNames('sagewatch', 'ci');
+const statemachinesDir = resolve(import.meta.dirname, '..', '..', 'statemachines');
 
-const stateMachine = (id: string, roleId: string) => ({
-  [roleId]: {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      },
-      Policies: [
-        {
-          PolicyName: 'sagewatch',
-          PolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [getAtt('ProcessNotificationsLambdaFunction', 'Arn')] }, ...publishAlertsStatements()],
-          },
-        },
-      ],
-    },
-  },
-  [id]: {
-    Type: 'AWS::StepFunctions::StateMachine',
-    Properties: {
-      StateMachineName: `sagewatch-ci-${id}`,
-      RoleArn: getAtt(roleId, 'Arn'),
-      Definition: { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: '${Work}', End: true } } },
-      DefinitionSubstitutions: { Work: getAtt('ProcessNotificationsLambdaFunction', 'Arn') },
-    },
-  },
-});
-
-const withDefaultParams = (resources: object): Record<string, never> =>
-  JSON.parse(JSON.stringify(resources).replace(/\$\{param:(\w+)\}/g, (_, name: string) => PARAM_DEFAULTS[name as ParamName])) as Record<string, never>;
+// osls resolves `${param:...}` when it packages; the defaults stand in for the expected values.
+const withDefaultParams = (resources: object): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(resources).replace(/\$\{param:(\w+)\}/g, (_, name: string) => PARAM_DEFAULTS[name as ParamName])) as Record<string, unknown>;
 
 beforeAll(async () => {
-  const [{ template }, database] = await Promise.all([packageTemplate('ci'), specDatabase()]);
-  db = database;
-  const names = stackNames('sagewatch', 'ci');
-  wired = structuredClone(template);
-  Object.assign(
-    wired.Resources,
-    // osls resolves `${param:...}` when it packages; here the defaults stand in.
-    withDefaultParams(
-      stackResources(names, {
-        ruleTargets: { attachStateMachine: 'AttachStateMachine', reconcileStateMachine: 'ReconcileStateMachine' },
-        stateMachines: [
-          { logicalId: 'AttachStateMachine', label: 'attach' },
-          { logicalId: 'ReconcileStateMachine', label: 'reconcile' },
-        ],
-      }),
-    ),
-    stateMachine('AttachStateMachine', 'AttachStateMachineRole'),
-    stateMachine('ReconcileStateMachine', 'ReconcileStateMachineRole'),
-    {
-      // A control-plane role as lib/attach needs one: alarms named sagewatch-*, minus the health ones.
-      ConvergeRole: functionRole('sagewatch-ci-converge', [
-        {
-          Effect: 'Allow',
-          Action: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource'],
-          Resource: sub('arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:sagewatch-ci-*'),
-        },
-        protectHealthStatement(names),
-      ]),
-    },
-  );
+  [{ template }, db] = await Promise.all([packageTemplate('ci'), specDatabase()]);
 }, 180_000);
 
 describe('the stack with its state machines wired', () => {
-  it('passes the specification check', () => {
-    expect(checkTemplate(wired, db)).toEqual([]);
+  it('is exactly the wired stack of infra/stack.ts', () => {
+    const expected = withDefaultParams(stackResources(names, deployedStackOptions(names, PARAM_DEFAULTS.slackWebhookSecret)));
+    for (const [id, resource] of Object.entries(expected)) expect(template.Resources[id], id).toEqual(resource);
   });
 
-  it('starts the attach state machine from every SageMaker rule and reconcile hourly, through one role, parking failures', () => {
-    const rules = Object.entries(wired.Resources).filter(([, resource]) => resource.Type === 'AWS::Events::Rule');
-    expect(rules).toHaveLength(9);
-    for (const [id, rule] of rules) {
-      expect(rule.Properties!.Targets, id).toEqual([
+  it('passes the specification check', () => {
+    expect(checkTemplate(template, db)).toEqual([]);
+  });
+
+  it('starts attach from every SageMaker rule and reconcile hourly and after deploys, through one role, parking failures', () => {
+    const { resources } = ruleResources(names, deployedStackOptions(names, '').ruleTargets);
+    const rules = Object.keys(resources).filter((id) => template.Resources[id]?.Type === 'AWS::Events::Rule');
+    expect(rules).toHaveLength(10);
+    const reconcile = new Set(['ReconcileScheduleRule', 'DeployCompleteRule']);
+    for (const id of rules) {
+      expect(template.Resources[id]!.Properties!.Targets, id).toEqual([
         {
-          Id: id === 'ReconcileScheduleRule' ? 'reconcile' : 'attach',
-          Arn: ref(id === 'ReconcileScheduleRule' ? 'ReconcileStateMachine' : 'AttachStateMachine'),
+          Id: reconcile.has(id) ? 'reconcile' : 'attach',
+          Arn: ref(reconcile.has(id) ? 'ReconcileStateMachine' : 'AttachStateMachine'),
           RoleArn: getAtt('EventRulesRole', 'Arn'),
           RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
           DeadLetterConfig: { Arn: getAtt('EventRulesDeadLetterQueue', 'Arn') },
         },
       ]);
     }
-    expect(wired.Resources.EventRulesRole!.Properties!.Policies).toEqual([
+    expect(template.Resources.EventRulesRole!.Properties!.Policies).toEqual([
       {
         PolicyName: 'start-executions',
         PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['states:StartExecution'], Resource: [ref('AttachStateMachine'), ref('ReconcileStateMachine')] }] },
@@ -113,50 +68,97 @@ describe('the stack with its state machines wired', () => {
   });
 
   it('passes the IAM checks: own roles, scoped grants, the dead-letter queue open to these rules only', () => {
-    expect(roleProblems(wired)).toEqual([]);
-    expect(identityPolicyProblems(wired, { resourceStarActions: new Set(), requiredConditions: new Map() })).toEqual([]);
-    const unconditioned = [{ resourceType: 'AWS::KMS::Key', service: 'cloudwatch.amazonaws.com', reason: 'see iam.test.ts' }];
-    expect(resourcePolicyProblems(wired, { unconditionedServices: unconditioned })).toEqual([]);
+    expect(roleProblems(template)).toEqual([]);
+    expect(identityPolicyProblems(template, IDENTITY_RULES)).toEqual([]);
+    expect(resourcePolicyProblems(template, RESOURCE_POLICY_RULES)).toEqual([]);
   });
 
-  it('watches the new pieces: executions, rule deliveries and the rules dead-letter queue', () => {
-    expect(healthProblems(wired, 'AlertsTopic', 'sagewatch-ci-health-')).toEqual([]);
-    const names = Object.values(wired.Resources)
+  it('watches the new pieces: executions, rule deliveries, the schedule and the dead-letter queues', () => {
+    expect(healthProblems(template, 'AlertsTopic', 'sagewatch-ci-health-')).toEqual([]);
+    const alarms = Object.values(template.Resources)
       .filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm')
       .map((resource) => resource.Properties!.AlarmName);
-    expect(names).toEqual(
+    expect(alarms).toEqual(
       expect.arrayContaining([
         'sagewatch-ci-health-attach-executions-failed',
         'sagewatch-ci-health-reconcile-executions-failed',
         'sagewatch-ci-health-rules-dlq-depth',
+        'sagewatch-ci-health-notify-slack-failures-depth',
         'sagewatch-ci-health-endpoint-failed-invocations',
         'sagewatch-ci-health-reconcile-failed-invocations',
+        'sagewatch-ci-health-deployed-failed-invocations',
+        'sagewatch-ci-health-sweep-requests-failed-invocations',
       ]),
     );
   });
 
-  it('validates the wired state machine definitions', () => {
-    expect(templateDefinitions(wired).map((machine) => [machine.id, machine.problems])).toEqual([
+  it('validates the state machine definitions, inline from statemachines/ and unaltered, every placeholder substituted', () => {
+    expect(templateDefinitions(template).map((machine) => [machine.id, machine.problems])).toEqual([
       ['AttachStateMachine', []],
       ['ReconcileStateMachine', []],
     ]);
+    for (const [id, file] of [
+      ['AttachStateMachine', 'attach.asl.json'],
+      ['ReconcileStateMachine', 'reconcile.asl.json'],
+    ] as const) {
+      const text = readFileSync(resolve(statemachinesDir, file), 'utf8');
+      const props = template.Resources[id]!.Properties!;
+      // Byte for byte what the file says: `"ResultPath": null` must survive packaging.
+      expect(JSON.parse(props.DefinitionString as string), id).toEqual(JSON.parse(text));
+      expect(props.DefinitionS3Location).toBeUndefined();
+      expect(props.RoleArn).toEqual(getAtt(`${id}Role`, 'Arn'));
+      const placeholders = [...new Set([...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((match) => match[1]!))].sort();
+      expect(Object.keys(props.DefinitionSubstitutions as object).sort(), id).toEqual(placeholders);
+      for (const name of placeholders) expect((props.DefinitionSubstitutions as Record<string, unknown>)[name]).toEqual(getAtt(lambdaLogicalId(STATE_MACHINE_TASKS[name]!), 'Arn'));
+    }
+  });
+
+  it('lets each state machine invoke exactly the functions its definition names', () => {
+    for (const id of ['AttachStateMachine', 'ReconcileStateMachine']) {
+      const substitutions = template.Resources[id]!.Properties!.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string, string] }>;
+      const functions = Object.values(substitutions).map((value) => value['Fn::GetAtt'][0]);
+      const statements = policyDocuments(template)
+        .filter((doc) => doc.kind === 'identity' && doc.owner === `${id}Role`)
+        .flatMap((doc) => doc.statements);
+      expect(statements).toEqual([
+        { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: functions.flatMap((fn) => [getAtt(fn, 'Arn'), sub(`\${${fn}.Arn}:*`)]) },
+      ]);
+    }
   });
 
   it("keeps the control plane's hands off sagewatch's own health alarms and dashboard", () => {
-    const statement = protectHealthStatement(stackNames('sagewatch', 'ci'));
+    const statement = protectHealthStatement(names);
     expect(statement).toMatchObject({ Effect: 'Deny', Action: expect.arrayContaining(['cloudwatch:DeleteAlarms', 'cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteDashboards']) });
     expect(statement.Resource).toEqual([
       sub('arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:sagewatch-ci-health-*'),
       sub('arn:${AWS::Partition}:cloudwatch::${AWS::AccountId}:dashboard/sagewatch-ci-health'),
     ]);
-    const health = Object.values(wired.Resources).filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm');
+    // Every role that may write alarms, dashboards or metric streams carries the Deny.
+    const writers = policyDocuments(template).filter(
+      (doc) =>
+        doc.kind === 'identity' &&
+        doc.statements.some((s) => s.Effect === 'Allow' && [s.Action].flat().some((action) => /^cloudwatch:(PutMetricAlarm|DeleteAlarms|PutDashboard|DeleteDashboards|DeleteMetricStream)$/.test(String(action)))),
+    );
+    expect(writers.map((doc) => doc.owner).sort()).toEqual(['ConvergeResourceRole', 'SweepMetricStreamsRole']);
+    for (const doc of writers) expect(doc.statements, doc.owner).toContainEqual(statement);
+    const health = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm');
     for (const alarm of health) expect(String(alarm.Properties!.AlarmName)).toMatch(/^sagewatch-ci-health-/);
   });
 
   it('would catch a state machine sharing a function role', () => {
-    const copy = structuredClone(wired);
+    const copy = structuredClone(template);
     copy.Resources.AttachStateMachine!.Properties!.RoleArn = getAtt('ProcessLogsRole', 'Arn');
     expect(roleProblems(copy)).toContainEqual(expect.stringContaining('ProcessLogsRole: shared by'));
     expect(roleProblems(copy)).toContainEqual(expect.stringContaining('used by a AWS::StepFunctions::StateMachine but trusted by lambda.amazonaws.com'));
+  });
+
+  it('would catch a state machine without a placeholder substitution or with an S3 definition', () => {
+    const copy = structuredClone(template);
+    delete (copy.Resources.AttachStateMachine!.Properties!.DefinitionSubstitutions as Record<string, unknown>).ConvergeFunctionArn;
+    copy.Resources.ReconcileStateMachine!.Properties!.DefinitionS3Location = { Bucket: 'b', Key: 'k' };
+    delete copy.Resources.ReconcileStateMachine!.Properties!.DefinitionString;
+    const problems = Object.fromEntries(templateDefinitions(copy).map((machine) => [machine.id, machine.problems]));
+    expect(problems.AttachStateMachine).toContainEqual('${ConvergeFunctionArn}: neither a substitution nor a resource of the stack');
+    expect(problems.ReconcileStateMachine).toContainEqual(expect.stringContaining('DefinitionS3Location'));
   });
 });

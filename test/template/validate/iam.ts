@@ -100,6 +100,12 @@ export interface IdentityRules {
   resourceStarActions: ReadonlySet<string>;
   /** Actions whose `Resource: "*"` must be narrowed by a condition key (action → key). */
   requiredConditions: ReadonlyMap<string, string>;
+  /**
+   * Actions that may name every resource of one type in the account (`arn:...:sns:<region>:<account>:*`)
+   * because what they act on is the user's and has no name pattern; action → the condition key
+   * that must narrow it, or `undefined` when the action has none. Absent: never.
+   */
+  accountWideActions?: ReadonlyMap<string, string | undefined>;
 }
 
 /**
@@ -133,7 +139,16 @@ export function identityPolicyProblems(template: CfnTemplate, rules: IdentityRul
           }
           continue;
         }
-        problems.push(...resourceArnProblems(resource, template, `${where}.Resource`));
+        const found = resourceArnProblems(resource, template, `${where}.Resource`);
+        const accountWide = found.filter((problem) => ACCOUNT_WIDE_PROBLEM.test(problem));
+        const allowedAccountWide =
+          accountWide.length > 0 &&
+          actions.every((action) => {
+            if (!rules.accountWideActions?.has(action)) return false;
+            const key = rules.accountWideActions.get(action);
+            return key === undefined || Object.values(statement.Condition ?? {}).some((operator) => isPlainObject(operator) && key in operator);
+          });
+        problems.push(...(allowedAccountWide ? found.filter((problem) => !accountWide.includes(problem)) : found));
       }
     });
   }
@@ -157,6 +172,9 @@ const OWNED_NAMES: Array<{ service: string; type: RegExp; allowed: RegExp; rule:
   },
 ];
 
+const ACCOUNT_WIDE = 'every %s resource of the account';
+const ACCOUNT_WIDE_PROBLEM = /: every [a-z0-9-]+ resource of the account;/;
+
 /** One resource of an Allow statement, other than "*". */
 export function resourceArnProblems(resource: unknown, template: CfnTemplate, where: string): string[] {
   const name = intrinsicName(resource);
@@ -166,8 +184,10 @@ export function resourceArnProblems(resource: unknown, template: CfnTemplate, wh
   }
   const text = renderString(resource);
   if (text === undefined) return [`${where}: cannot tell what ${JSON.stringify(resource)} grants`];
-  // `${Queue.Arn}` or `${Table.Arn}/index/*`: the stack's own resource, or a part of it.
-  const own = /^\$\{([A-Za-z0-9]+)(\.Arn)?\}(\/.*)?$/.exec(text);
+  // `${Queue.Arn}` or `${Table.Arn}/index/*`: the stack's own resource, or a part of it; or
+  // `${Function.Arn}:*`, its versions and aliases (Lambda's "qualified ARN" is the function ARN
+  // followed by `:<version or alias>`, Lambda Developer Guide, "Lambda resource ARNs").
+  const own = /^\$\{([A-Za-z0-9]+)(\.Arn)?\}(\/.*|:.+)?$/.exec(text);
   if (own && own[1]! in template.Resources) return [];
   // Pseudo parameters hold colons of their own: read them as single tokens.
   const arn = /^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$/s.exec(text.replace(/\$\{AWS::(\w+)\}/g, '{$1}'));
@@ -179,7 +199,7 @@ export function resourceArnProblems(resource: unknown, template: CfnTemplate, wh
     problems.push(`${where}: ${text}: scope to \${AWS::Region}`);
   }
   if (!(account === '{AccountId}' || (account === '' && ACCOUNTLESS.has(service)))) problems.push(`${where}: ${text}: scope to \${AWS::AccountId}`);
-  if (rest === '' || rest === '*') problems.push(`${where}: ${text}: every ${service} resource of the account; name a resource type and a name pattern`);
+  if (rest === '' || rest === '*') problems.push(`${where}: ${text}: ${ACCOUNT_WIDE.replace('%s', service)}; name a resource type and a name pattern`);
   for (const owned of OWNED_NAMES) {
     if (service === owned.service && owned.type.test(rest) && !owned.allowed.test(rest)) problems.push(`${where}: ${text}: only ${owned.rule}`);
   }
@@ -193,7 +213,14 @@ const SERVICE_PRINCIPALS_FOR: Record<string, string> = {
   'AWS::Scheduler::Schedule': 'scheduler.amazonaws.com',
 };
 
-/** Which resources use each role, found by `Ref`/`Fn::GetAtt` to it anywhere but IAM resources. */
+/**
+ * Which resources use each role: a `Ref`/`Fn::GetAtt` to it, outside IAM resources, in a
+ * property that hands the role to the service (`Role`, `RoleArn`, `RoleARN`: what Lambda,
+ * Step Functions, EventBridge targets, Firehose and subscription filters assume). A role's ARN
+ * in an environment variable is configuration the code passes on (iam:PassRole), not a use of
+ * it by the function; the function's identity is only the role its `Role` names
+ * (AWS::Lambda::Function, "Role: the ARN of the function's execution role").
+ */
 export function roleUsers(template: CfnTemplate): Map<string, Array<{ id: string; type: string; path: string }>> {
   const users = new Map<string, Array<{ id: string; type: string; path: string }>>();
   const roles = new Set(Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id));
@@ -201,6 +228,7 @@ export function roleUsers(template: CfnTemplate): Map<string, Array<{ id: string
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resource.Type.startsWith('AWS::IAM::')) continue;
     for (const { value, path } of walk(resource.Properties ?? {}, `Resources.${id}.Properties`)) {
+      if (!/\.Role(Arn|ARN)?$/.test(path)) continue;
       const text = intrinsicName(value) ? renderString(value) : undefined;
       const target = text && /^\$\{([A-Za-z0-9]+)(\.Arn)?\}$/.exec(text)?.[1];
       if (target && roles.has(target)) users.get(target)!.push({ id, type: resource.Type, path });

@@ -1,0 +1,372 @@
+import { readFileSync } from 'node:fs';
+import { publishAlertsStatements, slackSecretStatements } from './alerts';
+import { functionRole, getAtt, ref, sub, type Cfn, type PolicyStatement } from './cfn';
+import { LOGS_STREAM } from './data-path';
+import { protectHealthStatement } from './monitoring';
+import { MANAGED_TAGS, lambdaFunctionName, lambdaLogicalId, type StackNames } from './names';
+import { param } from './params';
+
+/**
+ * The control plane (attach / reconcile state machines and their task functions), the alert
+ * consumers, the request sweeper and the metric-stream delivery: every role holds exactly the
+ * calls its handler makes (functions/*.ts headers, lib/attach/aws-gateway.ts,
+ * lib/sagemaker/describe.ts, lib/store/*.ts), on ARNs of this account and region.
+ */
+
+export const METRICS_BUCKET = 'MetricsBucket';
+export const METRICS_DELIVERY_STREAM = 'MetricsDeliveryStream';
+export const METRICS_DELIVERY_ROLE = 'MetricsDeliveryRole';
+export const METRIC_STREAM_ROLE = 'MetricStreamRole';
+export const NOTIFY_SLACK_FAILURES_QUEUE = 'NotifySlackFailuresQueue';
+
+/** Logical id of the role of a function key: `convergeResource` → `ConvergeResourceRole`. */
+export const roleId = (functionKey: string): string => `${functionKey[0]!.toUpperCase()}${functionKey.slice(1)}Role`;
+
+const arn = (rest: string) => sub(`arn:\${AWS::Partition}:${rest}`);
+const regional = (service: string, rest: string) => arn(`${service}:\${AWS::Region}:\${AWS::AccountId}:${rest}`);
+const allow = (Action: string[], Resource: unknown, Condition?: Cfn): PolicyStatement => ({ Effect: 'Allow', Action, Resource, ...(Condition ? { Condition } : {}) });
+
+/** Every SageMaker resource type the workflow describes (lib/sagemaker/describe.ts). */
+const SAGEMAKER_RESOURCES = [
+  'endpoint/*',
+  'endpoint-config/*',
+  'model/*',
+  'inference-component/*',
+  'training-job/*',
+  'processing-job/*',
+  'transform-job/*',
+  'hyper-parameter-tuning-job/*',
+  'labeling-job/*',
+  // Pipeline executions are `pipeline/<name>/execution/<id>`.
+  'pipeline/*',
+].map((rest) => regional('sagemaker', rest));
+
+/** The one-call probes of find-orphans (`probeResource`): endpoints and jobs only. */
+const PROBE_ACTIONS = [
+  'sagemaker:DescribeEndpoint',
+  'sagemaker:DescribeTrainingJob',
+  'sagemaker:DescribeProcessingJob',
+  'sagemaker:DescribeTransformJob',
+  'sagemaker:DescribeHyperParameterTuningJob',
+  'sagemaker:DescribeLabelingJob',
+  'sagemaker:DescribePipelineExecution',
+];
+
+const table = (id: string) => getAtt(id, 'Arn');
+const STATE_TABLE_ITEMS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
+
+/** The roles of the functions this module adds (processLogs/processNotifications live in data-path.ts). */
+export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string): Cfn {
+  const alarms = regional('cloudwatch', `alarm:${names.prefix}-*`);
+  const streams = regional('cloudwatch', `metric-stream/${names.prefix}-*`);
+  const dashboards = arn(`cloudwatch::\${AWS::AccountId}:dashboard/${names.prefix}-*`);
+  const passRole = (role: string, service: string) =>
+    allow(['iam:PassRole'], getAtt(role, 'Arn'), { StringEquals: { 'iam:PassedToService': service } });
+  const role = (key: string, statements: PolicyStatement[]) => ({ [roleId(key)]: functionRole(lambdaFunctionName(names, key), statements) });
+
+  return {
+    ...role('notifySlack', [
+      ...slackSecretStatements(slackWebhookSecret),
+      // Lambda's on-failure destination is sent with the function's own role.
+      allow(['sqs:SendMessage'], getAtt(NOTIFY_SLACK_FAILURES_QUEUE, 'Arn')),
+    ]),
+    ...role('publishAlert', [allow(STATE_TABLE_ITEMS, table('StateTable')), ...publishAlertsStatements()]),
+    ...role('sweepRequests', [
+      // Open requests are found through the byOpen index, then marked.
+      allow(['dynamodb:Query', 'dynamodb:UpdateItem'], [table('RequestsTable'), sub('${RequestsTable.Arn}/index/*')]),
+      allow(STATE_TABLE_ITEMS, table('StateTable')),
+      ...publishAlertsStatements(),
+    ]),
+    ...role('describeResource', [
+      allow(
+        [
+          'sagemaker:DescribeEndpoint',
+          'sagemaker:DescribeEndpointConfig',
+          'sagemaker:DescribeModel',
+          'sagemaker:DescribeInferenceComponent',
+          'sagemaker:DescribeTrainingJob',
+          'sagemaker:DescribeProcessingJob',
+          'sagemaker:DescribeTransformJob',
+          'sagemaker:DescribeHyperParameterTuningJob',
+          'sagemaker:DescribeLabelingJob',
+          'sagemaker:DescribePipelineExecution',
+          'sagemaker:ListTags',
+        ],
+        SAGEMAKER_RESOURCES,
+      ),
+      // No resource types in the Service Authorization Reference: "*" is all IAM accepts.
+      allow(['sagemaker:ListInferenceComponents'], '*'),
+    ]),
+    ...role('classifyResource', []),
+    ...role('convergeResource', [
+      allow(['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource'], alarms),
+      allow(['cloudwatch:PutDashboard', 'cloudwatch:DeleteDashboards'], dashboards),
+      allow(['cloudwatch:PutMetricStream', 'cloudwatch:DeleteMetricStream', 'cloudwatch:TagResource'], streams),
+      // Job outcome and duration metrics, in sagewatch's namespace only.
+      allow(['cloudwatch:PutMetricData'], '*', { StringEquals: { 'cloudwatch:namespace': param('metricsNamespace') } }),
+      allow(
+        ['logs:DescribeSubscriptionFilters', 'logs:PutSubscriptionFilter', 'logs:DeleteSubscriptionFilter'],
+        regional('logs', 'log-group:/aws/sagemaker/Endpoints/*'),
+      ),
+      passRole('LogsToKinesisRole', 'logs.amazonaws.com'),
+      passRole(METRIC_STREAM_ROLE, 'streams.metrics.cloudwatch.amazonaws.com'),
+      // The async endpoints' success/error topics are the users' and may have any name; what
+      // may be subscribed is held to sagewatch's notifications queue over SQS.
+      allow(['sns:Subscribe'], regional('sns', '*'), {
+        StringEquals: { 'sns:Protocol': 'sqs', 'sns:Endpoint': getAtt('NotificationsQueue', 'Arn') },
+      }),
+      // Unsubscribe has no condition keys; the code only removes subscriptions the inventory recorded.
+      allow(['sns:Unsubscribe'], regional('sns', '*')),
+      ...publishAlertsStatements(),
+      allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], table('InventoryTable')),
+      protectHealthStatement(names),
+    ]),
+    ...role('reportProblems', publishAlertsStatements()),
+    // The List* calls of the backfill have no resource types.
+    ...role('listResources', [
+      allow(
+        [
+          'sagemaker:ListEndpoints',
+          'sagemaker:ListTrainingJobs',
+          'sagemaker:ListProcessingJobs',
+          'sagemaker:ListTransformJobs',
+          'sagemaker:ListHyperParameterTuningJobs',
+          'sagemaker:ListLabelingJobs',
+        ],
+        '*',
+      ),
+    ]),
+    ...role('findOrphans', [allow(['dynamodb:Scan'], table('InventoryTable')), allow(PROBE_ACTIONS, SAGEMAKER_RESOURCES)]),
+    ...role('sweepMetricStreams', [
+      // No resource types in the Service Authorization Reference.
+      allow(['cloudwatch:ListMetricStreams'], '*'),
+      allow(['cloudwatch:PutMetricStream', 'cloudwatch:DeleteMetricStream', 'cloudwatch:TagResource'], streams),
+      passRole(METRIC_STREAM_ROLE, 'streams.metrics.cloudwatch.amazonaws.com'),
+      allow(['dynamodb:Scan', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], table('InventoryTable')),
+      protectHealthStatement(names),
+    ]),
+  };
+}
+
+/** Where converging points attachments: the env of convergeResource and sweepMetricStreams. */
+export function attachmentTargets(): Record<string, unknown> {
+  return {
+    LOG_DESTINATION_ARN: getAtt(LOGS_STREAM, 'Arn'),
+    LOG_SUBSCRIPTION_ROLE_ARN: getAtt('LogsToKinesisRole', 'Arn'),
+    METRIC_STREAM_FIREHOSE_ARN: getAtt(METRICS_DELIVERY_STREAM, 'Arn'),
+    METRIC_STREAM_ROLE_ARN: getAtt(METRIC_STREAM_ROLE, 'Arn'),
+    NOTIFICATIONS_QUEUE_ARN: getAtt('NotificationsQueue', 'Arn'),
+  };
+}
+
+/**
+ * Metric streams → one Firehose delivery stream → an S3 bucket of the stack, partitioned by
+ * date, so the metrics outlive CloudWatch's retention.
+ */
+export function metricDeliveryResources(names: StackNames): Cfn {
+  return {
+    [METRICS_BUCKET]: {
+      Type: 'AWS::S3::Bucket',
+      // Metric history is data a user may still want after `osls remove`, as the requests table.
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              Id: 'age-out-metrics',
+              Status: 'Enabled',
+              // Two years: beyond CloudWatch's 15 months, then gone.
+              Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }],
+              ExpirationInDays: 730,
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+            },
+          ],
+        },
+        Tags: MANAGED_TAGS,
+      },
+    },
+    MetricsBucketPolicy: {
+      Type: 'AWS::S3::BucketPolicy',
+      Properties: {
+        Bucket: ref(METRICS_BUCKET),
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'TlsOnly',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:*',
+              Resource: [getAtt(METRICS_BUCKET, 'Arn'), sub(`\${${METRICS_BUCKET}.Arn}/*`)],
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        },
+      },
+    },
+    // Firehose assumes it to write the bucket (AWS's documented S3 destination permissions).
+    [METRICS_DELIVERY_ROLE]: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'firehose.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'sts:ExternalId': ref('AWS::AccountId') } },
+            },
+          ],
+        },
+        Policies: [
+          {
+            PolicyName: 'write-bucket',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                allow(
+                  ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:PutObject'],
+                  [getAtt(METRICS_BUCKET, 'Arn'), sub(`\${${METRICS_BUCKET}.Arn}/*`)],
+                ),
+              ],
+            },
+          },
+        ],
+        Tags: MANAGED_TAGS,
+      },
+    },
+    [METRICS_DELIVERY_STREAM]: {
+      Type: 'AWS::KinesisFirehose::DeliveryStream',
+      Properties: {
+        DeliveryStreamName: `${names.prefix}-metrics`,
+        DeliveryStreamType: 'DirectPut',
+        DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
+        ExtendedS3DestinationConfiguration: {
+          BucketARN: getAtt(METRICS_BUCKET, 'Arn'),
+          RoleARN: getAtt(METRICS_DELIVERY_ROLE, 'Arn'),
+          Prefix: 'metrics/!{timestamp:yyyy/MM/dd}/',
+          ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/',
+          BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 5 },
+          CompressionFormat: 'GZIP',
+        },
+        Tags: MANAGED_TAGS,
+      },
+    },
+    // CloudWatch metric streams assume it to put records into the delivery stream.
+    [METRIC_STREAM_ROLE]: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'streams.metrics.cloudwatch.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+            },
+          ],
+        },
+        Policies: [
+          {
+            PolicyName: 'put-records',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [allow(['firehose:PutRecord', 'firehose:PutRecordBatch'], getAtt(METRICS_DELIVERY_STREAM, 'Arn'))],
+            },
+          },
+        ],
+        Tags: MANAGED_TAGS,
+      },
+    },
+  };
+}
+
+/** Alerts that notify-slack could not deliver after Lambda's async retries. */
+export function notifySlackFailureResources(names: StackNames): Cfn {
+  return {
+    [NOTIFY_SLACK_FAILURES_QUEUE]: {
+      Type: 'AWS::SQS::Queue',
+      Properties: { QueueName: `${names.prefix}-notify-slack-failures`, MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true, Tags: MANAGED_TAGS },
+    },
+  };
+}
+
+/** Placeholders of statemachines/*.asl.json → the function keys whose ARNs fill them. */
+export const STATE_MACHINE_TASKS: Record<string, string> = {
+  DescribeFunctionArn: 'describeResource',
+  ClassifyFunctionArn: 'classifyResource',
+  ConvergeFunctionArn: 'convergeResource',
+  ReportFunctionArn: 'reportProblems',
+  ListResourcesFunctionArn: 'listResources',
+  FindOrphansFunctionArn: 'findOrphans',
+  SweepStreamsFunctionArn: 'sweepMetricStreams',
+};
+
+export const STATE_MACHINES = [
+  { logicalId: 'AttachStateMachine', label: 'attach', file: 'attach.asl.json' },
+  { logicalId: 'ReconcileStateMachine', label: 'reconcile', file: 'reconcile.asl.json' },
+] as const;
+
+/**
+ * The state machines, inline (validated offline, never an S3 location), each with its own role
+ * that may invoke exactly the functions its definition names.
+ */
+export function stateMachineResources(names: StackNames): Cfn {
+  const resources: Cfn = {};
+  for (const machine of STATE_MACHINES) {
+    const text = readFileSync(new URL(`../statemachines/${machine.file}`, import.meta.url), 'utf8');
+    const placeholders = [...new Set([...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((match) => match[1]!))].sort();
+    const unknown = placeholders.filter((name) => !(name in STATE_MACHINE_TASKS));
+    if (unknown.length > 0) throw new Error(`statemachines/${machine.file}: no function for \${${unknown.join('}, ${')}}`);
+    const functions = placeholders.map((name) => lambdaLogicalId(STATE_MACHINE_TASKS[name]!));
+    const machineRole = `${machine.logicalId}Role`;
+    resources[machineRole] = {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'states.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+            },
+          ],
+        },
+        Policies: [
+          {
+            PolicyName: 'invoke-tasks',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              // The unqualified ARN the definition names, and its versions and aliases.
+              Statement: [allow(['lambda:InvokeFunction'], functions.flatMap((id) => [getAtt(id, 'Arn'), sub(`\${${id}.Arn}:*`)]))],
+            },
+          },
+        ],
+        Tags: MANAGED_TAGS,
+      },
+    };
+    resources[machine.logicalId] = {
+      Type: 'AWS::StepFunctions::StateMachine',
+      Properties: {
+        StateMachineName: `${names.prefix}-${machine.label}`,
+        StateMachineType: 'STANDARD',
+        RoleArn: getAtt(machineRole, 'Arn'),
+        // As text, not an inline `Definition` object: osls drops null values from the config,
+        // and `"ResultPath": null` (discard a task's result) would silently become "replace
+        // the state with it". The text reaches CloudFormation untouched.
+        DefinitionString: JSON.stringify(JSON.parse(text)),
+        DefinitionSubstitutions: Object.fromEntries(placeholders.map((name) => [name, getAtt(lambdaLogicalId(STATE_MACHINE_TASKS[name]!), 'Arn')])),
+        Tags: [{ Key: 'sagewatch:managed', Value: 'true' }],
+      },
+    };
+  }
+  return resources;
+}

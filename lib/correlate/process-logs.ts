@@ -143,7 +143,7 @@ export async function processLogRecords(records: readonly LogRecordInput[], deps
           inferenceId: half.inferenceId,
           endpointName: half.endpointName,
           error: errorName(outcome.reason),
-          message: (outcome.reason as Error)?.message,
+          errorMessage: (outcome.reason as Error)?.message,
           sequenceNumbers: [...group.recordIds],
         });
       } else {
@@ -152,7 +152,7 @@ export async function processLogRecords(records: readonly LogRecordInput[], deps
           inferenceId: half.inferenceId,
           endpointName: half.endpointName,
           error: errorName(outcome.reason),
-          message: (outcome.reason as Error)?.message,
+          errorMessage: (outcome.reason as Error)?.message,
           sequenceNumbers: [...group.recordIds],
         });
       }

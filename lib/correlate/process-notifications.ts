@@ -80,7 +80,7 @@ export async function processNotifications(
         inferenceId: half.inferenceId,
         endpointName: half.endpointName,
         error: errorName(outcome.reason),
-        message: (outcome.reason as Error)?.message,
+        errorMessage: (outcome.reason as Error)?.message,
       });
       return;
     }

@@ -3,9 +3,7 @@ import { CliError } from '../errors';
 import { printJson } from '../io';
 import { renderTable, truncate } from '../table';
 import { parseSince } from '../time';
-import { startEmbeddedStore } from '../../local/environment';
-import { loadConfig, resetConfig } from '../../lib/config';
-import { createDocumentClient } from '../../lib/aws/clients';
+import { openStore, parseLimit } from '../store';
 import { alertStoreFromConfig } from '../../lib/store/alerts';
 
 export const ALERTS_HELP = `Usage: sagewatch alerts [--since 1h] [--limit N] [--json]
@@ -35,24 +33,8 @@ export async function alertsCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length > 0) throw new CliError(`alerts takes options only; unexpected: ${positionals.join(' ')}`);
   const since = parseSince(values.since ?? '1h');
-  let limit = 100;
-  if (values.limit !== undefined) {
-    limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit must be a positive whole number, got "${values.limit}"`);
-  }
-  const table = values.table ?? process.env.SAGEWATCH_STATE_TABLE;
-  const deployed = Boolean(table || values.region || values.profile);
-  let embedded: Awaited<ReturnType<typeof startEmbeddedStore>> | undefined;
-  if (deployed) {
-    if (values.region) process.env.AWS_REGION = values.region;
-    if (values.profile) process.env.AWS_PROFILE = values.profile;
-    process.env.STATE_TABLE = table ?? `sagewatch-${values.stage ?? 'dev'}-state`;
-    resetConfig();
-  } else {
-    embedded = await startEmbeddedStore();
-  }
-  const config = loadConfig();
-  const client = createDocumentClient({ region: config.region });
+  const limit = parseLimit(values.limit, 100);
+  const { config, client, close } = await openStore(values, { envVar: 'STATE_TABLE', overrideVar: 'SAGEWATCH_STATE_TABLE', suffix: 'state' });
   try {
     let sent;
     try {
@@ -74,7 +56,6 @@ export async function alertsCommand(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
-    client.destroy();
-    await embedded?.close();
+    await close();
   }
 }

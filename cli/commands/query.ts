@@ -3,11 +3,9 @@ import { CliError } from '../errors';
 import { printJson } from '../io';
 import { renderTable, truncate } from '../table';
 import { formatDuration, parseSince } from '../time';
-import { startEmbeddedStore } from '../../local/environment';
-import { loadConfig, resetConfig } from '../../lib/config';
 import type { RequestRecord, RequestStatus } from '../../lib/store/requests';
 import { requestStoreFromConfig } from '../../lib/store';
-import { createDocumentClient } from '../../lib/aws/clients';
+import { openStore, parseLimit } from '../store';
 
 export const QUERY_HELP = `Usage:
   sagewatch query --inference-id ID [--json]
@@ -59,32 +57,12 @@ export async function queryCommand(argv: string[]): Promise<number> {
   if (inferenceId && endpoint) throw new CliError('use either --inference-id or --endpoint, not both');
   const status = values.status === undefined ? undefined : STATUSES[values.status.toLowerCase()];
   if (values.status !== undefined && !status) throw new CliError(`--status must be Completed, Failed or InProgress, got "${values.status}"`);
-  let limit = 50;
-  if (values.limit !== undefined) {
-    limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit must be a positive whole number, got "${values.limit}"`);
-  }
+  const limit = parseLimit(values.limit, 50);
   const from = values.since === undefined ? undefined : parseSince(values.since);
   const to = values.until === undefined ? undefined : parseSince(values.until);
 
-  const deployedTable = values.table ?? process.env.SAGEWATCH_TABLE;
-  const deployed = Boolean(deployedTable || values.region || values.profile);
-  let embedded: Awaited<ReturnType<typeof startEmbeddedStore>> | undefined;
-  if (deployed) {
-    if (values.region) process.env.AWS_REGION = values.region;
-    if (values.profile) process.env.AWS_PROFILE = values.profile;
-    process.env.REQUESTS_TABLE = deployedTable ?? `sagewatch-${values.stage ?? 'dev'}-requests`;
-    resetConfig();
-  } else {
-    embedded = await startEmbeddedStore();
-  }
-  const config = loadConfig();
-  const client = createDocumentClient({ region: config.region });
+  const { config, client, close } = await openStore(values, { envVar: 'REQUESTS_TABLE', overrideVar: 'SAGEWATCH_TABLE', suffix: 'requests' });
   const store = requestStoreFromConfig(config, client);
-  const close = async () => {
-    client.destroy();
-    await embedded?.close();
-  };
 
   try {
     let records: RequestRecord[];

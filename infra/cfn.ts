@@ -44,3 +44,21 @@ export function functionRole(functionName: string, statements: PolicyStatement[]
     },
   };
 }
+
+/**
+ * A role that an AWS service assumes on the stack's behalf (CloudWatch Logs, Firehose, metric
+ * streams, EventBridge), with the condition that keeps other accounts' use of that service out.
+ */
+export function serviceRole(options: { service: string; condition: Cfn; policyName: string; statements: unknown[]; tags: unknown }): Cfn {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: options.service }, Action: 'sts:AssumeRole', Condition: options.condition }],
+      },
+      Policies: [{ PolicyName: options.policyName, PolicyDocument: { Version: '2012-10-17', Statement: options.statements } }],
+      Tags: options.tags,
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { publishAlertsStatements, slackSecretStatements } from './alerts';
-import { functionRole, getAtt, ref, sub, type Cfn, type PolicyStatement } from './cfn';
+import { functionRole, getAtt, ref, serviceRole, sub, type Cfn, type PolicyStatement } from './cfn';
 import { LOGS_STREAM } from './data-path';
 import { protectHealthStatement } from './monitoring';
 import { MANAGED_TAGS, lambdaFunctionName, lambdaLogicalId, type StackNames } from './names';
@@ -209,37 +209,18 @@ export function metricDeliveryResources(names: StackNames): Cfn {
       },
     },
     // Firehose assumes it to write the bucket (AWS's documented S3 destination permissions).
-    [METRICS_DELIVERY_ROLE]: {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'firehose.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'sts:ExternalId': ref('AWS::AccountId') } },
-            },
-          ],
-        },
-        Policies: [
-          {
-            PolicyName: 'write-bucket',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [
-                allow(
-                  ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:PutObject'],
-                  [getAtt(METRICS_BUCKET, 'Arn'), sub(`\${${METRICS_BUCKET}.Arn}/*`)],
-                ),
-              ],
-            },
-          },
-        ],
-        Tags: MANAGED_TAGS,
-      },
-    },
+    [METRICS_DELIVERY_ROLE]: serviceRole({
+      service: 'firehose.amazonaws.com',
+      condition: { StringEquals: { 'sts:ExternalId': ref('AWS::AccountId') } },
+      policyName: 'write-bucket',
+      statements: [
+        allow(
+          ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:PutObject'],
+          [getAtt(METRICS_BUCKET, 'Arn'), sub(`\${${METRICS_BUCKET}.Arn}/*`)],
+        ),
+      ],
+      tags: MANAGED_TAGS,
+    }),
     [METRICS_DELIVERY_STREAM]: {
       Type: 'AWS::KinesisFirehose::DeliveryStream',
       Properties: {
@@ -258,32 +239,13 @@ export function metricDeliveryResources(names: StackNames): Cfn {
       },
     },
     // CloudWatch metric streams assume it to put records into the delivery stream.
-    [METRIC_STREAM_ROLE]: {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'streams.metrics.cloudwatch.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
-            },
-          ],
-        },
-        Policies: [
-          {
-            PolicyName: 'put-records',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [allow(['firehose:PutRecord', 'firehose:PutRecordBatch'], getAtt(METRICS_DELIVERY_STREAM, 'Arn'))],
-            },
-          },
-        ],
-        Tags: MANAGED_TAGS,
-      },
-    },
+    [METRIC_STREAM_ROLE]: serviceRole({
+      service: 'streams.metrics.cloudwatch.amazonaws.com',
+      condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+      policyName: 'put-records',
+      statements: [allow(['firehose:PutRecord', 'firehose:PutRecordBatch'], getAtt(METRICS_DELIVERY_STREAM, 'Arn'))],
+      tags: MANAGED_TAGS,
+    }),
   };
 }
 

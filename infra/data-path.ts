@@ -1,4 +1,4 @@
-import { functionRole, getAtt, ref, sub, type Cfn } from './cfn';
+import { functionRole, getAtt, ref, serviceRole, sub, type Cfn } from './cfn';
 import { requestsTable, TTL_ATTRIBUTE } from '../lib/store/schema';
 import { stackNames } from './names';
 import { publishAlertsStatements } from './alerts';
@@ -35,32 +35,13 @@ export function dataPathResources(names: { service: string; stage: string }): Cf
       },
     },
     // CloudWatch Logs assumes this role to deliver subscription data to the stream.
-    LogsToKinesisRole: {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'logs.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringLike: { 'aws:SourceArn': sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*') } },
-            },
-          ],
-        },
-        Policies: [
-          {
-            PolicyName: 'put-records',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [{ Effect: 'Allow', Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Resource: getAtt('LogsStream', 'Arn') }],
-            },
-          },
-        ],
-        Tags: tags,
-      },
-    },
+    LogsToKinesisRole: serviceRole({
+      service: 'logs.amazonaws.com',
+      condition: { StringLike: { 'aws:SourceArn': sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*') } },
+      policyName: 'put-records',
+      statements: [{ Effect: 'Allow', Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Resource: getAtt('LogsStream', 'Arn') }],
+      tags,
+    }),
     // Kinesis batches that still fail after retries and bisection land here (metadata: shard and sequence range).
     ProcessLogsFailuresQueue: {
       Type: 'AWS::SQS::Queue',

@@ -1,5 +1,5 @@
 import type { EventPattern } from '../lib/events/pattern';
-import { getAtt, ref, sub, type Cfn } from './cfn';
+import { getAtt, ref, serviceRole, sub, type Cfn } from './cfn';
 import { MANAGED_TAGS, type StackNames } from './names';
 
 /**
@@ -175,32 +175,13 @@ export function ruleResources(names: StackNames, targets: RuleTargets = {}): Rul
   const stateMachines = [targets.attachStateMachine, targets.reconcileStateMachine].filter((id): id is string => id !== undefined);
   if (stateMachines.length === 0) return { resources, deadLetterQueues: [], targetedRules };
 
-  resources[RULES_ROLE] = {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'events.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-            Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
-          },
-        ],
-      },
-      Policies: [
-        {
-          PolicyName: 'start-executions',
-          PolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: ['states:StartExecution'], Resource: [...new Set(stateMachines)].map(ref) }],
-          },
-        },
-      ],
-      Tags: MANAGED_TAGS,
-    },
-  };
+  resources[RULES_ROLE] = serviceRole({
+    service: 'events.amazonaws.com',
+    condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+    policyName: 'start-executions',
+    statements: [{ Effect: 'Allow', Action: ['states:StartExecution'], Resource: [...new Set(stateMachines)].map(ref) }],
+    tags: MANAGED_TAGS,
+  });
   resources[RULES_DEAD_LETTER_QUEUE] = {
     Type: 'AWS::SQS::Queue',
     Properties: { QueueName: `${names.prefix}-rules-dlq`, MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true, Tags: MANAGED_TAGS },

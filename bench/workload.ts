@@ -5,6 +5,7 @@
  * some container-log records and a control message), and SQS batches of async notifications.
  */
 import type { LogRecordInput } from '../lib/correlate/process-logs';
+import { random } from '../local/simulator';
 import { encodeSubscriptionData, type LogEvent } from '../lib/logs/subscription';
 import {
   asyncNotification,
@@ -28,17 +29,8 @@ export const DEFAULT_BATCH_BYTES = 6_000_000;
 export type KinesisEvent = ReturnType<typeof kinesisEvent>;
 export type SqsEvent = ReturnType<typeof sqsEvent>;
 
-/** A small, fast, seedable PRNG (mulberry32): the same seed always gives the same workload. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The simulator's seeded PRNG: the same seed always gives the same workload. */
+export const prng = random;
 
 class Rand {
   constructor(readonly next: () => number) {}

@@ -6,7 +6,8 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { parseConfig } from '../lib/config';
-import { processLogRecords, type LogRecordInput } from '../lib/correlate/process-logs';
+import { processLogRecords } from '../lib/correlate/process-logs';
+import type { LogRecordInput } from '../lib/logs/kinesis-event';
 import { processNotifications } from '../lib/correlate/process-notifications';
 import { logRecordsFromEvent } from '../lib/logs/kinesis-event';
 import { notificationInputsFromEvent } from '../lib/notifications/event';

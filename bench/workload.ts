@@ -4,7 +4,7 @@
  * data logs of several async endpoints, a share of failing requests with multi-line bodies,
  * some container-log records and a control message), and SQS batches of async notifications.
  */
-import type { LogRecordInput } from '../lib/correlate/process-logs';
+import type { LogRecordInput } from '../lib/logs/kinesis-event';
 import { random } from '../local/simulator';
 import { encodeSubscriptionData, type LogEvent } from '../lib/logs/subscription';
 import {

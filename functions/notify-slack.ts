@@ -1,5 +1,5 @@
 import { loadConfig, parseConfig } from '../lib/config';
-import { Counters, type LogSink } from '../lib/correlate/observations';
+import { Counters, type LogSink } from '../lib/telemetry/observations';
 import { messagesFromEvent } from '../lib/alerts/inbound';
 import { createWebhookUrlSource, type WebhookUrlSource } from '../lib/alerts/secret';
 import { detectFormat, renderForSlack, type InboundFormat } from '../lib/alerts/slack';

@@ -1,6 +1,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { loadConfig, parseConfig } from '../lib/config';
-import type { LogSink } from '../lib/correlate/observations';
+import type { LogSink } from '../lib/telemetry/observations';
 import { dispatchAlert, type DispatchResult } from '../lib/alerts/dispatch';
 import { AlertSchema, createAlert, type Alert, type AlertInput } from '../lib/alerts/model';
 import { createSnsPublisher, type AlertPublisher } from '../lib/alerts/publish';

@@ -14,7 +14,7 @@ import { buildScenario, logEventsOf, notificationBody, random, type Scenario, ty
 import { loadConfig, resetConfig } from '../lib/config';
 import { createDocumentClient } from '../lib/aws/clients';
 import { requestStoreFromConfig } from '../lib/store';
-import type { RequestRecord } from '../lib/store/requests';
+import type { RequestRecord } from '../lib/requests/record';
 import { ChatNotificationSchema, alertFromChatNotification } from '../lib/alerts/chat';
 import type { Alert } from '../lib/alerts/model';
 import { runControlPlane, type ControlPlaneRun } from './control-plane';

@@ -3,7 +3,7 @@ import { CliError } from '../errors';
 import { printJson } from '../io';
 import { renderTable, truncate } from '../table';
 import { formatDuration, parseSince } from '../time';
-import type { RequestRecord, RequestStatus } from '../../lib/store/requests';
+import type { RequestRecord, RequestStatus } from '../../lib/requests/record';
 import { requestStoreFromConfig } from '../../lib/store';
 import { openStore, parseLimit } from '../store';
 

@@ -9,7 +9,7 @@ import { formatDuration } from '../time';
 import { sagewatchHome, startEmbeddedStore } from '../../local/environment';
 import { loadConfig } from '../../lib/config';
 import { requestStoreFromConfig } from '../../lib/store';
-import type { RequestRecord } from '../../lib/store/requests';
+import type { RequestRecord } from '../../lib/requests/record';
 
 export const REPLAY_HELP = `Usage: sagewatch replay [--events DIR] [--json]
 

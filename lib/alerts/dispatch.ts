@@ -1,4 +1,4 @@
-import type { LogSink } from '../correlate/observations';
+import type { LogSink } from '../telemetry/observations';
 import type { AlertStore, SendReason, SkipReason } from '../store/alerts';
 import type { Alert } from './model';
 import type { AlertPublisher } from './publish';

@@ -1,6 +1,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Config } from '../config';
-import { silentLog, type LogSink } from '../correlate/observations';
+import { silentLog, type LogSink } from '../telemetry/observations';
 import { alertStoreFromConfig, type AlertStore } from '../store/alerts';
 import { dispatchAlert, type DispatchResult } from './dispatch';
 import type { Alert } from './model';

@@ -1,4 +1,4 @@
-import type { LogSink } from '../correlate/observations';
+import type { LogSink } from '../telemetry/observations';
 
 /**
  * Delivery to a Slack incoming webhook. `429` waits for `Retry-After`; `5xx`, `408`, network

@@ -1,5 +1,5 @@
-import type { LogSink } from '../correlate/observations';
-import { silentLog } from '../correlate/observations';
+import type { LogSink } from '../telemetry/observations';
+import { silentLog } from '../telemetry/observations';
 import type { ResourceModel } from '../sagemaker/model';
 import { resourceKey, type ResourceRef } from '../sagemaker/resource';
 import type { Lifecycle } from '../sagemaker/status';

@@ -1,40 +1,8 @@
 import type { AsyncNotification } from '../notifications/parse';
-import { classifyMessage, type FailureCategory, type LineCategory } from './categories';
+import type { NotificationHalf } from '../requests/halves';
+import { classifyMessage } from './classify';
 
-/** The log lines of one request, as seen in one batch of data-log events. */
-export interface LogHalf {
-  inferenceId: string;
-  endpointName: string;
-  variantName: string;
-  /** Sorted by time; each line's CloudWatch Logs event id makes redeliveries recognisable. */
-  lines: Array<{
-    eventId: string;
-    at: number;
-    message: string;
-    category: LineCategory;
-    statusCode?: number;
-    instanceId: string;
-  }>;
-}
-
-/** What one async notification contributes to a request record. */
-export interface NotificationHalf {
-  inferenceId: string;
-  endpointName: string;
-  status: 'Completed' | 'Failed';
-  receivedAt?: string;
-  completedAt?: string;
-  endToEndLatencyMs?: number;
-  failureReason?: string;
-  failureCategory?: FailureCategory;
-  failureStatusCode?: number;
-  inputLocation?: string;
-  outputLocation?: string;
-  failureLocation?: string;
-  inlineResponse?: string;
-  awsRegion?: string;
-}
-
+/** What a notification says about its request: its times, latency and failure category. */
 export function notificationHalf(n: AsyncNotification): NotificationHalf {
   const half: NotificationHalf = {
     inferenceId: n.inferenceId,

@@ -1,20 +1,14 @@
 import { decodeSubscriptionData } from '../logs/subscription';
 import { dataLogSource } from '../logs/source';
 import { parseDataLogLine } from '../logs/data-log';
-import { classifyMessage } from './categories';
-import type { LogHalf } from './halves';
-import { Counters, silentLog, type LogSink, type Observation } from './observations';
+import type { LogRecordInput } from '../logs/kinesis-event';
+import type { LogHalf } from '../requests/halves';
+import { Counters, silentLog, type LogSink, type Observation } from '../telemetry/observations';
 import type { LogMergeResult } from '../store/requests';
+import { classifyMessage } from './classify';
 import { errorName, isRetryableAwsError } from '../aws/clients';
 import { settleWithLimit } from '../util/pool';
 
-/** One Kinesis record as the processor needs it. */
-export interface LogRecordInput {
-  /** The Kinesis sequence number: what a partial batch failure reports. */
-  id: string;
-  /** base64(gzip(subscription JSON)) */
-  data: string;
-}
 
 export interface LogHalfSink {
   mergeLogHalf(half: LogHalf): Promise<LogMergeResult>;

@@ -1,17 +1,11 @@
-import type { NotificationParseResult } from '../notifications/parse';
-import { notificationHalf, type NotificationHalf } from './halves';
-import { Counters, silentLog, type LogSink, type Observation } from './observations';
+import type { NotificationInput } from '../notifications/event';
+import type { NotificationHalf } from '../requests/halves';
+import { Counters, silentLog, type LogSink, type Observation } from '../telemetry/observations';
+import { notificationHalf } from './halves';
 import type { NotificationMergeResult } from '../store/requests';
 import { errorName, isRetryableAwsError } from '../aws/clients';
 import { settleWithLimit } from '../util/pool';
 
-export interface NotificationInput {
-  /** SQS message id (or SNS message id): what a partial batch failure reports. */
-  id: string;
-  parsed: NotificationParseResult;
-  /** The raw body, logged (truncated) when the message is set aside as malformed. */
-  raw?: string;
-}
 
 export interface NotificationSink {
   mergeNotification(half: NotificationHalf): Promise<NotificationMergeResult>;

@@ -1,10 +1,11 @@
 import { createAlert, fingerprintOf, resolveAlert, type Alert, type AlertResource } from '../alerts/model';
 import type { DispatchResult } from '../alerts/dispatch';
 import { dashboardUrl, endpointLogGroup, inferenceIdsQuery, logsInsightsUrl, queryCommand } from '../alerts/links';
-import type { NotificationHalf } from '../correlate/halves';
-import { Counters, silentLog, type LogSink } from '../correlate/observations';
+import type { NotificationHalf } from '../requests/halves';
+import { Counters, silentLog, type LogSink } from '../telemetry/observations';
 import type { AlertState } from '../store/alerts';
-import type { RequestRecord, RequestStore } from '../store/requests';
+import type { RequestRecord } from '../requests/record';
+import type { RequestStore } from '../store/requests';
 import type { WindowStore, MinuteDelta } from '../store/windows';
 import { settleWithLimit } from '../util/pool';
 import { dashboardName } from '../attach/names';

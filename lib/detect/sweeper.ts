@@ -1,9 +1,10 @@
 import { createAlert, fingerprintOf, resolveAlert, type Alert, type AlertKind, type AlertResource } from '../alerts/model';
 import type { DispatchResult } from '../alerts/dispatch';
 import { endpointLogGroup, inferenceIdsQuery, logsInsightsUrl, queryCommand } from '../alerts/links';
-import { Counters, silentLog, type LogSink, type Observation } from '../correlate/observations';
+import { Counters, silentLog, type LogSink, type Observation } from '../telemetry/observations';
 import type { AlertState, SentAlert } from '../store/alerts';
-import { OPEN_SHARDS, type RequestRecord, type RequestStore } from '../store/requests';
+import type { RequestRecord } from '../requests/record';
+import { OPEN_SHARDS, type RequestStore } from '../store/requests';
 import { evaluateEndpoint, type RequestDetectorDeps } from './request-detectors';
 
 /**

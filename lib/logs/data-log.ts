@@ -1,4 +1,4 @@
-import { classifyMessage, type Classification } from '../correlate/categories';
+import type { ParsedLogLine } from '../requests/log-line';
 
 /**
  * A parsed async data-log line:
@@ -6,12 +6,7 @@ import { classifyMessage, type Classification } from '../correlate/categories';
  * AWS publishes no formal grammar for it, so the parser is lenient about spacing, fractional
  * seconds and an explicit zone, and keeps the message verbatim (it may span several lines).
  */
-export interface DataLogLine {
-  inferenceId: string;
-  /** Epoch milliseconds, from the line's own timestamp (UTC) or the log event's when absent. */
-  at: number;
-  message: string;
-}
+export type DataLogLine = ParsedLogLine;
 
 const MARKER = '[sagemaker logs]';
 // The marker normally sits at offset 24; anything beyond this is not a data-log line.
@@ -92,10 +87,4 @@ function digits(raw: string, from: number, count: number): number {
     value = value * 10 + c;
   }
   return value;
-}
-
-export interface ClassifiedLine extends DataLogLine, Classification {}
-
-export function classifyLine(line: DataLogLine): ClassifiedLine {
-  return { ...line, ...classifyMessage(line.message) };
 }

@@ -1,7 +1,14 @@
 import { InvalidEventError } from '../events/errors';
-import type { LogRecordInput } from '../correlate/process-logs';
 
 export type LogEventSource = 'kinesis' | 'awslogs';
+
+/** One Kinesis record as the log processor needs it. */
+export interface LogRecordInput {
+  /** The Kinesis sequence number: what a partial batch failure reports. */
+  id: string;
+  /** base64(gzip(subscription JSON)) */
+  data: string;
+}
 
 /**
  * Extracts the records of a Kinesis stream event (the deployed path) or of a CloudWatch Logs

@@ -1,8 +1,16 @@
 import { InvalidEventError } from '../events/errors';
-import type { NotificationInput } from '../correlate/process-notifications';
-import { parseEnvelopeOrMessage, parseSnsMessage, parseSqsBody } from './parse';
+import { parseEnvelopeOrMessage, parseSnsMessage, parseSqsBody, type NotificationParseResult } from './parse';
 
 export type NotificationEventSource = 'sqs' | 'sns' | 'message';
+
+/** One message of a notifications batch, parsed. */
+export interface NotificationInput {
+  /** SQS message id (or SNS message id): what a partial batch failure reports. */
+  id: string;
+  parsed: NotificationParseResult;
+  /** The raw body, logged (truncated) when the message is set aside as malformed. */
+  raw?: string;
+}
 
 /**
  * Extracts notifications from the events the notifications function can receive: an SQS

@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Counters, Observation, ObservationUnit } from '../correlate/observations';
+import type { Counters, Observation, ObservationUnit } from './observations';
 
 const UNITS: Record<ObservationUnit, (typeof MetricUnit)[keyof typeof MetricUnit]> = {
   Count: MetricUnit.Count,

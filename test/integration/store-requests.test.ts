@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RequestStore } from '../../lib/store/requests';
-import type { LogHalf, NotificationHalf } from '../../lib/correlate/halves';
+import type { LogHalf, NotificationHalf } from '../../lib/requests/halves';
 import { TABLES, useDynamo } from '../support/dynamo';
 
 const db = useDynamo();

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifyMessage, type Classification } from '../../lib/correlate/categories';
+import { classifyMessage } from '../../lib/correlate/classify';
+import type { Classification } from '../../lib/requests/categories';
 
 /**
  * classifyMessage tests its rules in a cheaper order than it states them (see its comment).

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDataLogLine } from '../../lib/logs/data-log';
 import { dataLogSource, endpointNameFromLogGroup } from '../../lib/logs/source';
-import { classifyMessage } from '../../lib/correlate/categories';
+import { classifyMessage } from '../../lib/correlate/classify';
 
 const FALLBACK = Date.UTC(2030, 0, 1);
 

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { UpdateCommand, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { LogHalf } from '../../lib/correlate/halves';
-import { FAILURE_CATEGORIES, type LineCategory } from '../../lib/correlate/categories';
+import type { LogHalf } from '../../lib/requests/halves';
+import { FAILURE_CATEGORIES, type LineCategory } from '../../lib/requests/categories';
 import { RequestStore, type RequestStoreOptions } from '../../lib/store/requests';
+import { StoreClock } from '../../lib/store/requests-item';
+import { LogMerge } from '../../lib/store/requests-log-merge';
 
 /**
  * The log merge builds its UpdateItem input on a fast path (one pass over the lines, memoised
@@ -149,9 +151,9 @@ const options = fc.record({
   maxTrackedLogEventIds: fc.integer({ min: 1, max: 120 }),
 });
 
-function capture(store: RequestStore, h: LogHalf, lines: Line[], known: Known): { input?: UpdateCommandInput; error?: unknown } {
+function capture(merge: LogMerge, h: LogHalf, lines: Line[], known: Known): { input?: UpdateCommandInput; error?: unknown } {
   try {
-    return { input: (store as unknown as { logUpdateInput: (...a: unknown[]) => UpdateCommandInput }).logUpdateInput(h, lines, known) };
+    return { input: merge.updateInput(h, lines, known) };
   } catch (error) {
     return { error };
   }
@@ -161,11 +163,11 @@ describe('RequestStore log merge input', () => {
   it('is the one the straightforward construction gives, first attempt or retry', () => {
     fc.assert(
       fc.property(options, half, fc.integer({ min: 0, max: LAST_FOUR_DIGIT_YEAR_MS }), fc.nat(30), fc.nat(10), fc.boolean(), (opts, h, nowMs, knownIds, storedLines, fresh) => {
-        const store = new RequestStore({ send: async () => ({}) }, { ...opts, now: () => nowMs });
+        const merge = new LogMerge({ send: async () => ({}) }, opts, new StoreClock(() => nowMs, opts.retentionDays));
         const known: Known = fresh
           ? { ids: new Set(), storedLines: 0, fresh: true }
           : { ids: new Set(Array.from({ length: knownIds }, (_, i) => `known-${i}`)), storedLines, fresh: false };
-        const actual = capture(store, h, h.lines, known);
+        const actual = capture(merge, h, h.lines, known);
         let expected: { input?: UpdateCommandInput; error?: unknown };
         try {
           expected = { input: referenceInput(opts, nowMs, h, h.lines, known) };

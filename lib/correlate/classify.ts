@@ -1,30 +1,4 @@
-/**
- * One vocabulary for what went wrong with an async request, shared by the platform's data-log
- * lines and the failure notifications, so both halves of a record and the derived metrics
- * speak the same language. Values are metric dimension values: keep the set small and stable.
- */
-export const FAILURE_CATEGORIES = [
-  'ServerError',
-  'ClientError',
-  'MissingHeader',
-  'Timeout',
-  'Expired',
-  'InputDownload',
-  'OutputUpload',
-  'PlatformError',
-  'Other',
-] as const;
-
-export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
-
-/** A data-log line that reports progress rather than a problem. */
-export type LineCategory = FailureCategory | 'Info';
-
-export interface Classification {
-  category: LineCategory;
-  /** The HTTP status the model container answered with, when the text says it. */
-  statusCode?: number;
-}
+import type { Classification } from '../requests/categories';
 
 // Only the head of a message is inspected: a container's HTML error body can be kilobytes long
 // and its contents are the model's words, not the platform's.
@@ -80,8 +54,4 @@ export function classifyMessage(message: string): Classification {
   if (SERVICE_UNAVAILABLE.test(head)) return { category: 'PlatformError' };
   if (PROGRESS.test(head)) return { category: 'Info' };
   return { category: 'Other' };
-}
-
-export function isFailureCategory(value: unknown): value is FailureCategory {
-  return typeof value === 'string' && (FAILURE_CATEGORIES as readonly string[]).includes(value);
 }

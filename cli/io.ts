@@ -39,6 +39,6 @@ export async function withStdoutToStderr<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export function printJson(value: unknown, stream: { write(text: string): unknown } = process.stdout): void {
+  stream.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -1,48 +1,73 @@
-import { CliError } from './errors';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { debugLine, type CliContext } from './context';
 import { startEmbeddedStore } from '../local/environment';
-import { loadConfig, resetConfig, type Config } from '../lib/config';
-import { createDocumentClient } from '../lib/aws/clients';
+import { parseConfig, type Config } from '../lib/config';
+import type { TargetFlags } from './options';
+import { accountFlagsGiven, resolveAwsTarget } from './target';
 
-export interface StoreTarget {
+export interface StoreFlags extends TargetFlags {
   table?: string | undefined;
-  region?: string | undefined;
-  profile?: string | undefined;
-  stage?: string | undefined;
+}
+
+export interface OpenedStore {
+  config: Config;
+  client: DynamoDBDocumentClient;
+  /** "the embedded store in ./.sagewatch" or "table sagewatch-prod-requests in eu-west-1 (profile ops)". */
+  where: string;
+  close(): Promise<void>;
 }
 
 /**
- * Where a read command looks: the deployed table when a table, region or profile is given
- * (table name `sagewatch-<stage>-<suffix>` by default), otherwise the embedded store of local runs.
+ * Where a read command looks: the deployed table when any of --region, --profile, --stage or
+ * --table (or the table's environment variable) is given, otherwise the embedded store of local
+ * runs. A deployed target without a Region is refused rather than guessed.
  */
 export async function openStore(
-  target: StoreTarget,
-  which: { envVar: 'REQUESTS_TABLE' | 'STATE_TABLE'; overrideVar: string; suffix: string },
-): Promise<{ config: Config; client: ReturnType<typeof createDocumentClient>; close(): Promise<void> }> {
-  const table = target.table ?? process.env[which.overrideVar];
-  let embedded: Awaited<ReturnType<typeof startEmbeddedStore>> | undefined;
-  if (table || target.region || target.profile) {
-    if (target.region) process.env.AWS_REGION = target.region;
-    if (target.profile) process.env.AWS_PROFILE = target.profile;
-    process.env[which.envVar] = table ?? `sagewatch-${target.stage ?? 'dev'}-${which.suffix}`;
-    resetConfig();
-  } else {
-    embedded = await startEmbeddedStore();
+  flags: StoreFlags,
+  which: { configKey: 'requestsTable' | 'stateTable'; overrideVar: 'SAGEWATCH_TABLE' | 'SAGEWATCH_STATE_TABLE'; suffix: string },
+  ctx: CliContext,
+): Promise<OpenedStore> {
+  const table = flags.table ?? (ctx.env[which.overrideVar] || undefined);
+  const named = accountFlagsGiven({ ...flags, table });
+  if (named.length === 0) {
+    const embedded = await startEmbeddedStore();
+    const config = parseConfig(ctx.env);
+    const client = documentClient(new DynamoDBClient({ region: config.region, endpoint: embedded.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    const where = `the embedded store in ${embedded.home ?? '$SAGEWATCH_HOME'}`;
+    debugLine(ctx, `reading ${where}`);
+    return {
+      config,
+      client,
+      where,
+      close: async () => {
+        client.destroy();
+        await embedded.close();
+      },
+    };
   }
-  const config = loadConfig();
-  const client = createDocumentClient({ region: config.region });
+  const target = await resolveAwsTarget(flags, ctx.env, `${named.join(' ')} names a deployed stack`);
+  const stage = flags.stage ?? (ctx.env.SAGEWATCH_STAGE || 'dev');
+  const tableName = table ?? `sagewatch-${stage}-${which.suffix}`;
+  const config = { ...parseConfig(ctx.env), region: target.region, stage, [which.configKey]: tableName };
+  const client = documentClient(
+    new DynamoDBClient({ region: target.region, credentials: target.credentials, maxAttempts: 5, retryMode: 'standard', ...(target.profile ? { profile: target.profile } : {}) }),
+  );
+  const where = `table ${tableName} in ${target.region}${target.profile ? ` (profile ${target.profile})` : ''}`;
+  debugLine(ctx, `reading ${where}; Region from ${target.regionSource}`);
   return {
     config,
     client,
+    where,
     close: async () => {
       client.destroy();
-      await embedded?.close();
     },
   };
 }
 
-export function parseLimit(value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit must be a positive whole number, got "${value}"`);
-  return limit;
+function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    unmarshallOptions: { wrapNumbers: false },
+  });
 }

@@ -2,8 +2,9 @@
 import * as z from 'zod/mini';
 
 /**
- * The one place configuration is read from the environment. Handlers and the CLI call
- * `loadConfig()`; nothing in lib/ reads process.env directly.
+ * The one place configuration is read from the environment. Handlers call `loadConfig()`;
+ * the CLI builds its configuration from its arguments with `parseConfig(env)`; nothing in
+ * lib/ reads process.env directly.
  */
 const positiveInt = (fallback: number) => z._default(z.pipe(z.coerce.number(), z.int().check(z.positive())), fallback);
 const positiveNumber = (fallback: number) => z._default(z.pipe(z.coerce.number(), z.number().check(z.positive())), fallback);
@@ -122,12 +123,27 @@ export function parseConfig(env: Env): Config {
 
 let cached: Config | undefined;
 
-export function loadConfig(env: Env = process.env): Config {
-  cached ??= parseConfig(env);
-  return cached;
+/**
+ * The configuration of this process: the environment it was started with, read once (a
+ * Lambda function's environment does not change). Given an `env`, that env is parsed instead
+ * (cached per object), so a caller that passes its own settings always gets them.
+ */
+const perEnv = new WeakMap<Env, Config>();
+
+export function loadConfig(env?: Env): Config {
+  if (env === undefined || env === process.env) {
+    cached ??= parseConfig(process.env);
+    return cached;
+  }
+  let config = perEnv.get(env);
+  if (!config) {
+    config = parseConfig(env);
+    perEnv.set(env, config);
+  }
+  return config;
 }
 
-/** Tests and the CLI change the environment between runs; they drop the cached copy. */
+/** Tests change process.env between cases; they drop the cached copy. */
 export function resetConfig(): void {
   cached = undefined;
 }

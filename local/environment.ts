@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ensureTables, startDynamo, type EmbeddedDynamo } from './dynamo';
-import { loadConfig, resetConfig } from '../lib/config';
+import { parseConfig, type Config } from '../lib/config';
 
 /** Where local runs keep their state: $SAGEWATCH_HOME, default ./.sagewatch. */
 export function sagewatchHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -22,12 +22,20 @@ export class HomeInUseError extends Error {
   override name = 'HomeInUseError';
 }
 
+export interface EmbeddedStore extends EmbeddedDynamo {
+  home: string;
+}
+
 /**
- * Starts the embedded DynamoDB persisting under $SAGEWATCH_HOME/dynamodb, creates the tables,
- * and points the SDK at it via AWS_ENDPOINT_URL_DYNAMODB so handlers run unchanged.
+ * Starts the embedded DynamoDB persisting under `home`/dynamodb and creates the tables named
+ * by `config`. Callers pass its endpoint to their clients; `pointSdkAt` (below) is for
+ * running unchanged Lambda handlers against it.
  */
-export async function startEmbeddedStore(home = sagewatchHome(), options: { persist?: boolean } = {}): Promise<EmbeddedDynamo> {
-  applyLocalAwsDefaults();
+export async function startEmbeddedStore(
+  options: { home?: string; persist?: boolean; config?: Config } = {},
+): Promise<EmbeddedStore> {
+  const home = options.home ?? sagewatchHome();
+  const config = options.config ?? parseConfig(process.env);
   let dynamo: EmbeddedDynamo;
   try {
     dynamo = await startDynamo(options.persist === false ? {} : { path: resolve(home, 'dynamodb') });
@@ -38,9 +46,6 @@ export async function startEmbeddedStore(home = sagewatchHome(), options: { pers
     }
     throw error;
   }
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-  resetConfig();
-  const config = loadConfig();
   await ensureTables(
     dynamo.endpoint,
     {
@@ -51,5 +56,16 @@ export async function startEmbeddedStore(home = sagewatchHome(), options: { pers
     },
     config.region,
   );
-  return dynamo;
+  return { ...dynamo, home };
+}
+
+/**
+ * The environment Lambda would give a handler, for running the unchanged handlers in this
+ * process (`invoke`, `replay`): a Region and dummy credentials where none are set (the
+ * emulators accept any), and AWS_ENDPOINT_URL_DYNAMODB, the SDK's own setting for pointing
+ * its DynamoDB clients at an emulator.
+ */
+export function lambdaEnvironmentFor(store: EmbeddedDynamo, env: NodeJS.ProcessEnv = process.env): void {
+  applyLocalAwsDefaults(env);
+  env.AWS_ENDPOINT_URL_DYNAMODB = store.endpoint;
 }

@@ -1,60 +1,45 @@
-import { parseArgs } from 'node:util';
+import { statusColor } from '../color';
+import { note, print, type CliContext } from '../context';
 import { CliError } from '../errors';
 import { printJson } from '../io';
-import { renderTable, truncate } from '../table';
+import type { OutputFormat } from '../options';
+import { renderTable } from '../table';
 import { parseSince } from '../time';
-import { openStore, parseLimit } from '../store';
+import { openStore, type StoreFlags } from '../store';
 import { alertStoreFromConfig } from '../../lib/store/alerts';
 
-export const ALERTS_HELP = `Usage: sagewatch alerts [--since 1h] [--limit N] [--json]
+export interface AlertsOptions extends StoreFlags {
+  since?: string | undefined;
+  limit?: number | undefined;
+  output: OutputFormat;
+}
 
-Lists the alerts sagewatch sent recently, newest first: from the embedded store of local runs
-($SAGEWATCH_HOME) or, with --region/--profile (or --table / SAGEWATCH_STATE_TABLE), from the
-deployed state table (default sagewatch-<stage>-state).`;
-
-export async function alertsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      since: { type: 'string' },
-      limit: { type: 'string' },
-      json: { type: 'boolean' },
-      region: { type: 'string' },
-      profile: { type: 'string' },
-      table: { type: 'string' },
-      stage: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(ALERTS_HELP);
-    return 0;
-  }
-  if (positionals.length > 0) throw new CliError(`alerts takes options only; unexpected: ${positionals.join(' ')}`);
-  const since = parseSince(values.since ?? '1h');
-  const limit = parseLimit(values.limit, 100);
-  const { config, client, close } = await openStore(values, { envVar: 'STATE_TABLE', overrideVar: 'SAGEWATCH_STATE_TABLE', suffix: 'state' });
+/** `sagewatch alerts` (flags in cli/flags/alerts.ts). */
+export async function runAlerts(options: AlertsOptions, ctx: CliContext): Promise<void> {
+  const since = parseSince(options.since ?? '1h');
+  const limit = options.limit ?? 100;
+  const { config, client, close, where } = await openStore(options, { configKey: 'stateTable', overrideVar: 'SAGEWATCH_STATE_TABLE', suffix: 'state' }, ctx);
   try {
     let sent;
     try {
       sent = await alertStoreFromConfig(config, client).recent(since, { limit });
     } catch (error) {
-      throw new CliError(`alerts failed: ${(error as Error).name}: ${(error as Error).message}`, 1);
+      throw new CliError(`alerts of ${where} failed: ${(error as Error).name}: ${(error as Error).message}`, 1);
     }
-    if (values.json) {
-      printJson(sent.map((s) => ({ sentAt: s.sentAt, ...s.alert })));
+    if (options.output === 'json') {
+      printJson(sent.map((s) => ({ sentAt: s.sentAt, ...s.alert })), ctx.stdout);
     } else if (sent.length === 0) {
-      console.error(`no alerts since ${since}`);
+      note(ctx, `no alerts since ${since} in ${where}`);
     } else {
-      console.log(
+      print(
+        ctx,
         renderTable(
           ['SENT', 'STATUS', 'SEVERITY', 'KIND', 'RESOURCE', 'TITLE'],
-          sent.map((s) => [s.sentAt, s.alert.status, s.alert.severity, s.alert.kind, s.alert.resource.name, truncate(s.alert.title, 90)]),
+          sent.map((s) => [s.sentAt, s.alert.status, s.alert.severity, s.alert.kind, s.alert.resource.name, s.alert.title]),
+          { header: ctx.color.bold, style: (text, column) => (column === 1 || column === 2 ? statusColor(ctx, text) : text) },
         ),
       );
     }
-    return 0;
   } finally {
     await close();
   }

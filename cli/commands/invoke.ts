@@ -1,39 +1,35 @@
-import { parseArgs } from 'node:util';
-import { CliError } from '../errors';
+import type { CliContext } from '../context';
+import { CliError, UsageError } from '../errors';
+import { suggest } from '../suggest';
 import { FUNCTIONS } from '../functions';
 import { printJson, readJsonInput, withStdoutToStderr } from '../io';
-import { startEmbeddedStore } from '../../local/environment';
+import { lambdaEnvironmentFor, startEmbeddedStore } from '../../local/environment';
+import { parseConfig } from '../../lib/config';
 import { InvalidEventError } from '../../lib/events/errors';
 
-export const INVOKE_HELP = `Usage: sagewatch invoke <function> <event.json | ->
+export interface InvokeOptions {
+  name: string;
+  event: string;
+}
 
-Runs one handler locally, like \`serverless invoke local\`, against the embedded store
-(persisting under $SAGEWATCH_HOME, default ./.sagewatch). The handler's return value is
-printed to stdout as JSON; its logs and metrics go to stderr.
-
-Functions: ${Object.keys(FUNCTIONS).join(', ')}`;
-
-export async function invokeCommand(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
-  if (values.help) {
-    console.log(INVOKE_HELP);
-    return 0;
-  }
-  const [name, eventPath, ...extra] = positionals;
-  if (!name || !eventPath) throw new CliError(`invoke needs a function and an event file\n\n${INVOKE_HELP}`);
-  if (extra.length > 0) throw new CliError(`invoke takes one function and one event file; unexpected: ${extra.join(' ')}`);
+/** `sagewatch invoke` (flags in cli/flags/invoke.ts). */
+export async function runInvoke(options: InvokeOptions, ctx: CliContext): Promise<void> {
+  const { name } = options;
   const entry = FUNCTIONS[name];
-  if (!entry) throw new CliError(`unknown function "${name}"; known functions: ${Object.keys(FUNCTIONS).join(', ')}`);
-  const event = await readJsonInput(eventPath);
+  if (!entry) {
+    const guess = suggest(name, Object.keys(FUNCTIONS));
+    throw new UsageError(`unknown function '${name}'${guess ? ` (did you mean ${guess}?)` : `; functions: ${Object.keys(FUNCTIONS).join(', ')}`}`);
+  }
+  const event = await readJsonInput(options.event);
 
-  const store = await startEmbeddedStore();
+  const store = await startEmbeddedStore({ config: parseConfig(ctx.env) });
+  lambdaEnvironmentFor(store);
   try {
     const result = await withStdoutToStderr(async () => {
       const { handler } = await entry.load();
       return handler(event, localContext(name));
     });
-    printJson(result ?? null);
-    return 0;
+    printJson(result ?? null, ctx.stdout);
   } catch (error) {
     if (error instanceof InvalidEventError) throw new CliError(`${name}: ${error.message}`, 1);
     throw new CliError(`${name} failed: ${(error as Error).message ?? String(error)}`, 1);

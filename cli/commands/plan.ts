@@ -1,45 +1,24 @@
-import { parseArgs } from 'node:util';
-import { CliError } from '../errors';
+import { print, type CliContext } from '../context';
+import { CliError, UsageError } from '../errors';
+import type { OutputFormat } from '../options';
 import { printJson, readJsonInput } from '../io';
 import { planFromFiles, renderPlan } from '../../lib/attach/plan';
 
-export const PLAN_HELP = `Usage: sagewatch plan --event FILE [--describe FILE] [--json]
+export interface PlanOptions {
+  event: string;
+  describe?: string | undefined;
+  output: OutputFormat;
+}
 
-Prints what converging the resource of a SageMaker EventBridge event would do, without AWS:
-the CloudWatch alarms, log subscription, dashboard, metric streams, SNS subscriptions and
-inventory it would create or remove, like \`terraform plan\`.
-
-  --event FILE      the EventBridge event (Endpoint / Job / Pipeline state change), - for stdin
-  --describe FILE   { "endpoint": <DescribeEndpoint>, "endpointConfig": <DescribeEndpointConfig>,
-                      "models": [<DescribeModel>...], "inferenceComponents": [<DescribeInferenceComponent>...] }
-                    or, for a job, { "job": <Describe*Job output> }. An endpoint event alone
-                    cannot tell the endpoint's kinds.
-  --json            print { "resource", "kinds", "actions": [{ "service", "action", "input" }] }`;
-
-export async function planCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      event: { type: 'string' },
-      describe: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(PLAN_HELP);
-    return 0;
-  }
-  if (positionals.length > 0) throw new CliError(`plan takes options only; unexpected: ${positionals.join(' ')}\n\n${PLAN_HELP}`);
-  if (!values.event) throw new CliError(`plan needs --event FILE\n\n${PLAN_HELP}`);
-  if (values.event === '-' && values.describe === '-') throw new CliError('only one of --event and --describe can read standard input');
+/** `sagewatch plan` (flags in cli/flags/plan.ts). */
+export async function runPlan(values: PlanOptions, ctx: CliContext): Promise<void> {
+  if (values.event === '-' && values.describe === '-') throw new UsageError('only one of --event and --describe can read standard input');
   const event = await readJsonInput(values.event, 'event');
   const describe = values.describe === undefined ? undefined : await readJsonInput(values.describe, 'describe');
   const eventName = (event as { detail?: { EndpointName?: unknown } })?.detail?.EndpointName;
   const describedName = (describe as { endpoint?: { EndpointName?: unknown } } | undefined)?.endpoint?.EndpointName;
   if (typeof eventName === 'string' && typeof describedName === 'string' && eventName !== describedName) {
-    throw new CliError(`--describe is for endpoint ${describedName} but the event is for endpoint ${eventName}`);
+    throw new UsageError(`--describe is for endpoint ${describedName} but the event is for endpoint ${eventName}`);
   }
   let plan;
   try {
@@ -47,12 +26,11 @@ export async function planCommand(argv: string[]): Promise<number> {
   } catch (error) {
     throw new CliError(`cannot plan: ${describeError(error)}`, 1);
   }
-  if (values.json) {
-    printJson({ resource: plan.resource, kinds: plan.kinds, actions: plan.actions });
+  if (values.output === 'json') {
+    printJson({ resource: plan.resource, kinds: plan.kinds, actions: plan.actions }, ctx.stdout);
   } else {
-    console.log(renderPlan(plan));
+    print(ctx, renderPlan(plan));
   }
-  return 0;
 }
 
 function describeError(error: unknown): string {

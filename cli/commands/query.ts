@@ -1,67 +1,38 @@
-import { parseArgs } from 'node:util';
-import { CliError } from '../errors';
+import { statusColor } from '../color';
+import { print, note, type CliContext } from '../context';
+import { CliError, UsageError } from '../errors';
 import { printJson } from '../io';
 import { renderTable, truncate } from '../table';
 import { formatDuration, parseSince } from '../time';
 import type { RequestRecord, RequestStatus } from '../../lib/requests/record';
 import { requestStoreFromConfig } from '../../lib/store';
-import { openStore, parseLimit } from '../store';
+import type { OutputFormat } from '../options';
+import { openStore, type StoreFlags } from '../store';
 
-export const QUERY_HELP = `Usage:
-  sagewatch query --inference-id ID [--json]
-  sagewatch query --endpoint NAME [--status Completed|Failed|InProgress] [--since 1h] [--until TIME] [--limit N] [--json]
-
-Reads correlated async inference records. By default from the embedded store of local runs
-($SAGEWATCH_HOME); with --region/--profile (or --table / SAGEWATCH_TABLE) from the deployed
-table (default name sagewatch-<stage>-requests, --stage defaults to dev).
-
-Options:
-  --inference-id ID   every record with this inference id
-  --endpoint NAME     records of one endpoint, newest first
-  --status S          only records with this status
-  --since T           only requests received since T (30m, 1h, 7d or an ISO-8601 time)
-  --until T           only requests received until T
-  --limit N           at most N records (default 50)
-  --json              print a JSON array of records
-  --region R, --profile P, --table T, --stage S   read a deployed stack's table`;
+export interface QueryOptions extends StoreFlags {
+  inferenceId?: string | undefined;
+  endpoint?: string | undefined;
+  status?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  limit?: number | undefined;
+  output: OutputFormat;
+}
 
 const STATUSES: Record<string, RequestStatus> = { completed: 'Completed', failed: 'Failed', inprogress: 'InProgress', 'in-progress': 'InProgress' };
 
-export async function queryCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      'inference-id': { type: 'string' },
-      endpoint: { type: 'string' },
-      status: { type: 'string' },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      limit: { type: 'string' },
-      json: { type: 'boolean' },
-      region: { type: 'string' },
-      profile: { type: 'string' },
-      table: { type: 'string' },
-      stage: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(QUERY_HELP);
-    return 0;
-  }
-  if (positionals.length > 0) throw new CliError(`query takes options only; unexpected: ${positionals.join(' ')}\n\n${QUERY_HELP}`);
-  const inferenceId = values['inference-id'];
-  const endpoint = values.endpoint;
-  if (!inferenceId && !endpoint) throw new CliError(`query needs --inference-id or --endpoint\n\n${QUERY_HELP}`);
-  if (inferenceId && endpoint) throw new CliError('use either --inference-id or --endpoint, not both');
-  const status = values.status === undefined ? undefined : STATUSES[values.status.toLowerCase()];
-  if (values.status !== undefined && !status) throw new CliError(`--status must be Completed, Failed or InProgress, got "${values.status}"`);
-  const limit = parseLimit(values.limit, 50);
-  const from = values.since === undefined ? undefined : parseSince(values.since);
-  const to = values.until === undefined ? undefined : parseSince(values.until);
+/** `sagewatch query` (flags in cli/flags/query.ts). */
+export async function runQuery(options: QueryOptions, ctx: CliContext): Promise<void> {
+  const { inferenceId, endpoint } = options;
+  if (!inferenceId && !endpoint) throw new UsageError('query needs --inference-id ID or --endpoint NAME');
+  if (inferenceId && endpoint) throw new UsageError('use either --inference-id or --endpoint, not both');
+  const status = options.status === undefined ? undefined : STATUSES[options.status.toLowerCase()];
+  if (options.status !== undefined && !status) throw new UsageError(`--status must be Completed, Failed or InProgress, got "${options.status}"`);
+  const limit = options.limit ?? 50;
+  const from = options.since === undefined ? undefined : parseSince(options.since);
+  const to = options.until === undefined ? undefined : parseSince(options.until);
 
-  const { config, client, close } = await openStore(values, { envVar: 'REQUESTS_TABLE', overrideVar: 'SAGEWATCH_TABLE', suffix: 'requests' });
+  const { config, client, close, where } = await openStore(options, { configKey: 'requestsTable', overrideVar: 'SAGEWATCH_TABLE', suffix: 'requests' }, ctx);
   const store = requestStoreFromConfig(config, client);
 
   try {
@@ -77,25 +48,24 @@ export async function queryCommand(argv: string[]): Promise<number> {
             limit,
           });
     } catch (error) {
-      throw new CliError(`query failed: ${(error as Error).name}: ${(error as Error).message}`, 1);
+      throw new CliError(`query of ${where} failed: ${(error as Error).name}: ${(error as Error).message}`, 1);
     }
     if (inferenceId && status) records = records.filter((r) => r.status === status);
-    if (values.json) {
-      printJson(records);
+    if (options.output === 'json') {
+      printJson(records, ctx.stdout);
     } else if (records.length === 0) {
-      console.error(inferenceId ? `no record for inference id ${inferenceId}` : `no records for endpoint ${endpoint}`);
+      note(ctx, inferenceId ? `no record for inference id ${inferenceId} in ${where}` : `no records for endpoint ${endpoint} in ${where}`);
     } else if (inferenceId) {
-      console.log(records.map(renderRecord).join('\n\n'));
+      print(ctx, records.map(renderRecord).join('\n\n'));
     } else {
-      console.log(renderList(records));
+      print(ctx, renderList(records, ctx));
     }
-    return 0;
   } finally {
     await close();
   }
 }
 
-function renderList(records: RequestRecord[]): string {
+function renderList(records: RequestRecord[], ctx: CliContext): string {
   return renderTable(
     ['REQUEST TIME', 'INFERENCE ID', 'STATUS', 'LATENCY', 'CATEGORY', 'DETAIL'],
     records.map((r) => [
@@ -104,8 +74,9 @@ function renderList(records: RequestRecord[]): string {
       r.status,
       formatDuration(r.endToEndLatencyMs),
       r.failureCategory ?? (r.logErrorCount > 0 ? (r.logCategory ?? '-') : '-'),
-      truncate(r.failureReason ?? r.logLines.find((l) => l.category !== 'Info')?.message ?? r.outputLocation ?? '', 80),
+      r.failureReason ?? r.logLines.find((l) => l.category !== 'Info')?.message ?? r.outputLocation ?? '',
     ]),
+    { header: ctx.color.bold, style: (text, column) => (column === 2 ? statusColor(ctx, text) : text) },
   );
 }
 

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { renderSummary } from '../../cli/commands/demo';
+import { createProgress, formatClock, progressLine } from '../../cli/progress';
+import { renderTable, wrapText } from '../../cli/table';
+import type { DemoSummary } from '../../local/runtime';
+import { Captured } from '../support/cli';
+
+const widest = (text: string) => Math.max(...text.split('\n').map((l) => l.length));
+
+describe('tables fit 100 columns', () => {
+  it('cuts the widest column with an ellipsis and keeps the others whole', () => {
+    const table = renderTable(['ID', 'STATUS', 'DETAIL'], [['8d2e4b71-1a9f-4c35-b6e0-57c3d9a2f804', 'Failed', 'x'.repeat(300)]]);
+    expect(widest(table)).toBeLessThanOrEqual(100);
+    expect(table).toContain('8d2e4b71-1a9f-4c35-b6e0-57c3d9a2f804');
+    expect(table).toMatch(/x…$/m);
+  });
+
+  it('wraps a wrapped column onto extra lines, losing nothing', () => {
+    const actions = Array.from({ length: 12 }, (_, i) => `${i + 1}x PutSomething${i}`).join(', ');
+    const table = renderTable(['RESOURCE', 'ACTIONS'], [['endpoint-a', actions]], { wrap: [1] });
+    expect(widest(table)).toBeLessThanOrEqual(100);
+    const lines = table.split('\n').slice(2);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.map((l) => l.slice(12).trim()).join(' ')).toBe(actions);
+  });
+
+  it('leaves a narrow table as it is', () => {
+    expect(renderTable(['A', 'B'], [['1', '2']])).toBe('A  B\n-  -\n1  2');
+  });
+
+  it('wraps words, cutting only words longer than a line', () => {
+    expect(wrapText('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
+    expect(wrapText('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);
+  });
+
+  it('the demo summary fits 100 columns with long names and every kind', () => {
+    const kinds = ['async', 'multi-model', 'serverless-provisioned-concurrency', 'inference-pipeline', 'inference-components'];
+    const summary: DemoSummary = {
+      seed: 42,
+      requests: 3000,
+      correlated: 3000,
+      lost: 0,
+      duplicatesCounted: 0,
+      injected: [{ id: 'F3', kind: 'lost-notifications', resource: 'tenant-forecast-async-multi-model-endpoint-eu' }],
+      detected: [
+        {
+          faultId: 'F3',
+          alert: { kind: 'log-errors-without-notification', severity: 'critical', resource: 'tenant-forecast-async-multi-model-endpoint-eu', fingerprint: 'f', title: `4 failed async request(s) on ${'t'.repeat(60)} never got a notification` },
+        },
+      ],
+      falseAlerts: [{ kind: 'latency-shift', resource: 'r'.repeat(60), title: 'Latency shift '.repeat(8) }],
+      attached: [
+        {
+          resource: 'search-ranker-serverless-provisioned-concurrency-endpoint',
+          type: 'endpoint',
+          kinds,
+          actions: [...Array(15).fill({ service: 'cloudwatch', action: 'PutMetricAlarm' }), { service: 'logs', action: 'PutSubscriptionFilter' }, { service: 'sns', action: 'Subscribe' }, { service: 'cloudwatch', action: 'PutMetricStream' }, { service: 'cloudwatch', action: 'PutDashboard' }],
+        },
+      ],
+      metrics: { RequestsCompleted: 2700, RequestsFailed: 300, EndToEndLatencySamples: 2700, LogErrorsWithoutNotification: 40, StuckRequests: 12 },
+      alertsSent: 5,
+      alertsDeliveredToSlack: 5,
+      slackDuplicates: 0,
+      chaos: { throttledWrites: 120, crashedInvocations: 14, redeliveredBatches: 33, duplicatedMessages: 250, slackRejections: 9 },
+      deadLetters: 1,
+      kinesisFailures: 2,
+      endpoints: [{ name: 'a', kind: 'async' }],
+      elapsedMs: 20_000,
+    };
+    const text = renderSummary(summary, '/home/user/projects/sagewatch/.sagewatch');
+    expect(widest(text)).toBeLessThanOrEqual(100);
+    for (const kind of kinds) expect(text.replace(/\s+/g, ' ')).toContain(kind);
+    expect(text).toContain('15x PutMetricAlarm');
+  });
+});
+
+describe('progress bar', () => {
+  it('fills the terminal line exactly, with elapsed time and an estimate of the rest', () => {
+    for (const columns of [40, 80, 100, 200]) {
+      const line = progressLine(0.25, 'replayed minute 17/70 of traffic', 30_000, columns);
+      expect(line.length).toBe(columns - 1);
+      expect(line).toMatch(/\[#+\.+\]\s+25% 0:30 ETA 1:30 /);
+    }
+    expect(progressLine(1, 'done', 65_000, 80)).toMatch(/100% 1:05 done/);
+    expect(progressLine(0, 'starting', 0, 80)).toMatch(/ETA --:--/);
+  });
+
+  it('redraws one line on a terminal and prints a line per 10% elsewhere', () => {
+    let now = 0;
+    const tty = new Captured(true, 60);
+    const bar = createProgress(tty, () => now);
+    for (let i = 0; i <= 100; i++) {
+      now = i * 100;
+      bar(i / 100, `step ${i}`);
+    }
+    expect(tty.text.split('\r').length).toBe(102);
+    expect(tty.text.endsWith('\n')).toBe(true);
+    expect(tty.text.split('\r').every((l) => l.replace('\n', '').length <= 59)).toBe(true);
+
+    const pipe = new Captured(false);
+    const lines = createProgress(pipe, () => now);
+    for (let i = 0; i <= 100; i++) lines(i / 100, `step ${i}`);
+    expect(pipe.text.trimEnd().split('\n')).toHaveLength(11);
+    expect(pipe.text).not.toContain('\r');
+  });
+
+  it('formats clock times', () => {
+    expect(formatClock(0)).toBe('0:00');
+    expect(formatClock(61_000)).toBe('1:01');
+    expect(formatClock(3_725_000)).toBe('1:02:05');
+  });
+});

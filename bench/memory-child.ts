@@ -8,13 +8,14 @@
  */
 import { readFileSync, writeSync } from 'node:fs';
 import { createHandler } from '../functions/process-logs';
+import { RequestMerges } from '../lib/correlate/request-merges';
 import { sinkStore } from './sinks';
 
 const [mode, file, invocations = '1'] = process.argv.slice(2);
 if ((mode !== 'sink' && mode !== 'sdk') || !file) throw new Error('usage: memory-child.mjs sink|sdk <event.json> <invocations>');
 
 const sink = mode === 'sink' ? sinkStore() : undefined;
-const handler = createHandler(sink ? { store: sink.store } : {});
+const handler = createHandler(sink ? { store: new RequestMerges(sink.store) } : {});
 const rssAfterInitMb = process.memoryUsage().rss / 2 ** 20;
 let cpuMs = 0;
 let wallMs = 0;

@@ -9,6 +9,7 @@ import { parseConfig } from '../lib/config';
 import { processLogRecords } from '../lib/correlate/process-logs';
 import type { LogRecordInput } from '../lib/logs/kinesis-event';
 import { processNotifications } from '../lib/correlate/process-notifications';
+import { RequestMerges } from '../lib/correlate/request-merges';
 import { logRecordsFromEvent } from '../lib/logs/kinesis-event';
 import { notificationInputsFromEvent } from '../lib/notifications/event';
 import { createLogger } from '../lib/telemetry/logger';
@@ -40,7 +41,8 @@ export function createLogPipeline(): (event: unknown) => Promise<PipelineRun> {
   const logger = createLogger(config.serviceName);
   const requestMetrics = createRequestMetrics(config.metricsNamespace);
   const opsMetrics = createOpsMetrics(config.metricsNamespace, config.serviceName);
-  const { store, sender } = sinkStore();
+  const { store: requests, sender } = sinkStore();
+  const store = new RequestMerges(requests);
   return async (event) => {
     const before = sender.counts.updates + sender.counts.gets;
     const { records } = logRecordsFromEvent(event);
@@ -66,7 +68,8 @@ export function createNotificationPipeline(): (event: unknown) => Promise<{ noti
   const logger = createLogger(config.serviceName);
   const requestMetrics = createRequestMetrics(config.metricsNamespace);
   const opsMetrics = createOpsMetrics(config.metricsNamespace, config.serviceName);
-  const { store, sender } = sinkStore();
+  const { store: requests, sender } = sinkStore();
+  const store = new RequestMerges(requests);
   return async (event) => {
     const before = sender.counts.updates;
     const { inputs } = notificationInputsFromEvent(event);

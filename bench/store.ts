@@ -6,6 +6,7 @@
 import { parseConfig } from '../lib/config';
 import { processLogRecords } from '../lib/correlate/process-logs';
 import { processNotifications } from '../lib/correlate/process-notifications';
+import { RequestMerges } from '../lib/correlate/request-merges';
 import { createDocumentClient } from '../lib/aws/clients';
 import { notificationInputsFromEvent } from '../lib/notifications/event';
 import { requestStoreFromConfig } from '../lib/store';
@@ -70,6 +71,7 @@ export async function measureStore(options: { batchBytes: number; seed?: number 
     );
     const units: WriteUnits = trackWriteUnits(client, config.requestsTable, indexes);
     const store = requestStoreFromConfig(config, client);
+    const merges = new RequestMerges(store);
 
     // Records of about 5 KB, as a busy log stream delivers them: requests span records.
     const maxRecords = Math.max(1, Math.min(500, Math.round(options.batchBytes / 5_000)));
@@ -79,13 +81,13 @@ export async function measureStore(options: { batchBytes: number; seed?: number 
     const late = sqsEvents.filter((_, i) => i % 2 === 1);
     const notify = async (events: typeof sqsEvents) => {
       for (const event of events) {
-        const outcome = await processNotifications(notificationInputsFromEvent(event).inputs, { store });
+        const outcome = await processNotifications(notificationInputsFromEvent(event).inputs, { store: merges });
         if (outcome.failedIds.size > 0) throw new Error('bench: a notification write failed against dynalite');
       }
     };
 
     await notify(early);
-    const logs = await processLogRecords(workload.records, { store });
+    const logs = await processLogRecords(workload.records, { store: merges });
     if (logs.failedIds.size > 0) throw new Error('bench: a log merge failed against dynalite');
     await notify(late);
     const first = writesAndReads(counts);
@@ -100,7 +102,7 @@ export async function measureStore(options: { batchBytes: number; seed?: number 
     const itemKb = await recordSizes(store, workload.requests);
 
     counts.clear();
-    await processLogRecords(workload.records, { store });
+    await processLogRecords(workload.records, { store: merges });
     const again = writesAndReads(counts);
 
     client.destroy();

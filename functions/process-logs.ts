@@ -2,6 +2,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { loadConfig } from '../lib/config';
 import { processLogRecords, type LogHalfSink } from '../lib/correlate/process-logs';
+import { RequestMerges } from '../lib/correlate/request-merges';
+import { StreamTails } from '../lib/correlate/stream-tails';
 import { logRecordsFromEvent } from '../lib/logs/kinesis-event';
 import { requestStoreFromConfig } from '../lib/store';
 import { createLogger } from '../lib/telemetry/logger';
@@ -19,16 +21,18 @@ export function createHandler(overrides: { store?: LogHalfSink } = {}) {
       logger: createLogger(config.serviceName),
       requestMetrics: createRequestMetrics(config.metricsNamespace),
       opsMetrics: createOpsMetrics(config.metricsNamespace, config.serviceName),
-      store: overrides.store ?? requestStoreFromConfig(config),
+      store: overrides.store ?? new RequestMerges(requestStoreFromConfig(config)),
+      // Kept while the container is warm: a stream's next batch continues its last line.
+      tails: new StreamTails(),
       processor: new BatchProcessor(EventType.KinesisDataStreams),
     };
   };
 
   return async (event: unknown): Promise<KinesisStreamBatchResponse> => {
     runtime ??= build();
-    const { logger, requestMetrics, opsMetrics, store, processor } = runtime;
+    const { logger, requestMetrics, opsMetrics, store, tails, processor } = runtime;
     const { source, records } = logRecordsFromEvent(event);
-    const outcome = await processLogRecords(records, { store, log: logger });
+    const outcome = await processLogRecords(records, { store, tails, log: logger });
     publishObservations(requestMetrics, outcome.observations);
     publishCounters(opsMetrics, outcome.counters);
     logger.info('log batch processed', { records: records.length, ...outcome.counters.toJSON() });

@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadConfig } from '../lib/config';
 import { processNotifications, type NotificationSink } from '../lib/correlate/process-notifications';
+import { RequestMerges } from '../lib/correlate/request-merges';
 import { notificationInputsFromEvent } from '../lib/notifications/event';
 import { requestStoreFromConfig } from '../lib/store';
 import { createLogger } from '../lib/telemetry/logger';
@@ -40,7 +41,7 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
       logger,
       requestMetrics: createRequestMetrics(config.metricsNamespace),
       opsMetrics: createOpsMetrics(config.metricsNamespace, config.serviceName),
-      store: overrides.store ?? requests,
+      store: overrides.store ?? new RequestMerges(requests),
       detectors,
       processor: new BatchProcessor(EventType.SQS),
     };

@@ -1,4 +1,6 @@
 import type { AsyncNotification } from '../notifications/parse';
+import { boundFields } from '../requests/bounds';
+import { NOTIFICATION_FIELDS } from '../requests/fields';
 import type { NotificationHalf } from '../requests/halves';
 import { classifyMessage } from './classify';
 
@@ -28,5 +30,8 @@ export function notificationHalf(n: AsyncNotification): NotificationHalf {
   if (n.failureLocation) half.failureLocation = n.failureLocation;
   if (n.inlineResponse) half.inlineResponse = n.inlineResponse;
   if (n.awsRegion) half.awsRegion = n.awsRegion;
+  const truncated = boundFields(half, NOTIFICATION_FIELDS);
+  if (truncated.length > 0) half.truncated = truncated;
+  if (n.problems) half.problems = n.problems.map((p) => p.detail);
   return half;
 }

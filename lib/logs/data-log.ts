@@ -1,40 +1,47 @@
 import type { ParsedLogLine } from '../requests/log-line';
+import { closingBracket } from './inference-id';
 
 /**
  * A parsed async data-log line:
  * `<YYYY-MM-DDTHH:MM:SS.mmm>:[sagemaker logs] [<inferenceId>] <message>`.
  * AWS publishes no formal grammar for it, so the parser is lenient about spacing, fractional
  * seconds and an explicit zone, and keeps the message verbatim (it may span several lines).
+ * The inference id is kept exactly as the caller gave it: never trimmed, brackets included
+ * (see ./inference-id.ts for how an id that contains `] ` is told from the message).
  */
 export type DataLogLine = ParsedLogLine;
 
 const MARKER = '[sagemaker logs]';
 // The marker normally sits at offset 24; anything beyond this is not a data-log line.
 const MARKER_SEARCH_CHARS = 64;
-const MAX_INFERENCE_ID_CHARS = 256;
 
 /**
  * Parses one log event message. Returns undefined when the message is not a data-log request
  * line (no marker, no bracketed inference id). `fallbackAt` is the log event's timestamp.
  */
 export function parseDataLogLine(raw: string, fallbackAt: number): DataLogLine | undefined {
-  let markerAt = raw.startsWith(MARKER, 24) ? 24 : -1;
-  if (markerAt < 0) {
-    const head = raw.length > MARKER_SEARCH_CHARS ? raw.slice(0, MARKER_SEARCH_CHARS) : raw;
-    markerAt = head.indexOf(MARKER);
-    if (markerAt < 0) return undefined;
-  }
+  const markerAt = findMarker(raw);
+  if (markerAt < 0) return undefined;
   let i = markerAt + MARKER.length;
   while (raw.charCodeAt(i) === 32 /* space */) i++;
   if (raw.charCodeAt(i) !== 91 /* [ */) return undefined;
-  const close = raw.indexOf(']', i + 1);
-  if (close < 0 || close - i - 1 > MAX_INFERENCE_ID_CHARS) return undefined;
-  const inferenceId = raw.slice(i + 1, close).trim();
-  if (inferenceId.length === 0) return undefined;
-  let start = close + 1;
-  if (raw.charCodeAt(start) === 32) start++;
+  const close = closingBracket(raw, i);
+  if (close < 0) return undefined;
+  const start = raw.charCodeAt(close + 1) === 32 ? close + 2 : close + 1;
   const at = parseLineTimestamp(raw, markerAt) ?? fallbackAt;
-  return { inferenceId, at, message: raw.slice(start) };
+  return { inferenceId: raw.slice(i + 1, close), at, message: raw.slice(start) };
+}
+
+/** Where `[sagemaker logs]` starts, or -1: what tells a data-log request line from any other event. */
+function findMarker(raw: string): number {
+  if (raw.startsWith(MARKER, 24)) return 24;
+  const head = raw.length > MARKER_SEARCH_CHARS ? raw.slice(0, MARKER_SEARCH_CHARS) : raw;
+  return head.indexOf(MARKER);
+}
+
+/** True when `raw` is a data-log request line of any request (used to tell continuation lines). */
+export function isDataLogLine(raw: string): boolean {
+  return parseDataLogLine(raw, 0) !== undefined;
 }
 
 /** Reads the timestamp that precedes the marker; undefined when it is missing or invalid. */

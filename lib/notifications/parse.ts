@@ -1,5 +1,6 @@
 // zod/mini keeps the notifications bundle small; the checks are the same.
 import * as z from 'zod/mini';
+import { MAX_KEY_CHARS } from '../requests/fields';
 
 /**
  * An async inference notification (`eventName: InferenceResult`) as SageMaker publishes it to
@@ -21,19 +22,27 @@ export interface AsyncNotification {
   awsRegion?: string;
   /** A short, bounded excerpt of an inline response body, when the notification includes one. */
   inlineResponse?: string;
+  /** What could not be read, in words: the record shows it and the processor counts it. */
+  problems?: NotificationProblem[];
 }
+
+/** Problems a notification can have without being unusable. */
+export type NotificationProblem = { code: 'ReceivedTimeMissing' | 'ReceivedTimeUnreadable'; detail: string };
+
+const PROBLEM_SAMPLE_CHARS = 64;
 
 export type NotificationParseResult =
   | { kind: 'notification'; notification: AsyncNotification; topicArn?: string; messageId?: string }
   | { kind: 'ignored'; reason: string }
-  | { kind: 'malformed'; reason: 'bad_json' | 'bad_envelope' | 'missing_inference_id' | 'bad_notification'; detail: string };
+  | { kind: 'malformed'; reason: 'bad_json' | 'bad_envelope' | 'missing_inference_id' | 'bad_inference_id' | 'bad_notification'; detail: string };
 
 const timeValue = z.optional(z.union([z.string(), z.number()]));
-const nonEmpty = () => z.string().check(z.trim(), z.minLength(1));
+// Ids and names are kept exactly as sent (never trimmed): they are the keys a caller looks up.
+const key = () => z.string().check(z.minLength(1), z.maxLength(MAX_KEY_CHARS));
 const maybeString = () => z.nullish(z.string());
 
 const NotificationSchema = z.looseObject({
-  inferenceId: nonEmpty(),
+  inferenceId: key(),
   invocationStatus: z.string(),
   eventName: z.optional(z.string()),
   eventTime: timeValue,
@@ -42,7 +51,7 @@ const NotificationSchema = z.looseObject({
   failureReason: maybeString(),
   failureLocation: maybeString(),
   requestParameters: z.looseObject({
-    endpointName: nonEmpty(),
+    endpointName: key(),
     inputLocation: maybeString(),
   }),
   responseParameters: z.nullish(
@@ -85,8 +94,12 @@ export function parseNotification(value: unknown): NotificationParseResult {
     return { kind: 'malformed', reason: 'bad_notification', detail: 'notification is not a JSON object' };
   }
   const record = value as Record<string, unknown>;
+  // An id of spaces only is no id (the API wants a non-space first character); any other id is kept as is.
   if (typeof record.inferenceId !== 'string' || record.inferenceId.trim() === '') {
     return { kind: 'malformed', reason: 'missing_inference_id', detail: 'notification has no inferenceId' };
+  }
+  if (record.inferenceId.length > MAX_KEY_CHARS) {
+    return { kind: 'malformed', reason: 'bad_inference_id', detail: `inferenceId is ${record.inferenceId.length} characters long (at most ${MAX_KEY_CHARS})` };
   }
   const parsed = NotificationSchema.safeParse(record);
   if (!parsed.success) {
@@ -103,11 +116,20 @@ export function parseNotification(value: unknown): NotificationParseResult {
     return { kind: 'malformed', reason: 'bad_notification', detail: `unknown invocationStatus ${JSON.stringify(n.invocationStatus)}` };
   }
   const failureLocation = n.responseParameters?.failureLocation ?? n.failureLocation ?? undefined;
+  const receivedTime = toIsoTime(n.receivedTime);
+  const problems: NotificationProblem[] = [];
+  if (receivedTime === undefined) {
+    problems.push(
+      n.receivedTime === undefined || n.receivedTime === ''
+        ? { code: 'ReceivedTimeMissing', detail: 'the notification has no receivedTime' }
+        : { code: 'ReceivedTimeUnreadable', detail: `receivedTime ${JSON.stringify(String(n.receivedTime).slice(0, PROBLEM_SAMPLE_CHARS))} is not a time` },
+    );
+  }
   const notification: AsyncNotification = {
     inferenceId: n.inferenceId,
     endpointName: n.requestParameters.endpointName,
     invocationStatus: status,
-    ...defined('receivedTime', toIsoTime(n.receivedTime)),
+    ...defined('receivedTime', receivedTime),
     ...defined('eventTime', toIsoTime(n.eventTime)),
     ...defined('failureReason', n.failureReason ?? undefined),
     ...defined('inputLocation', n.requestParameters.inputLocation ?? undefined),
@@ -115,6 +137,7 @@ export function parseNotification(value: unknown): NotificationParseResult {
     ...defined('failureLocation', failureLocation),
     ...defined('awsRegion', n.awsRegion),
     ...defined('inlineResponse', inlineResponse(record)),
+    ...(problems.length > 0 ? { problems } : {}),
   };
   return { kind: 'notification', notification };
 }

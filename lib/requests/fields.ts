@@ -13,6 +13,13 @@ export interface Field<T extends string | number = string | number> {
   readonly type?: T;
 }
 
+/**
+ * The key fields are never cut (a cut id would be another request): longer ones are rejected
+ * where they are read. InvokeEndpointAsync allows ids of 64 characters and SageMaker endpoint
+ * names of 63; the margin keeps both far inside DynamoDB's 2,048- and 1,024-byte key limits.
+ */
+export const MAX_KEY_CHARS = 256;
+
 const text = <T extends string = string>(maxChars: number): Field<T> => ({ kind: 'string', maxChars }) as Field<T>;
 const number = (): Field<number> => ({ kind: 'number' }) as Field<number>;
 

@@ -15,9 +15,14 @@ export interface LogLine {
   /** The HTTP status the model container answered with, when the message says it. */
   statusCode?: number;
   instanceId: string;
+  /**
+   * The last log event of a body split over several events (continuation lines without the
+   * `[sagemaker logs] [id]` prefix), when there were any: the line's stream moves past it.
+   */
+  through?: { at: number; eventId: string };
 }
 
 /** What the data-log line parser reads from one log event. */
 export type ParsedLogLine = Pick<LogLine, 'at' | 'message'> & { inferenceId: string };
 
-export type StoredLogLine = Omit<LogLine, 'eventId' | 'at' | 'instanceId'> & { at: string; instanceId?: string };
+export type StoredLogLine = Omit<LogLine, 'eventId' | 'at' | 'instanceId' | 'through'> & { at: string; instanceId?: string };

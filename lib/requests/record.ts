@@ -18,6 +18,10 @@ export type RequestRecord = {
   logErrorCount: number;
   sources: RequestSource[];
   notificationCount: number;
+  /** Fields whose value was cut to its bound (./fields.ts): `failureReason`, `logLines`, ... */
+  truncated?: string[];
+  /** What could not be read from the input, said in words (a receivedTime that is not a time, ...). */
+  problems?: string[];
 } & FieldValues<typeof NOTIFICATION_FIELDS> &
   FieldValues<typeof LOG_FIELDS> &
   FieldValues<typeof STORE_FIELDS>;

@@ -10,6 +10,5 @@ export function requestStoreFromConfig(config: Config, client?: DocumentSender):
     retentionDays: config.retentionDays,
     maxLogLines: config.maxLogLinesPerRequest,
     maxLogLineChars: config.maxLogLineChars,
-    maxTrackedLogEventIds: config.maxTrackedLogEventIds,
   });
 }

@@ -52,6 +52,13 @@ export function toRecord(item: Record<string, unknown>): RequestRecord {
     const value = item[name];
     if (field.kind === 'string' ? typeof value === 'string' : finite(value) !== undefined) fields[name] = value;
   }
+  // The stored requestTime is the index key, fixed at the first write; the record shows when
+  // the request was received once that is known, whichever half came first.
+  if (record.receivedAt !== undefined) record.requestTime = record.receivedAt;
+  for (const name of ['truncated', 'problems'] as const) {
+    const value = item[name];
+    if (value instanceof Set && value.size > 0) record[name] = [...value].map(String).sort();
+  }
   return record;
 }
 
@@ -68,6 +75,10 @@ export class StoreClock {
     private readonly now: () => number,
     private readonly retentionDays: number,
   ) {}
+
+  nowMs(): number {
+    return this.now();
+  }
 
   expiresAt(): number {
     return Math.floor(this.now() / 1000) + this.retentionDays * 86_400;

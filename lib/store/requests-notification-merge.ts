@@ -1,6 +1,7 @@
 import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { NOTIFICATION_FIELDS } from '../requests/fields';
 import type { NotificationHalf } from '../requests/halves';
+import type { NotificationCondition } from '../requests/merge-plan';
 import type { RequestRecord, RequestSource } from '../requests/record';
 import { isConditionFailure, itemFromConditionFailure, key, toRecord, type DocumentSender, type StoreClock } from './requests-item';
 
@@ -13,7 +14,7 @@ export interface NotificationMergeResult {
 
 const NOTIFICATION_FIELD_NAMES = Object.keys(NOTIFICATION_FIELDS) as Array<keyof typeof NOTIFICATION_FIELDS>;
 
-/** The notification half's merge: one conditional UpdateItem, applied once per distinct notification; the newest wins. */
+/** Executes a notification merge: one UpdateItem under the condition its policy gives (lib/correlate/duplicates.ts). */
 export class NotificationMerge {
   constructor(
     private readonly client: DocumentSender,
@@ -21,9 +22,9 @@ export class NotificationMerge {
     private readonly clock: StoreClock,
   ) {}
 
-  async merge(half: NotificationHalf): Promise<NotificationMergeResult> {
+  async merge(half: NotificationHalf, condition: NotificationCondition): Promise<NotificationMergeResult> {
     try {
-      const output = (await this.client.send(new UpdateCommand(this.updateInput(half)))) as {
+      const output = (await this.client.send(new UpdateCommand(this.updateInput(half, condition)))) as {
         Attributes?: Record<string, unknown>;
       };
       return { applied: true, ...(output.Attributes ? { record: toRecord(output.Attributes) } : {}), writes: 1 };
@@ -36,7 +37,7 @@ export class NotificationMerge {
     }
   }
 
-  updateInput(half: NotificationHalf): UpdateCommandInput {
+  updateInput(half: NotificationHalf, condition: NotificationCondition): UpdateCommandInput {
     const now = this.clock.nowIso();
     const values: Record<string, unknown> = {
       ':status': half.status,
@@ -44,8 +45,27 @@ export class NotificationMerge {
       ':exp': this.clock.expiresAt(),
       ':src': new Set<RequestSource>(['notification']),
       ':one': 1,
+      // When the request was received; without a readable receivedTime, its completion or arrival,
+      // so the record stays in the endpoint's listing (its problems say why).
+      ':requestTime': half.receivedAt ?? half.completedAt ?? now,
     };
-    const sets = ['#status = :status', 'notifiedAt = :now', 'expiresAt = :exp', 'updatedAt = :now'];
+    const sets = [
+      '#status = :status',
+      'notifiedAt = :now',
+      'expiresAt = :exp',
+      'updatedAt = :now',
+      // Set by the first write of either half and never moved: the byEndpoint index's sort key.
+      'requestTime = if_not_exists(requestTime, :requestTime)',
+    ];
+    const adds = ['sources :src', 'notificationCount :one'];
+    if (half.truncated?.length) {
+      values[':cut'] = new Set(half.truncated);
+      adds.push('truncated :cut');
+    }
+    if (half.problems?.length) {
+      values[':problems'] = new Set(half.problems);
+      adds.push('problems :problems');
+    }
     const removes: string[] = ['openShard', 'openSince'];
     for (const name of NOTIFICATION_FIELD_NAMES) {
       const value = half[name];
@@ -57,16 +77,12 @@ export class NotificationMerge {
         sets.push(`${name} = :${name}`);
       }
     }
-    if (half.receivedAt) sets.push('requestTime = :receivedAt');
-    let condition = 'attribute_not_exists(notifiedAt)';
-    if (half.completedAt) condition = 'attribute_not_exists(completedAt) OR completedAt < :completedAt';
     return {
       TableName: this.tableName,
       Key: key(half),
-      UpdateExpression: `SET ${sets.join(', ')} ADD sources :src, notificationCount :one${
-        removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''
-      }`,
-      ConditionExpression: condition,
+      UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')} REMOVE ${removes.join(', ')}`,
+      ConditionExpression:
+        condition.kind === 'first' ? 'attribute_not_exists(notifiedAt)' : 'attribute_not_exists(completedAt) OR completedAt < :completedAt',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: values,
       ReturnValues: 'ALL_NEW',

@@ -26,6 +26,28 @@ export class OpenRequests {
     private readonly indexName: string,
   ) {}
 
+  /**
+   * Puts a request on the index while it has no notification. Called only after a log merge
+   * found the notification missing, so a late log line never re-opens a finished request.
+   */
+  async mark(key: { inferenceId: string; endpointName: string }, since: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { inferenceId: key.inferenceId, endpointName: key.endpointName },
+          UpdateExpression: 'SET openShard = :shard, openSince = :since',
+          ConditionExpression: 'attribute_exists(inferenceId) AND attribute_not_exists(notifiedAt) AND attribute_not_exists(openShard)',
+          ExpressionAttributeValues: { ':shard': openShard(key.inferenceId), ':since': since },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /** Open requests (log lines, no notification) of one shard that opened before `before`, oldest first. */
   async query(shard: number, before: string, limit: number): Promise<RequestRecord[]> {
     const output = (await this.client.send(

@@ -1,7 +1,8 @@
 import type { LogHalf, NotificationHalf } from '../requests/halves';
+import type { KnownLogState, LogMergePlan, LogMergeStore, LogWriteResult, NotificationCondition } from '../requests/merge-plan';
 import type { RequestRecord } from '../requests/record';
 import { StoreClock, type DocumentSender } from './requests-item';
-import { LogMerge, type LogMergeResult } from './requests-log-merge';
+import { LogMerge } from './requests-log-merge';
 import { NotificationMerge, type NotificationMergeResult } from './requests-notification-merge';
 import { OpenRequests } from './requests-open';
 import { RequestQueries, type EndpointQuery } from './requests-queries';
@@ -15,8 +16,6 @@ import { RequestQueries, type EndpointQuery } from './requests-queries';
  * requests-open (the sweeper's index), requests-queries and requests-item (the item mapping).
  */
 export type { DocumentSender } from './requests-item';
-export type { LogMergeResult } from './requests-log-merge';
-export { MergeConflictError } from './requests-log-merge';
 export type { NotificationMergeResult } from './requests-notification-merge';
 export type { EndpointQuery } from './requests-queries';
 export { OPEN_SHARDS, openShardName } from './requests-open';
@@ -30,11 +29,10 @@ export interface RequestStoreOptions {
   retentionDays: number;
   maxLogLines: number;
   maxLogLineChars: number;
-  maxTrackedLogEventIds: number;
   now?: () => number;
 }
 
-export class RequestStore {
+export class RequestStore implements LogMergeStore {
   private readonly logs: LogMerge;
   private readonly notifications: NotificationMerge;
   private readonly open: OpenRequests;
@@ -48,14 +46,22 @@ export class RequestStore {
     this.queries = new RequestQueries(client, options.tableName, options.byEndpointIndex);
   }
 
-  /** Merges the log lines of one request seen in one batch. */
-  mergeLogHalf(half: LogHalf): Promise<LogMergeResult> {
-    return this.logs.merge(half);
+  /** Executes a log merge plan (lib/correlate/log-merge.ts decides it). */
+  writeLogMerge(half: LogHalf, plan: LogMergePlan): Promise<LogWriteResult> {
+    return this.logs.write(half, plan);
   }
 
-  /** Merges one notification. Applied once per distinct notification; the newest one wins. */
-  mergeNotification(half: NotificationHalf): Promise<NotificationMergeResult> {
-    return this.notifications.merge(half);
+  readLogState(key: { inferenceId: string; endpointName: string }): Promise<KnownLogState> {
+    return this.logs.readState(key);
+  }
+
+  markOpen(key: { inferenceId: string; endpointName: string }, since: string): Promise<boolean> {
+    return this.open.mark(key, since);
+  }
+
+  /** Merges one notification under the condition its policy gives (lib/correlate/duplicates.ts). */
+  mergeNotification(half: NotificationHalf, condition: NotificationCondition): Promise<NotificationMergeResult> {
+    return this.notifications.merge(half, condition);
   }
 
   /** Open requests (log lines, no notification) of one shard that opened before `before`, oldest first. */

@@ -14,6 +14,18 @@ let isoDatePrefix = '';
  */
 export function isoTime(ms: number): string {
   if (!Number.isInteger(ms) || ms < 0 || ms > LAST_FOUR_DIGIT_YEAR_MS) return new Date(ms).toISOString();
+  return fastIso(ms);
+}
+
+/** The largest time a JavaScript Date holds (±100,000,000 days from 1970). */
+const MAX_DATE_MS = 8.64e15;
+
+/** Whether `ms` is a time a Date can hold, so isoTime cannot throw on it. */
+export function isValidTime(ms: number): boolean {
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS;
+}
+
+function fastIso(ms: number): string {
   const day = Math.floor(ms / DAY_MS);
   if (day !== isoDay) {
     isoDatePrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);

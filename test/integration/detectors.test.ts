@@ -4,6 +4,7 @@ import { loadConfig, resetConfig } from '../../lib/config';
 import { MemoryPublisher } from '../../lib/alerts/publish';
 import { alertingFromConfig } from '../../lib/alerts/runtime';
 import { requestStoreFromConfig } from '../../lib/store';
+import { RequestMerges } from '../../lib/correlate/request-merges';
 import { sweep } from '../../lib/detect/sweeper';
 import { asyncNotification, sqsEvent } from '../../local/builders';
 import { captureEmf } from '../support/emf';
@@ -90,6 +91,7 @@ describe('stuck-request sweeper', () => {
   it('reports requests whose notification never came, once, and cleans the rest', async () => {
     const config = loadConfig();
     const requests = requestStoreFromConfig(config, db.client());
+    const merges = new RequestMerges(requests);
     const publisher = new MemoryPublisher();
     const alerting = alertingFromConfig(config, { publisher });
     const endpoint = `stuck-${run}`;
@@ -100,12 +102,12 @@ describe('stuck-request sweeper', () => {
       variantName: 'AllTraffic',
       lines: [{ eventId: `${id}-e`, at, message, category: message.startsWith('Received') ? ('ServerError' as const) : ('Info' as const), instanceId: 'i-1' }],
     });
-    await requests.mergeLogHalf(line('lost-error', t(0), 'Received server error (500) from primary'));
-    await requests.mergeLogHalf(line('lost-quiet', t(1), 'Inference request succeeded'));
-    await requests.mergeLogHalf(line('recent', t(25), 'Received server error (500) from primary'));
-    // Notification first, then its log lines: indexed as open but not stuck.
-    await requests.mergeNotification({ inferenceId: 'late-logs', endpointName: endpoint, status: 'Failed', completedAt: new Date(t(2)).toISOString() });
-    await requests.mergeLogHalf(line('late-logs', t(2), 'Received server error (500) from primary'));
+    await merges.mergeLogHalf(line('lost-error', t(0), 'Received server error (500) from primary'));
+    await merges.mergeLogHalf(line('lost-quiet', t(1), 'Inference request succeeded'));
+    await merges.mergeLogHalf(line('recent', t(25), 'Received server error (500) from primary'));
+    // Notification first, then its log lines: never put on the open index, so nothing to clean.
+    await merges.mergeNotification({ inferenceId: 'late-logs', endpointName: endpoint, status: 'Failed', completedAt: new Date(t(2)).toISOString() });
+    await merges.mergeLogHalf(line('late-logs', t(2), 'Received server error (500) from primary'));
 
     const deps = {
       requests,
@@ -118,7 +120,7 @@ describe('stuck-request sweeper', () => {
     };
     const first = await sweep(deps);
     expect(first.stuck.map((r) => r.inferenceId).sort()).toEqual(['lost-error', 'lost-quiet']);
-    expect(first.cleaned).toBe(1);
+    expect(first.cleaned).toBe(0);
     expect(first.observations).toEqual([{ name: 'StuckRequests', unit: 'Count', value: 2, dimensionSets: [{ EndpointName: endpoint }] }]);
     expect(publisher.published.map((a) => [a.kind, a.severity, a.evidence.inferenceIds])).toEqual([
       ['log-errors-without-notification', 'critical', ['lost-error']],
@@ -134,7 +136,7 @@ describe('stuck-request sweeper', () => {
     ]);
 
     // The recent one becomes stuck later; a notification arriving in time keeps it off the list.
-    await requests.mergeNotification({ inferenceId: 'recent', endpointName: endpoint, status: 'Failed', completedAt: new Date(t(26)).toISOString() });
+    await merges.mergeNotification({ inferenceId: 'recent', endpointName: endpoint, status: 'Failed', completedAt: new Date(t(26)).toISOString() });
     const third = await sweep({ ...deps, now: () => t(60) });
     expect(third.stuck).toEqual([]);
   });

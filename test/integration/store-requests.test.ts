@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RequestStore } from '../../lib/store/requests';
+import { RequestStore, type EndpointQuery } from '../../lib/store/requests';
+import { RequestMerges } from '../../lib/correlate/request-merges';
 import type { LogHalf, NotificationHalf } from '../../lib/requests/halves';
 import { TABLES, useDynamo } from '../support/dynamo';
 
@@ -7,17 +8,24 @@ const db = useDynamo();
 let counter = 0;
 const NOW = Date.UTC(2024, 4, 1, 12, 30);
 
+/** The store with the merge policies applied (lib/correlate/request-merges.ts), as the processors use it. */
 function store(overrides: Partial<ConstructorParameters<typeof RequestStore>[1]> = {}) {
-  return new RequestStore(db.client(), {
+  const requests = new RequestStore(db.client(), {
     tableName: TABLES.requests,
     byEndpointIndex: TABLES.requestsByEndpointIndex,
     retentionDays: 30,
     maxLogLines: 3,
     maxLogLineChars: 40,
-    maxTrackedLogEventIds: 100,
     now: () => NOW,
     ...overrides,
   });
+  const merges = new RequestMerges(requests);
+  return {
+    mergeLogHalf: (half: LogHalf) => merges.mergeLogHalf(half),
+    mergeNotification: (half: NotificationHalf) => merges.mergeNotification(half),
+    getByInferenceId: (inferenceId: string) => requests.getByInferenceId(inferenceId),
+    queryByEndpoint: (query: EndpointQuery) => requests.queryByEndpoint(query),
+  };
 }
 
 function ids() {
@@ -25,7 +33,11 @@ function ids() {
   return { inferenceId: `req-${counter}-${Math.random().toString(36).slice(2, 8)}`, endpointName: `ep-${counter}` };
 }
 
-function logHalf(key: { inferenceId: string; endpointName: string }, lines: Array<[string, number, string, ('ServerError' | 'Info')?]>): LogHalf {
+function logHalf(
+  key: { inferenceId: string; endpointName: string },
+  lines: Array<[string, number, string, ('ServerError' | 'Info')?]>,
+  instanceId = 'i-0abc',
+): LogHalf {
   return {
     ...key,
     variantName: 'AllTraffic',
@@ -35,7 +47,7 @@ function logHalf(key: { inferenceId: string; endpointName: string }, lines: Arra
       message,
       category: category ?? 'ServerError',
       ...(category === 'Info' ? {} : { statusCode: 500 }),
-      instanceId: 'i-0abc',
+      instanceId,
     })),
   };
 }
@@ -140,11 +152,13 @@ describe('RequestStore merges', () => {
   it('lets two racing writers of the same request both land exactly once', async () => {
     const key = ids();
     const writers = [store(), store(), store(), store()];
+    // Writers race across log streams (instances): one stream's batches reach the store in
+    // order, since each stream goes to one Kinesis shard (distribution ByLogStream).
     const halves = [
-      logHalf(key, [['r1', T0, 'a']]),
-      logHalf(key, [['r2', T0 + 1, 'b']]),
-      logHalf(key, [['r1', T0, 'a'], ['r3', T0 + 2, 'c']]),
-      logHalf(key, [['r2', T0 + 1, 'b']]),
+      logHalf(key, [['r1', T0, 'a']], 'i-0one'),
+      logHalf(key, [['r2', T0 + 1, 'b']], 'i-0two'),
+      logHalf(key, [['r1', T0, 'a'], ['r3', T0 + 2, 'c']], 'i-0one'),
+      logHalf(key, [['r2', T0 + 1, 'b']], 'i-0two'),
     ];
     const results = await Promise.all([
       ...halves.map((half, i) => writers[i]!.mergeLogHalf(half)),

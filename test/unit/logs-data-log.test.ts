@@ -56,14 +56,16 @@ describe('parseDataLogLine', () => {
     expect(parseDataLogLine(raw, FALLBACK)).toBeUndefined();
   });
 
-  it('never throws and keeps the id free of brackets', () => {
+  it('never throws, and an id it reads is one InvokeEndpointAsync could have accepted, kept untrimmed', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), fc.string({ maxLength: 40 }), (prefix, rest) => {
         for (const raw of [prefix, `${prefix}[sagemaker logs] [${rest}`, `2024-01-01T00:00:00.000:[sagemaker logs] [${prefix}] ${rest}`]) {
           const line = parseDataLogLine(raw, FALLBACK);
           if (line) {
-            expect(line.inferenceId).not.toContain(']');
-            expect(line.inferenceId.trim()).toBe(line.inferenceId);
+            expect(line.inferenceId.length).toBeGreaterThan(0);
+            expect(line.inferenceId.length).toBeLessThanOrEqual(256);
+            expect(line.inferenceId[0]).not.toMatch(/\s/);
+            expect(raw).toContain(`[${line.inferenceId}]`);
             expect(Number.isFinite(line.at)).toBe(true);
           }
         }

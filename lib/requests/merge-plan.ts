@@ -1,0 +1,68 @@
+import type { LogHalf } from './halves';
+import type { LogLine } from './log-line';
+import type { RequestRecord } from './record';
+
+/**
+ * What a merge policy (lib/correlate/duplicates.ts) asks the store to do: which lines to add
+ * and under which conditions. The store turns these into one conditional UpdateItem and decides
+ * nothing itself.
+ */
+
+/** What a log merge knows of the record: nothing (a first attempt), or its marks and stored lines. */
+export interface KnownLogState {
+  /** False until the store has told us anything about the record. */
+  known: boolean;
+  /** Per log stream, the position of the last line merged. */
+  marks: ReadonlyMap<string, string>;
+  storedLines: number;
+}
+
+export const NOTHING_KNOWN: KnownLogState = { known: false, marks: new Map(), storedLines: 0 };
+
+/**
+ * The condition on one stream's mark that makes a write of these lines safe: on a first
+ * attempt, that the mark is absent or below the first line (nothing of them merged yet); once
+ * the state is known, that the mark is still exactly what was read.
+ */
+export type MarkCondition =
+  | { stream: string; kind: 'below'; position: string }
+  | { stream: string; kind: 'absent' }
+  | { stream: string; kind: 'equals'; position: string };
+
+export interface LogMergePlan {
+  /** Lines not merged before, in stream order: all counted, the first ones stored. */
+  lines: LogLine[];
+  /** How many stored lines the record may already hold (undefined: unknown, checked by the store). */
+  storedLines?: number;
+  /** Per stream touched: the condition, and the mark to store (the last position merged). */
+  marks: Array<{ condition: MarkCondition; next: string }>;
+  /** Apply the half's continuation of an earlier stored line. */
+  continuation: boolean;
+}
+
+/** The condition that applies a notification once: the first, or a later result of a reused id. */
+export type NotificationCondition = { kind: 'first' } | { kind: 'newerThan'; completedAt: string };
+
+/** What the store offers the log merge (lib/correlate/log-merge.ts): it executes, never decides. */
+export interface LogMergeStore {
+  writeLogMerge(half: LogHalf, plan: LogMergePlan): Promise<LogWriteResult>;
+  /** The record's log state by one consistent read (when a failed condition did not return it). */
+  readLogState(key: { inferenceId: string; endpointName: string }): Promise<KnownLogState>;
+  /** Puts a request on the open-requests index, unless its notification has arrived. */
+  markOpen(key: { inferenceId: string; endpointName: string }, since: string): Promise<boolean>;
+}
+
+export type LogWriteResult =
+  | {
+      written: true;
+      record: RequestRecord;
+      state: KnownLogState;
+      /** Whether the record is on the open-requests index. */
+      open: boolean;
+      /** Per line of the plan, its index among the record's stored lines, or -1 when it was only counted. */
+      storedIndexes: number[];
+      /** How many lines a record stores at most. */
+      storedLineBound: number;
+    }
+  /** A condition failed: the record's state, when DynamoDB returned the item. */
+  | { written: false; state?: KnownLogState };

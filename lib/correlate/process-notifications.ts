@@ -56,6 +56,11 @@ export async function processNotifications(
       log.info('message ignored', { messageId: input.id, reason: parsed.reason });
       continue;
     }
+    for (const problem of parsed.notification.problems ?? []) {
+      // Kept (queryable by its completion or arrival time, the problem on the record) and counted.
+      counters.add('NotificationProblems', 1, { Problem: problem.code });
+      log.warn('notification stored with a problem', { messageId: input.id, inferenceId: parsed.notification.inferenceId, problem: problem.detail });
+    }
     work.push({ input, half: notificationHalf(parsed.notification) });
   }
 

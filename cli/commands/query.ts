@@ -3,7 +3,7 @@ import { print, note, type CliContext } from '../context';
 import { CliError, UsageError } from '../errors';
 import { printJson } from '../io';
 import { renderTable, truncate } from '../table';
-import { formatDuration, parseSince } from '../time';
+import { formatDuration, parseRange } from '../time';
 import type { RequestRecord, RequestStatus } from '../../lib/requests/record';
 import { requestStoreFromConfig } from '../../lib/store';
 import type { OutputFormat } from '../options';
@@ -29,8 +29,7 @@ export async function runQuery(options: QueryOptions, ctx: CliContext): Promise<
   const status = options.status === undefined ? undefined : STATUSES[options.status.toLowerCase()];
   if (options.status !== undefined && !status) throw new UsageError(`--status must be Completed, Failed or InProgress, got "${options.status}"`);
   const limit = options.limit ?? 50;
-  const from = options.since === undefined ? undefined : parseSince(options.since);
-  const to = options.until === undefined ? undefined : parseSince(options.until);
+  const { from, to } = parseRange(options.since, options.until);
 
   const { config, client, close, where } = await openStore(options, { configKey: 'requestsTable', overrideVar: 'SAGEWATCH_TABLE', suffix: 'requests' }, ctx);
   const store = requestStoreFromConfig(config, client);
@@ -71,7 +70,7 @@ function renderList(records: RequestRecord[], ctx: CliContext): string {
     records.map((r) => [
       r.requestTime ?? '-',
       r.inferenceId,
-      r.status,
+      statusText(r),
       formatDuration(r.endToEndLatencyMs),
       r.failureCategory ?? (r.logErrorCount > 0 ? (r.logCategory ?? '-') : '-'),
       r.failureReason ?? r.logLines.find((l) => l.category !== 'Info')?.message ?? r.outputLocation ?? '',
@@ -80,11 +79,19 @@ function renderList(records: RequestRecord[], ctx: CliContext): string {
   );
 }
 
+/** The status a person reads: a request the sweeper declared stuck says so. */
+function statusText(r: RequestRecord): string {
+  return r.stuckAt && r.status === 'InProgress' ? 'InProgress (stuck)' : r.status;
+}
+
 function renderRecord(r: RequestRecord): string {
   const rows: Array<[string, string | number | undefined]> = [
     ['inference id', r.inferenceId],
     ['endpoint', r.variantName ? `${r.endpointName} (variant ${r.variantName})` : r.endpointName],
-    ['status', r.status],
+    ['status', statusText(r)],
+    ['stuck', r.stuckAt ? `declared stuck by the sweeper at ${r.stuckAt}: data-log lines and no notification` : undefined],
+    ['problems', r.problems?.join('; ')],
+    ['truncated', r.truncated ? `${r.truncated.join(', ')} (cut to their bounds)` : undefined],
     ['received', r.receivedAt],
     ['completed', r.completedAt],
     ['end-to-end latency', r.endToEndLatencyMs === undefined ? undefined : formatDuration(r.endToEndLatencyMs)],

@@ -118,6 +118,8 @@ export function dataPathResources(names: { service: string; stage: string }): Cf
         Resource: getAtt('StateTable', 'Arn'),
       },
       { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: sub('${RequestsTable.Arn}/index/*') },
+      // The endpoint index holds keys only: sample records are read back from the table.
+      { Effect: 'Allow', Action: ['dynamodb:BatchGetItem'], Resource: getAtt('RequestsTable', 'Arn') },
       ...publishAlertsStatements(),
     ]),
   };

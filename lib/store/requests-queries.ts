@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { RequestRecord, RequestStatus } from '../requests/record';
 import { toRecord, type DocumentSender } from './requests-item';
 
@@ -38,7 +38,11 @@ export class RequestQueries {
     return records;
   }
 
-  /** Records of one endpoint, newest first, optionally within a time range and of one status. */
+  /**
+   * Records of one endpoint, newest first, optionally within a time range and of one status.
+   * The index holds keys only: each page of keys is read back from the table (BatchGetItem),
+   * then filtered by status.
+   */
   async byEndpoint(query: EndpointQuery): Promise<RequestRecord[]> {
     const limit = query.limit ?? 50;
     const values: Record<string, unknown> = { ':ep': query.endpointName };
@@ -47,13 +51,6 @@ export class RequestQueries {
       values[':from'] = query.from ?? '0000';
       values[':to'] = query.to ?? '9999';
       keyCondition += ' AND requestTime BETWEEN :from AND :to';
-    }
-    const names: Record<string, string> = {};
-    let filter: string | undefined;
-    if (query.status) {
-      names['#status'] = 'status';
-      values[':status'] = query.status;
-      filter = '#status = :status';
     }
     const records: RequestRecord[] = [];
     let start: Record<string, unknown> | undefined;
@@ -64,19 +61,49 @@ export class RequestQueries {
           IndexName: this.byEndpointIndex,
           KeyConditionExpression: keyCondition,
           ExpressionAttributeValues: values,
-          ...(filter ? { FilterExpression: filter, ExpressionAttributeNames: names } : {}),
           ScanIndexForward: false,
-          // Filtered pages can come back short; read generously and stop at the limit.
-          Limit: filter ? Math.max(limit * 4, 100) : limit,
+          // A status filter leaves pages short; read more keys per page then.
+          Limit: Math.min(KEYS_PER_BATCH_GET, query.status ? Math.max(limit * 4, 100) : limit),
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       )) as { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
-      for (const item of output.Items ?? []) {
-        records.push(toRecord(item));
+      for (const record of await this.read(output.Items ?? [])) {
+        if (query.status && record.status !== query.status) continue;
+        records.push(record);
         if (records.length >= limit) return records;
       }
       start = output.LastEvaluatedKey;
     } while (start);
     return records;
   }
+
+  /** The records of index entries, in the entries' order (BatchGetItem, unprocessed keys retried). */
+  private async read(entries: readonly Record<string, unknown>[]): Promise<RequestRecord[]> {
+    if (entries.length === 0) return [];
+    const byKey = new Map<string, Record<string, unknown>>();
+    let keys = entries.map((entry) => ({ inferenceId: entry.inferenceId, endpointName: entry.endpointName }));
+    for (let attempt = 0; keys.length > 0 && attempt < 8; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      const output = (await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }))) as {
+        Responses?: Record<string, Record<string, unknown>[]>;
+        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>;
+      };
+      for (const item of output.Responses?.[this.tableName] ?? []) byKey.set(itemKey(item), item);
+      keys = (output.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof keys;
+    }
+    const records: RequestRecord[] = [];
+    for (const entry of entries) {
+      const item = byKey.get(itemKey(entry));
+      // An entry whose item expired between the two reads is skipped.
+      if (item) records.push(toRecord(item));
+    }
+    return records;
+  }
+}
+
+/** BatchGetItem takes at most 100 keys. */
+const KEYS_PER_BATCH_GET = 100;
+
+function itemKey(item: Record<string, unknown>): string {
+  return `${String(item.inferenceId)}\u0000${String(item.endpointName)}`;
 }

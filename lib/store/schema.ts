@@ -15,6 +15,9 @@ export interface TableNames {
 
 export const TTL_ATTRIBUTE = 'expiresAt';
 
+/** The attributes the open-requests index carries besides its keys (what the sweeper reads). */
+export const OPEN_INDEX_ATTRIBUTES = ['sources', 'logErrorCount', 'logCategory', 'firstLogAt', 'variantName', 'logLineCount'] as const;
+
 export function requestsTable(names: TableNames): CreateTableCommandInput {
   return {
     TableName: names.requests,
@@ -37,7 +40,9 @@ export function requestsTable(names: TableNames): CreateTableCommandInput {
           { AttributeName: 'endpointName', KeyType: 'HASH' },
           { AttributeName: 'requestTime', KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        // Keys only: its sort key is set once, so an entry is written once per request; the
+        // queries read the records themselves (lib/store/requests-queries.ts).
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       },
       {
         IndexName: names.requestsOpenIndex ?? 'byOpen',
@@ -45,7 +50,8 @@ export function requestsTable(names: TableNames): CreateTableCommandInput {
           { AttributeName: 'openShard', KeyType: 'HASH' },
           { AttributeName: 'openSince', KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        // What the stuck sweeper reads of an open request, and nothing that every write changes.
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...OPEN_INDEX_ATTRIBUTES] },
       },
     ],
   };

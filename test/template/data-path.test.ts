@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { packageTemplate, type CfnTemplate } from '../support/template';
 import { FUNCTION_SPECS } from '../../infra/functions';
 import { FUNCTIONS } from '../../cli/functions';
+import { requestsTable } from '../../lib/store/schema';
+import { stackNames } from '../../infra/names';
 
 let template: CfnTemplate;
 let dir: string;
@@ -73,6 +75,15 @@ describe('packaged template: the async request data path', () => {
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       SSESpecification: { SSEEnabled: true },
     });
+  });
+
+  it('projects into each index only what its queries read, as the local tables do', () => {
+    const indexes = template.Resources.RequestsTable?.Properties?.GlobalSecondaryIndexes as Array<{ IndexName: string; Projection: unknown }>;
+    expect(Object.fromEntries(indexes.map((i) => [i.IndexName, i.Projection]))).toEqual({
+      byEndpoint: { ProjectionType: 'KEYS_ONLY' },
+      byOpen: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['sources', 'logErrorCount', 'logCategory', 'firstLogAt', 'variantName', 'logLineCount'] },
+    });
+    expect(indexes).toEqual(requestsTable(stackNames('sagewatch', 'ci').tables).GlobalSecondaryIndexes);
   });
 
   it('gives each processor its own role', () => {

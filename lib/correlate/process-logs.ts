@@ -237,26 +237,16 @@ async function mergeGroups(
   return settled.map((outcome, index) => {
     if (outcome.status === 'fulfilled') return outcome.value;
     const { half, recordIds } = groups[index]!;
-    if (isRetryableAwsError(outcome.reason)) {
-      counters.add('StoreWriteFailures');
-      for (const id of recordIds) failedIds.add(id);
-      log.warn('store write failed; records will be retried', {
-        inferenceId: half.inferenceId,
-        endpointName: half.endpointName,
-        error: errorName(outcome.reason),
-        errorMessage: (outcome.reason as Error)?.message,
-        sequenceNumbers: [...recordIds],
-      });
-    } else {
-      counters.add('StoreWritesRejected');
-      log.error('store rejected a request merge; lines set aside', {
-        inferenceId: half.inferenceId,
-        endpointName: half.endpointName,
-        error: errorName(outcome.reason),
-        errorMessage: (outcome.reason as Error)?.message,
-        sequenceNumbers: [...recordIds],
-      });
-    }
+    const retryable = isRetryableAwsError(outcome.reason);
+    counters.add(retryable ? 'StoreWriteFailures' : 'StoreWritesRejected');
+    if (retryable) for (const id of recordIds) failedIds.add(id);
+    log[retryable ? 'warn' : 'error'](retryable ? 'store write failed; records will be retried' : 'store rejected a request merge; lines set aside', {
+      inferenceId: half.inferenceId,
+      endpointName: half.endpointName,
+      error: errorName(outcome.reason),
+      errorMessage: (outcome.reason as Error)?.message,
+      sequenceNumbers: [...recordIds],
+    });
     return undefined;
   });
 }

@@ -117,6 +117,7 @@ const config = {
     convergeResource: fn('convergeResource', { environment: attachmentTargets() }),
     reportProblems: fn('reportProblems', {}),
     listResources: fn('listResources', {}),
+    checkResources: fn('checkResources', { environment: attachmentTargets() }),
     findOrphans: fn('findOrphans', {}),
     sweepMetricStreams: fn('sweepMetricStreams', { environment: attachmentTargets() }),
   },

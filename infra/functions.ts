@@ -76,6 +76,13 @@ export const FUNCTION_SPECS = {
     memorySize: 256,
     timeout: 60,
   },
+  checkResources: {
+    entry: 'functions/check-resources.ts',
+    description: 'Reconcile task: describes one listed page and tells, reading only, which resources would change',
+    memorySize: 256,
+    // A page of 100 resources at the account-wide SageMaker read budget.
+    timeout: 900,
+  },
   findOrphans: {
     entry: 'functions/find-orphans.ts',
     description: 'Reconcile task: finds inventory entries whose SageMaker resource is gone or ended',

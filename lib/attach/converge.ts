@@ -135,6 +135,18 @@ export async function converge(request: ConvergeRequest, deps: ConvergeDeps): Pr
   return result;
 }
 
+/**
+ * Whether converging would change anything, with reads only (the inventory's record of the
+ * resource): what reconcile's check asks before it starts a child attach execution.
+ */
+export async function needsConverge(request: ConvergeRequest, deps: Pick<ConvergeDeps, 'inventory' | 'settings' | 'now'>): Promise<boolean> {
+  if (request.lifecycle === 'keep') return false;
+  const desired = desiredState({ resource: request.resource, lifecycle: request.lifecycle, model: request.model, settings: deps.settings, now: (deps.now ?? Date.now)() });
+  const snapshot = await deps.inventory.read(resourceKey(request.resource));
+  if (snapshot.observedAt !== undefined && snapshot.observedAt > request.observedAt) return false;
+  return !isConverged(snapshot, desired, request);
+}
+
 /** True when nothing would be written: every desired attachment recorded as is, nothing else recorded, same record. */
 function isConverged(snapshot: InventorySnapshot, desired: DesiredState, request: ConvergeRequest): boolean {
   const recorded = new Map(snapshot.attachments.map((a) => [slot(a), a]));

@@ -15,11 +15,14 @@ import { probeResource } from '../sagemaker/describe';
 import { endpointLifecycle, jobLifecycle, normalizeStatus } from '../sagemaker/status';
 import { toIsoTime } from '../sagemaker/time';
 import type { Inventory } from '../store/inventory';
-import type { Problem } from './converge';
+import { needsConverge, type Problem } from './converge';
 import { streamAttachment } from './desired';
 import { errorMessage, errorName, type MonitoringGateway } from './gateway';
 import { fingerprint, metricStreamName } from './names';
 import type { ConvergeSettings } from './settings';
+import { classifyStep, describeStep } from './workflow';
+import { settleWithLimit } from '../util/pool';
+import type { ResourceModel } from '../sagemaker/model';
 import type { StreamKind } from '../profiles/streams';
 
 /**
@@ -117,6 +120,39 @@ export async function listResourcesPage(client: SageMakerClient, cursor: ListCur
   return { resources, ...(following ? { cursor: following } : {}) };
 }
 
+export interface CheckResult {
+  /** The resources whose attachments would change: reconcile converges each in a child attach execution. */
+  changed: ResourceRef[];
+  unchanged: number;
+  /** Settling or out of service: the attach workflow or a later sweep converges them. */
+  kept: number;
+}
+
+/**
+ * The read-only half of reconcile: each listed resource described and classified as attach
+ * would, then compared with its inventory record (needsConverge). Nothing is written; a
+ * resource that cannot be described is passed on, so its attach execution reports why.
+ */
+export async function checkResources(
+  resources: ResourceRef[],
+  deps: { sagemaker: SageMakerClient; inventory: Inventory; settings: ConvergeSettings; now?: () => number; concurrency?: number },
+): Promise<CheckResult> {
+  const outcomes = await settleWithLimit(resources, deps.concurrency ?? 4, async (resource): Promise<'changed' | 'unchanged' | 'kept'> => {
+    const described = await describeStep({ resource }, { sagemaker: deps.sagemaker, ...(deps.now ? { now: deps.now } : {}) });
+    if (described.lifecycle === 'keep') return 'kept';
+    const classified = classifyStep(described);
+    const request = { resource, lifecycle: classified.lifecycle, observedAt: classified.describedAt, model: classified.model as ResourceModel | undefined };
+    return (await needsConverge(request, deps)) ? 'changed' : 'unchanged';
+  });
+  const result: CheckResult = { changed: [], unchanged: 0, kept: 0 };
+  outcomes.forEach((outcome, i) => {
+    if (outcome.status === 'rejected' || outcome.value === 'changed') result.changed.push(resources[i]!);
+    else if (outcome.value === 'unchanged') result.unchanged++;
+    else result.kept++;
+  });
+  return result;
+}
+
 export interface OrphanPage {
   /** Inventory entries to converge again: their resource is gone or should hold nothing now. */
   orphans: ResourceRef[];
@@ -128,18 +164,29 @@ export interface OrphanPage {
  * the same describe → classify → converge as everything else, which detaches them (and reports
  * an ended job's outcome if its event was missed).
  */
-export async function findOrphans(inventory: Inventory, client: SageMakerClient, cursor: string | undefined): Promise<OrphanPage> {
-  const page = await inventory.listResources(cursor);
+export async function findOrphans(inventory: Inventory, client: SageMakerClient, cursor: string | undefined, pageSize = ORPHAN_PAGE): Promise<OrphanPage> {
   const orphans: ResourceRef[] = [];
-  for (const record of page.resources) {
-    if (record.state !== 'attached') continue;
-    const resource: ResourceRef = { kind: record.kind, name: record.name, ...(record.arn ? { arn: record.arn } : {}), tags: {} };
-    const probe = await probeResource(client, resource);
-    const lifecycle = probe.found ? (record.kind === 'endpoint' ? endpointLifecycle(probe.status) : jobLifecycle(probe.status)) : 'detach';
-    if (lifecycle === 'detach') orphans.push(resource);
-  }
-  return { orphans, ...(page.cursor ? { cursor: page.cursor } : {}) };
+  let next = cursor;
+  let seen = 0;
+  // A scan page counts every inventory item (attachments too): gather about a page of resource
+  // records per call, so the sweep's history grows per hundred resources, not per scan page.
+  do {
+    const page = await inventory.listResources(next);
+    next = page.cursor;
+    for (const record of page.resources) {
+      seen++;
+      if (record.state !== 'attached') continue;
+      const resource: ResourceRef = { kind: record.kind, name: record.name, ...(record.arn ? { arn: record.arn } : {}), tags: {} };
+      const probe = await probeResource(client, resource);
+      const lifecycle = probe.found ? (record.kind === 'endpoint' ? endpointLifecycle(probe.status) : jobLifecycle(probe.status)) : 'detach';
+      if (lifecycle === 'detach') orphans.push(resource);
+    }
+  } while (next && seen < pageSize);
+  return { orphans, ...(next ? { cursor: next } : {}) };
 }
+
+/** Resource records per findOrphans call: a page's worth of probes, well inside the function's timeout. */
+const ORPHAN_PAGE = 100;
 
 export interface SweepResult {
   created: string[];

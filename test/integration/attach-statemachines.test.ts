@@ -28,8 +28,8 @@ import {
 import { PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createHandler as checkResourcesHandler } from '../../functions/check-resources';
 import { createHandler as classifyHandler } from '../../functions/classify-resource';
 import { createHandler as convergeHandler } from '../../functions/converge-resource';
 import { createHandler as describeHandler } from '../../functions/describe-resource';
@@ -42,6 +42,8 @@ import { createAwsGateway } from '../../lib/attach/aws-gateway';
 import { Pacer } from '../../lib/attach/retry';
 import { DynamoInventory } from '../../lib/store/inventory';
 import { ensureTables } from '../../local/dynamo';
+import { LocalStateMachines, loadDefinition } from '../../local/state-machines';
+import { ATTACH_MACHINE_PLACEHOLDER, FUNCTION_PLACEHOLDERS } from '../../statemachines/definitions';
 import { fixture, SETTINGS } from '../unit/attach-fixtures';
 import { TABLES, useDynamo } from '../support/dynamo';
 
@@ -49,30 +51,20 @@ import { TABLES, useDynamo } from '../support/dynamo';
 const aslValidator = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
 
 const ROOT = fileURLToPath(new URL('../../statemachines/', import.meta.url));
-const PLACEHOLDERS = ['DescribeFunctionArn', 'ClassifyFunctionArn', 'ConvergeFunctionArn', 'ReportFunctionArn', 'ListResourcesFunctionArn', 'FindOrphansFunctionArn', 'SweepStreamsFunctionArn'];
-
-/** What the template does: every `${XFunctionArn}` becomes a Lambda ARN. */
-function definition(name: 'attach' | 'reconcile'): Record<string, unknown> {
-  let text = readFileSync(`${ROOT}${name}.asl.json`, 'utf8');
-  for (const placeholder of PLACEHOLDERS) {
-    text = text.replaceAll(`\${${placeholder}}`, `arn:aws:lambda:eu-west-1:111122223333:function:sagewatch-test-${placeholder.replace(/FunctionArn$/, '')}`);
-  }
-  expect(text).not.toMatch(/\$\{/);
-  return JSON.parse(text) as Record<string, unknown>;
-}
 
 describe('state machine definitions', () => {
   it.each(['attach', 'reconcile'] as const)('%s.asl.json is valid Amazon States Language', (name) => {
-    const { isValid, errorsText } = aslValidator(definition(name));
+    const { isValid, errorsText } = aslValidator(loadDefinition(name, 'eu-west-1'));
     expect(errorsText('\n')).toBe('');
     expect(isValid).toBe(true);
   });
 
   it('uses exactly the documented placeholders, and every task retries with full jitter', () => {
+    const documented = [...Object.values(FUNCTION_PLACEHOLDERS), ATTACH_MACHINE_PLACEHOLDER];
     for (const name of ['attach', 'reconcile'] as const) {
       const text = readFileSync(`${ROOT}${name}.asl.json`, 'utf8');
-      const used = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
-      for (const placeholder of used) expect(PLACEHOLDERS).toContain(placeholder);
+      const used = new Set([...text.matchAll(/\$\{\w+\}/g)].map((m) => m[0]));
+      for (const placeholder of used) expect(documented).toContain(placeholder);
       const tasks = [...text.matchAll(/"Type": "Task"/g)].length;
       const full = [...text.matchAll(/"JitterStrategy": "FULL"/g)].length;
       expect(full).toBeGreaterThanOrEqual(tasks);
@@ -80,7 +72,7 @@ describe('state machine definitions', () => {
   });
 
   it('a broken definition is caught by the validator', () => {
-    const broken = definition('attach') as { States: Record<string, { Next?: string }> };
+    const broken = loadDefinition('attach') as unknown as { States: Record<string, { Next?: string }> };
     broken.States.Classify!.Next = 'Nowhere';
     expect(aslValidator(broken).isValid).toBe(false);
   });
@@ -99,46 +91,32 @@ async function freshInventory(): Promise<DynamoInventory> {
   return new DynamoInventory(db.client(), name);
 }
 
-function bindHandlers(inventory: DynamoInventory) {
+function machinesFor(inventory: DynamoInventory): LocalStateMachines {
   const sagemakerClient = new SageMakerClient({ region: 'eu-west-1', maxAttempts: 1 });
   const gateway = createAwsGateway(
     { cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }), logs: new CloudWatchLogsClient({ region: 'eu-west-1' }), sns: new SNSClient({ region: 'eu-west-1' }) },
     { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2, sleep: async () => {} }, pacer: new Pacer(Number.POSITIVE_INFINITY) },
   );
   const publisher = createSnsPublisher({ client: new SNSClient({ region: 'eu-west-1' }), topicArn: SETTINGS.alertsTopicArn });
-  const describe = describeHandler({ sagemaker: sagemakerClient });
-  const classify = classifyHandler();
-  const convergeTask = convergeHandler({ gateway, inventory, settings: SETTINGS });
-  const report = reportHandler({ publisher });
-  const list = listResourcesHandler({ sagemaker: sagemakerClient });
-  const orphans = findOrphansHandler({ sagemaker: sagemakerClient, inventory });
   const sweep = sweepHandler({ gateway, inventory, settings: SETTINGS });
-  type Handler = (input: unknown) => Promise<unknown>;
-  const bind = (names: string[], handler: Handler) => Object.fromEntries(names.map((n) => [n, handler]));
-  const handlers: Record<string, Handler> = {
-    ...bind(['Describe', 'DescribeItem', 'DescribeOrphan'], describe),
-    ...bind(['Classify', 'ClassifyItem', 'ClassifyOrphan'], classify),
-    ...bind(['Converge', 'ConvergeItem', 'ConvergeOrphan'], convergeTask),
-    ...bind(['ReportProblems', 'ReportFailure', 'ReportItemProblems', 'ReportItemFailure', 'ReportOrphanProblems', 'ReportOrphanFailure', 'ReportStreamProblems'], report),
-    ListResources: list,
-    FindOrphans: orphans,
-    SweepStreams: async () => sweep(),
-  };
-  return handlers;
+  return new LocalStateMachines(
+    {
+      describe: describeHandler({ sagemaker: sagemakerClient }),
+      classify: classifyHandler(),
+      converge: convergeHandler({ gateway, inventory, settings: SETTINGS }),
+      report: reportHandler({ publisher }),
+      list: listResourcesHandler({ sagemaker: sagemakerClient }),
+      check: checkResourcesHandler({ sagemaker: sagemakerClient, inventory, settings: SETTINGS }),
+      orphans: findOrphansHandler({ sagemaker: sagemakerClient, inventory }),
+      sweep: async () => sweep(),
+    },
+    // Retries and waits run instantly in tests; the definitions' own intervals are checked above.
+    { instant: true, region: 'eu-west-1' },
+  );
 }
 
-/** Retries and waits run instantly in tests; the definitions' own intervals are checked above. */
-const NO_WAIT = {
-  retryIntervalOverrides: Object.fromEntries(
-    ['Describe', 'Classify', 'Converge', 'ReportProblems', 'ReportFailure', 'ListResources', 'FindOrphans', 'SweepStreams', 'DescribeItem', 'ConvergeItem', 'DescribeOrphan', 'ConvergeOrphan'].map((n) => [n, 0]),
-  ),
-  waitTimeOverrides: { WaitToSettle: 0 },
-};
-
 async function run(name: 'attach' | 'reconcile', input: unknown, inventory: DynamoInventory) {
-  const machine = new StateMachine(definition(name) as never);
-  const execution = machine.run(input as never, { overrides: { taskResourceLocalHandlers: bindHandlers(inventory) as never, ...NO_WAIT } });
-  return execution.result as Promise<Record<string, unknown>>;
+  return machinesFor(inventory).run(name, input) as Promise<Record<string, unknown>>;
 }
 
 function describeBundle(file: string) {
@@ -174,8 +152,8 @@ describe('attach state machine (executed)', () => {
     expect(output).toMatchObject({ key: 'endpoint/fraud-scorer', status: 'converged', kinds: ['real-time'], problems: [] });
     expect(sagemaker).toHaveReceivedCommandWith(DescribeEndpointCommand, { EndpointName: 'fraud-scorer' });
     expect(cw).toHaveReceivedCommandTimes(PutMetricAlarmCommand, 8);
-    expect(cw).toHaveReceivedCommandWith(PutMetricStreamCommand, { Name: 'sagewatch-real-time' });
-    expect(logs).toHaveReceivedCommandWith(PutSubscriptionFilterCommand, { logGroupName: '/aws/sagemaker/Endpoints/fraud-scorer', filterName: 'sagewatch-logs' });
+    expect(cw).toHaveReceivedCommandWith(PutMetricStreamCommand, { Name: 'sagewatch_real-time' });
+    expect(logs).toHaveReceivedCommandWith(PutSubscriptionFilterCommand, { logGroupName: '/aws/sagemaker/Endpoints/fraud-scorer', filterName: 'sagewatch_logs' });
     expect((await inventory.read('endpoint/fraud-scorer')).attachments).toHaveLength(11);
     expect(sns).not.toHaveReceivedCommand(PublishCommand);
 
@@ -295,11 +273,11 @@ describe('reconcile state machine (executed)', () => {
       gaps: [],
       updatedAt: '2024-05-01T00:00:00.000Z',
     });
-    await inventory.putAttachment('endpoint/old-endpoint', { type: 'alarm', id: 'sagewatch-endpoint.old-endpoint.variant.AllTraffic.5xx-rate', fingerprint: 'f' });
-    await inventory.putAttachment('endpoint/old-endpoint', { type: 'metric-stream', id: 'sagewatch-serverless', fingerprint: 'f' });
-    await inventory.addStreamMember('sagewatch-serverless', 'serverless', 'endpoint/old-endpoint');
+    await inventory.putAttachment('endpoint/old-endpoint', { type: 'alarm', id: 'sagewatch_endpoint.old-endpoint.variant.AllTraffic.5xx-rate', fingerprint: 'f' });
+    await inventory.putAttachment('endpoint/old-endpoint', { type: 'metric-stream', id: 'sagewatch_serverless', fingerprint: 'f' });
+    await inventory.addStreamMember('sagewatch_serverless', 'serverless', 'endpoint/old-endpoint');
     sagemaker.on(DescribeEndpointCommand, { EndpointName: 'old-endpoint' }).rejects(notFound('Could not find endpoint "old-endpoint".'));
-    cw.on(ListMetricStreamsCommand).resolves({ Entries: [{ Name: 'sagewatch-real-time' }, { Name: 'sagewatch-async' }, { Name: 'sagewatch-training-job' }, { Name: 'someone-elses-stream' }] });
+    cw.on(ListMetricStreamsCommand).resolves({ Entries: [{ Name: 'sagewatch_real-time' }, { Name: 'sagewatch_async' }, { Name: 'sagewatch_training-job' }, { Name: 'someone-elses-stream' }] });
 
     const output = await run('reconcile', {}, inventory);
 
@@ -309,11 +287,11 @@ describe('reconcile state machine (executed)', () => {
       expect((await inventory.read(key)).resource, key).toMatchObject({ state: 'attached' });
     }
     expect(sns).toHaveReceivedCommandTimes(SubscribeCommand, 2);
-    expect(cw).toHaveReceivedCommandWith(DeleteAlarmsCommand, { AlarmNames: ['sagewatch-endpoint.old-endpoint.variant.AllTraffic.5xx-rate'] });
-    expect(cw).toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch-serverless' });
+    expect(cw).toHaveReceivedCommandWith(DeleteAlarmsCommand, { AlarmNames: ['sagewatch_endpoint.old-endpoint.variant.AllTraffic.5xx-rate'] });
+    expect(cw).toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch_serverless' });
     expect((await inventory.read('endpoint/old-endpoint')).resource).toMatchObject({ state: 'detached', status: 'Gone' });
     // Streams: the ones in use exist; none is deleted that has members or is not sagewatch's.
-    expect(cw).not.toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch-real-time' });
+    expect(cw).not.toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch_real-time' });
     expect(cw).not.toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'someone-elses-stream' });
     expect((output.streams as { problems: unknown[] }).problems).toEqual([]);
     expect(sns).not.toHaveReceivedCommand(PublishCommand);

@@ -14,6 +14,7 @@ import {
  * adding one means adding it to this list (and the action to RESOURCE_STAR_ALLOWED).
  */
 const RESOURCE_STAR_GRANTS: string[] = [
+  'CheckResourcesRole sagemaker:ListInferenceComponents',
   'ConvergeResourceRole cloudwatch:PutMetricData',
   'DescribeResourceRole sagemaker:ListInferenceComponents',
   'ListResourcesRole sagemaker:ListEndpoints',

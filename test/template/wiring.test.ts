@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getAtt, ref, sub } from '../../infra/cfn';
-import { STATE_MACHINE_TASKS } from '../../infra/control-plane';
+import { STATE_MACHINE_REFS, STATE_MACHINE_TASKS } from '../../infra/control-plane';
 import { protectHealthStatement } from '../../infra/monitoring';
 import { lambdaLogicalId, stackNames } from '../../infra/names';
 import { PARAM_DEFAULTS, type ParamName } from '../../infra/params';
@@ -109,19 +109,35 @@ describe('the stack with its state machines wired', () => {
       expect(props.RoleArn).toEqual(getAtt(`${id}Role`, 'Arn'));
       const placeholders = [...new Set([...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((match) => match[1]!))].sort();
       expect(Object.keys(props.DefinitionSubstitutions as object).sort(), id).toEqual(placeholders);
-      for (const name of placeholders) expect((props.DefinitionSubstitutions as Record<string, unknown>)[name]).toEqual(getAtt(lambdaLogicalId(STATE_MACHINE_TASKS[name]!), 'Arn'));
+      for (const name of placeholders) {
+        const expected = name in STATE_MACHINE_REFS ? ref(STATE_MACHINE_REFS[name]!) : getAtt(lambdaLogicalId(STATE_MACHINE_TASKS[name]!), 'Arn');
+        expect((props.DefinitionSubstitutions as Record<string, unknown>)[name]).toEqual(expected);
+      }
     }
   });
 
-  it('lets each state machine invoke exactly the functions its definition names', () => {
+  it('lets each state machine invoke exactly the functions its definition names, and reconcile start exactly the attach machine', () => {
+    const regional = (rest: string) => sub(`arn:\${AWS::Partition}:${rest.split(':')[0]}:\${AWS::Region}:\${AWS::AccountId}:${rest.split(':').slice(1).join(':')}`);
     for (const id of ['AttachStateMachine', 'ReconcileStateMachine']) {
-      const substitutions = template.Resources[id]!.Properties!.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string, string] }>;
-      const functions = Object.values(substitutions).map((value) => value['Fn::GetAtt'][0]);
+      const substitutions = template.Resources[id]!.Properties!.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt'?: [string, string] }>;
+      const functions = Object.values(substitutions).flatMap((value) => (value['Fn::GetAtt'] ? [value['Fn::GetAtt'][0]] : []));
       const statements = policyDocuments(template)
         .filter((doc) => doc.kind === 'identity' && doc.owner === `${id}Role`)
         .flatMap((doc) => doc.statements);
+      const invoke = { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: functions.flatMap((fn) => [getAtt(fn, 'Arn'), sub(`\${${fn}.Arn}:*`)]) };
+      if (id === 'AttachStateMachine') {
+        expect(statements).toEqual([invoke]);
+        continue;
+      }
       expect(statements).toEqual([
-        { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: functions.flatMap((fn) => [getAtt(fn, 'Arn'), sub(`\${${fn}.Arn}:*`)]) },
+        invoke,
+        { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [ref('AttachStateMachine'), regional('states:stateMachine:sagewatch-ci-reconcile')] },
+        {
+          Effect: 'Allow',
+          Action: ['states:DescribeExecution', 'states:StopExecution'],
+          Resource: [regional('states:execution:sagewatch-ci-attach:*'), regional('states:execution:sagewatch-ci-reconcile/*')],
+        },
+        { Effect: 'Allow', Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], Resource: regional('events:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule') },
       ]);
     }
   });

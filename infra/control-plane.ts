@@ -55,11 +55,23 @@ const PROBE_ACTIONS = [
 const table = (id: string) => getAtt(id, 'Arn');
 const STATE_TABLE_ITEMS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
 
+/** Every describe of lib/sagemaker/describe.ts (describeResource, and checkResources before it compares). */
+function describeStatements(): PolicyStatement[] {
+  return [
+    allow(
+      [...PROBE_ACTIONS, 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel', 'sagemaker:DescribeInferenceComponent', 'sagemaker:ListTags'],
+      SAGEMAKER_RESOURCES,
+    ),
+    // No resource types in the Service Authorization Reference: "*" is all IAM accepts.
+    allow(['sagemaker:ListInferenceComponents'], '*'),
+  ];
+}
+
 /** The roles of the functions this module adds (processLogs/processNotifications live in data-path.ts). */
 export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string): Cfn {
-  const alarms = regional('cloudwatch', `alarm:${names.prefix}-*`);
-  const streams = regional('cloudwatch', `metric-stream/${names.prefix}-*`);
-  const dashboards = arn(`cloudwatch::\${AWS::AccountId}:dashboard/${names.prefix}-*`);
+  const alarms = regional('cloudwatch', `alarm:${names.ownedPrefix}*`);
+  const streams = regional('cloudwatch', `metric-stream/${names.ownedPrefix}*`);
+  const dashboards = arn(`cloudwatch::\${AWS::AccountId}:dashboard/${names.ownedPrefix}*`);
   const passRole = (role: string, service: string) =>
     allow(['iam:PassRole'], getAtt(role, 'Arn'), { StringEquals: { 'iam:PassedToService': service } });
   const role = (key: string, statements: PolicyStatement[]) => ({ [roleId(key)]: functionRole(lambdaFunctionName(names, key), statements) });
@@ -77,26 +89,9 @@ export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string)
       allow(STATE_TABLE_ITEMS, table('StateTable')),
       ...publishAlertsStatements(),
     ]),
-    ...role('describeResource', [
-      allow(
-        [
-          'sagemaker:DescribeEndpoint',
-          'sagemaker:DescribeEndpointConfig',
-          'sagemaker:DescribeModel',
-          'sagemaker:DescribeInferenceComponent',
-          'sagemaker:DescribeTrainingJob',
-          'sagemaker:DescribeProcessingJob',
-          'sagemaker:DescribeTransformJob',
-          'sagemaker:DescribeHyperParameterTuningJob',
-          'sagemaker:DescribeLabelingJob',
-          'sagemaker:DescribePipelineExecution',
-          'sagemaker:ListTags',
-        ],
-        SAGEMAKER_RESOURCES,
-      ),
-      // No resource types in the Service Authorization Reference: "*" is all IAM accepts.
-      allow(['sagemaker:ListInferenceComponents'], '*'),
-    ]),
+    ...role('describeResource', describeStatements()),
+    // Describes like describeResource, then reads the resource's inventory record: reads only.
+    ...role('checkResources', [...describeStatements(), allow(['dynamodb:Query'], table('InventoryTable'))]),
     ...role('classifyResource', []),
     ...role('convergeResource', [
       allow(['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource'], alarms),
@@ -266,27 +261,56 @@ export const STATE_MACHINE_TASKS: Record<string, string> = {
   ConvergeFunctionArn: 'convergeResource',
   ReportFunctionArn: 'reportProblems',
   ListResourcesFunctionArn: 'listResources',
+  CheckResourcesFunctionArn: 'checkResources',
   FindOrphansFunctionArn: 'findOrphans',
   SweepStreamsFunctionArn: 'sweepMetricStreams',
 };
+
+/** Placeholders that name another state machine of the stack: reconcile runs attach as a child. */
+export const STATE_MACHINE_REFS: Record<string, string> = { AttachStateMachineArn: 'AttachStateMachine' };
 
 export const STATE_MACHINES = [
   { logicalId: 'AttachStateMachine', label: 'attach', file: 'attach.asl.json' },
   { logicalId: 'ReconcileStateMachine', label: 'reconcile', file: 'reconcile.asl.json' },
 ] as const;
 
+const labelOf = (logicalId: string) => STATE_MACHINES.find((machine) => machine.logicalId === logicalId)!.label;
+
+/** `arn:<partition>:states:<region>:<account>:<type>:<name>`, built from names (a role cannot Ref its own machine). */
+const statesArn = (type: 'stateMachine' | 'execution', rest: string) => regional('states', `${type}:${rest}`);
+
+/**
+ * What a machine that starts child executions needs beyond invoking its functions: start,
+ * describe and stop the attach machine's executions (`.sync:2`), the managed rule Step Functions
+ * uses to learn when they end, and, for its own Distributed Map, starting and watching its own
+ * child executions (AWS's documented policies for both).
+ */
+function childExecutionStatements(names: StackNames, machineLabel: string, children: string[]): PolicyStatement[] {
+  if (children.length === 0) return [];
+  const self = `${names.prefix}-${machineLabel}`;
+  return [
+    allow(['states:StartExecution'], [...children.map(ref), statesArn('stateMachine', self)]),
+    allow(
+      ['states:DescribeExecution', 'states:StopExecution'],
+      [...children.map((id) => statesArn('execution', `${names.prefix}-${labelOf(id)}:*`)), statesArn('execution', `${self}/*`)],
+    ),
+    allow(['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], regional('events', 'rule/StepFunctionsGetEventsForStepFunctionsExecutionRule')),
+  ];
+}
+
 /**
  * The state machines, inline (validated offline, never an S3 location), each with its own role
- * that may invoke exactly the functions its definition names.
+ * that may invoke exactly the functions its definition names and start exactly the machines it names.
  */
 export function stateMachineResources(names: StackNames): Cfn {
   const resources: Cfn = {};
   for (const machine of STATE_MACHINES) {
     const text = readFileSync(new URL(`../statemachines/${machine.file}`, import.meta.url), 'utf8');
     const placeholders = [...new Set([...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((match) => match[1]!))].sort();
-    const unknown = placeholders.filter((name) => !(name in STATE_MACHINE_TASKS));
-    if (unknown.length > 0) throw new Error(`statemachines/${machine.file}: no function for \${${unknown.join('}, ${')}}`);
-    const functions = placeholders.map((name) => lambdaLogicalId(STATE_MACHINE_TASKS[name]!));
+    const unknown = placeholders.filter((name) => !(name in STATE_MACHINE_TASKS) && !(name in STATE_MACHINE_REFS));
+    if (unknown.length > 0) throw new Error(`statemachines/${machine.file}: no function or state machine for \${${unknown.join('}, ${')}}`);
+    const functions = placeholders.filter((name) => name in STATE_MACHINE_TASKS).map((name) => lambdaLogicalId(STATE_MACHINE_TASKS[name]!));
+    const children = placeholders.filter((name) => name in STATE_MACHINE_REFS).map((name) => STATE_MACHINE_REFS[name]!);
     const machineRole = `${machine.logicalId}Role`;
     resources[machineRole] = {
       Type: 'AWS::IAM::Role',
@@ -311,6 +335,9 @@ export function stateMachineResources(names: StackNames): Cfn {
               Statement: [allow(['lambda:InvokeFunction'], functions.flatMap((id) => [getAtt(id, 'Arn'), sub(`\${${id}.Arn}:*`)]))],
             },
           },
+          ...(children.length > 0
+            ? [{ PolicyName: 'child-executions', PolicyDocument: { Version: '2012-10-17', Statement: childExecutionStatements(names, machine.label, children) } }]
+            : []),
         ],
         Tags: MANAGED_TAGS,
       },
@@ -325,7 +352,9 @@ export function stateMachineResources(names: StackNames): Cfn {
         // and `"ResultPath": null` (discard a task's result) would silently become "replace
         // the state with it". The text reaches CloudFormation untouched.
         DefinitionString: JSON.stringify(JSON.parse(text)),
-        DefinitionSubstitutions: Object.fromEntries(placeholders.map((name) => [name, getAtt(lambdaLogicalId(STATE_MACHINE_TASKS[name]!), 'Arn')])),
+        DefinitionSubstitutions: Object.fromEntries(
+          placeholders.map((name) => [name, name in STATE_MACHINE_REFS ? ref(STATE_MACHINE_REFS[name]!) : getAtt(lambdaLogicalId(STATE_MACHINE_TASKS[name]!), 'Arn')]),
+        ),
         Tags: [{ Key: 'sagewatch:managed', Value: 'true' }],
       },
     };

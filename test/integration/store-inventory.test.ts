@@ -38,7 +38,7 @@ describe.each(implementations)('%s', (_, make) => {
     const key = `endpoint/${unique('ep')}`;
     expect(await inventory.read(key)).toEqual({ attachments: [] });
     await inventory.putResource(record(key));
-    const alarm = { type: 'alarm' as const, id: 'sagewatch-endpoint.x.variant.AllTraffic.memory', fingerprint: 'f1' };
+    const alarm = { type: 'alarm' as const, id: 'sagewatch_endpoint.x.variant.AllTraffic.memory', fingerprint: 'f1' };
     const sub = { type: 'sns-subscription' as const, id: 'arn:aws:sns:eu-west-1:111122223333:ok', fingerprint: 'f2', details: { subscriptionArn: 'arn:aws:sns:eu-west-1:111122223333:ok:abc' } };
     await inventory.putAttachment(key, alarm);
     await inventory.putAttachment(key, alarm);
@@ -72,7 +72,7 @@ describe.each(implementations)('%s', (_, make) => {
 
   it('metric stream membership is a set: adding twice counts once; the last member out may delete it', async () => {
     const inventory = make();
-    const name = unique('sagewatch-real-time');
+    const name = unique('sagewatch_real-time');
     expect(await inventory.addStreamMember(name, 'real-time', 'endpoint/a')).toEqual({ name, kind: 'real-time', members: ['endpoint/a'] });
     await inventory.addStreamMember(name, 'real-time', 'endpoint/a');
     expect((await inventory.addStreamMember(name, 'real-time', 'endpoint/b')).members).toEqual(['endpoint/a', 'endpoint/b']);

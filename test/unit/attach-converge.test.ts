@@ -118,7 +118,7 @@ beforeEach(() => {
 });
 
 const REAL_TIME_ALARMS = ['5xx-rate', '4xx-rate', 'model-latency', 'model-latency-anomaly', 'overhead-latency', 'invocations-anomaly', 'memory', 'disk'].map(
-  (id) => `sagewatch-endpoint.fraud-scorer.variant.primary.${id}`,
+  (id) => `sagewatch_endpoint.fraud-scorer.variant.primary.${id}`,
 );
 const ALERTS = [SETTINGS.alertsTopicArn];
 const TAGS = [
@@ -134,7 +134,7 @@ describe('attach: a real-time endpoint', () => {
     expect(cw.commandCalls(PutMetricAlarmCommand).map((call) => call.args[0].input.AlarmName)).toEqual(REAL_TIME_ALARMS);
     // Static threshold from the endpoint's tag (250 ms) in the metric's unit (µs).
     expect(cw).toHaveReceivedCommandWith(PutMetricAlarmCommand, {
-      AlarmName: 'sagewatch-endpoint.fraud-scorer.variant.primary.model-latency',
+      AlarmName: 'sagewatch_endpoint.fraud-scorer.variant.primary.model-latency',
       AlarmDescription:
         'Average ModelLatency above the threshold. Threshold 250 ms (tag sagewatch:latency-avg-ms). Endpoint fraud-scorer, variant primary. Managed by sagewatch.',
       ActionsEnabled: true,
@@ -157,7 +157,7 @@ describe('attach: a real-time endpoint', () => {
     });
     // Anomaly detection band through metric math.
     expect(cw).toHaveReceivedCommandWith(PutMetricAlarmCommand, {
-      AlarmName: 'sagewatch-endpoint.fraud-scorer.variant.primary.invocations-anomaly',
+      AlarmName: 'sagewatch_endpoint.fraud-scorer.variant.primary.invocations-anomaly',
       AlarmDescription:
         'Invocations outside their anomaly detection band: a traffic drop or surge. Band width 2 standard deviations (tag sagewatch:anomaly-band-width). Endpoint fraud-scorer, variant primary. Managed by sagewatch.',
       ActionsEnabled: true,
@@ -192,14 +192,14 @@ describe('attach: a real-time endpoint', () => {
     expect(logs).toHaveReceivedCommandWith(DescribeSubscriptionFiltersCommand, { logGroupName: '/aws/sagemaker/Endpoints/fraud-scorer' });
     expect(logs).toHaveReceivedCommandExactlyOnceWith(PutSubscriptionFilterCommand, {
       logGroupName: '/aws/sagemaker/Endpoints/fraud-scorer',
-      filterName: 'sagewatch-logs',
+      filterName: 'sagewatch_logs',
       filterPattern: '',
       destinationArn: SETTINGS.logDestinationArn,
       roleArn: SETTINGS.logRoleArn,
       distribution: 'ByLogStream',
     });
     expect(cw).toHaveReceivedCommandExactlyOnceWith(PutMetricStreamCommand, {
-      Name: 'sagewatch-real-time',
+      Name: 'sagewatch_real-time',
       IncludeFilters: [
         { Namespace: '/aws/sagemaker/Endpoints', MetricNames: ['CPUUtilization', 'DiskUtilization', 'GPUMemoryUtilization', 'GPUUtilization', 'MemoryUtilization'] },
         {
@@ -213,7 +213,7 @@ describe('attach: a real-time endpoint', () => {
       Tags: [{ Key: 'sagewatch:managed', Value: 'true' }],
     });
     const dashboard = cw.commandCalls(PutDashboardCommand)[0]!.args[0].input;
-    expect(dashboard.DashboardName).toBe('sagewatch-endpoint-fraud-scorer');
+    expect(dashboard.DashboardName).toBe('sagewatch_endpoint-fraud-scorer');
     expect(dashboard.Tags).toEqual(TAGS);
     const body = JSON.parse(dashboard.DashboardBody!) as { widgets: Array<{ type: string; properties: { title?: string; metrics?: unknown[][]; region?: string } }> };
     expect(body.widgets.map((w) => w.properties.title).filter(Boolean)).toEqual([
@@ -232,9 +232,9 @@ describe('attach: a real-time endpoint', () => {
     const snapshot = await inventory.read('endpoint/fraud-scorer');
     expect(snapshot.attachments.map((a) => `${a.type}:${a.id}`)).toEqual([
       ...[...REAL_TIME_ALARMS].sort().map((n) => `alarm:${n}`),
-      'dashboard:sagewatch-endpoint-fraud-scorer',
+      'dashboard:sagewatch_endpoint-fraud-scorer',
       'log-subscription:/aws/sagemaker/Endpoints/fraud-scorer',
-      'metric-stream:sagewatch-real-time',
+      'metric-stream:sagewatch_real-time',
     ]);
     expect(snapshot.resource).toMatchObject({ kind: 'endpoint', kinds: ['real-time'], status: 'InService', state: 'attached', gaps: [] });
   });
@@ -255,8 +255,8 @@ describe('attach: a real-time endpoint', () => {
     const raw = { ...fixture('describe/real-time.json'), tags: { 'sagewatch:latency-avg-ms': '400' } };
     const result = await converge(endpointRequest(classifyEndpoint(EndpointBundleSchema.parse(raw))), deps());
     expect(cw).toHaveReceivedCommandTimes(PutMetricAlarmCommand, 1);
-    expect(cw).toHaveReceivedCommandWith(PutMetricAlarmCommand, { AlarmName: 'sagewatch-endpoint.fraud-scorer.variant.primary.model-latency', Threshold: 400_000 });
-    expect(result.changes).toEqual({ created: [], updated: ['alarm:sagewatch-endpoint.fraud-scorer.variant.primary.model-latency'], deleted: [] });
+    expect(cw).toHaveReceivedCommandWith(PutMetricAlarmCommand, { AlarmName: 'sagewatch_endpoint.fraud-scorer.variant.primary.model-latency', Threshold: 400_000 });
+    expect(result.changes).toEqual({ created: [], updated: ['alarm:sagewatch_endpoint.fraud-scorer.variant.primary.model-latency'], deleted: [] });
   });
 
   it('the plan gateway records exactly the requests the real gateway sent', async () => {
@@ -283,17 +283,17 @@ describe('detach', () => {
   it('removes exactly what the inventory lists, and only that', async () => {
     await converge(endpointRequest(classifyEndpoint(bundle('real-time'))), deps());
     // An alarm of an older sagewatch version, still listed in the inventory.
-    await inventory.putAttachment('endpoint/fraud-scorer', { type: 'alarm', id: 'sagewatch-endpoint.fraud-scorer.variant.primary.legacy', fingerprint: 'x' });
+    await inventory.putAttachment('endpoint/fraud-scorer', { type: 'alarm', id: 'sagewatch_endpoint.fraud-scorer.variant.primary.legacy', fingerprint: 'x' });
     resetHistory();
 
     const result = await converge(endpointRequest(undefined, 'detach', 'fraud-scorer'), deps());
 
     expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteAlarmsCommand, {
-      AlarmNames: [...REAL_TIME_ALARMS, 'sagewatch-endpoint.fraud-scorer.variant.primary.legacy'].sort(),
+      AlarmNames: [...REAL_TIME_ALARMS, 'sagewatch_endpoint.fraud-scorer.variant.primary.legacy'].sort(),
     });
-    expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteDashboardsCommand, { DashboardNames: ['sagewatch-endpoint-fraud-scorer'] });
-    expect(logs).toHaveReceivedCommandExactlyOnceWith(DeleteSubscriptionFilterCommand, { logGroupName: '/aws/sagemaker/Endpoints/fraud-scorer', filterName: 'sagewatch-logs' });
-    expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteMetricStreamCommand, { Name: 'sagewatch-real-time' });
+    expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteDashboardsCommand, { DashboardNames: ['sagewatch_endpoint-fraud-scorer'] });
+    expect(logs).toHaveReceivedCommandExactlyOnceWith(DeleteSubscriptionFilterCommand, { logGroupName: '/aws/sagemaker/Endpoints/fraud-scorer', filterName: 'sagewatch_logs' });
+    expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteMetricStreamCommand, { Name: 'sagewatch_real-time' });
     expect(cw).not.toHaveReceivedCommand(PutMetricAlarmCommand);
     expect(cw).not.toHaveReceivedCommand(PutDashboardCommand);
     expect(cw).not.toHaveReceivedCommand(PutMetricStreamCommand);
@@ -379,9 +379,9 @@ describe('log subscription: never clobber, report the gap', () => {
   });
 
   it('one foreign filter leaves room for ours; ours is updated in place, never another one', async () => {
-    logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [{ filterName: 'datadog-forwarder' }, { filterName: 'sagewatch-logs' }] });
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [{ filterName: 'datadog-forwarder' }, { filterName: 'sagewatch_logs' }] });
     await converge(endpointRequest(classifyEndpoint(bundle('real-time'))), deps());
-    expect(logs).toHaveReceivedCommandWith(PutSubscriptionFilterCommand, { logGroupName: group, filterName: 'sagewatch-logs' });
+    expect(logs).toHaveReceivedCommandWith(PutSubscriptionFilterCommand, { logGroupName: group, filterName: 'sagewatch_logs' });
     expect(logs).not.toHaveReceivedCommand(DeleteSubscriptionFilterCommand);
   });
 
@@ -467,12 +467,12 @@ describe('metric streams: one per kind, reference counted', () => {
     await converge(endpointRequest(a), deps());
     await converge(endpointRequest(b), deps());
     expect(cw).toHaveReceivedCommandTimes(PutMetricStreamCommand, 1);
-    expect((await inventory.listStreams()).map((s) => [s.name, s.members])).toEqual([['sagewatch-real-time', ['endpoint/fraud-scorer', 'endpoint/fraud-scorer-eu']]]);
+    expect((await inventory.listStreams()).map((s) => [s.name, s.members])).toEqual([['sagewatch_real-time', ['endpoint/fraud-scorer', 'endpoint/fraud-scorer-eu']]]);
 
     const mme = classifyEndpoint(bundle('multi-model'));
     await converge(endpointRequest(mme), deps());
     expect(cw).toHaveReceivedCommandTimes(PutMetricStreamCommand, 2);
-    expect(cw).toHaveReceivedCommandWith(PutMetricStreamCommand, { Name: 'sagewatch-multi-model' });
+    expect(cw).toHaveReceivedCommandWith(PutMetricStreamCommand, { Name: 'sagewatch_multi-model' });
 
     resetHistory();
     await converge(endpointRequest(undefined, 'detach', 'fraud-scorer'), deps());
@@ -481,8 +481,8 @@ describe('metric streams: one per kind, reference counted', () => {
     expect(cw).not.toHaveReceivedCommand(DeleteMetricStreamCommand);
     await converge(endpointRequest(undefined, 'detach', 'tenant-realtime'), deps());
     expect(cw).toHaveReceivedCommandTimes(DeleteMetricStreamCommand, 2);
-    expect(cw).toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch-real-time' });
-    expect(cw).toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch-multi-model' });
+    expect(cw).toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch_real-time' });
+    expect(cw).toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch_multi-model' });
     expect(await inventory.listStreams()).toEqual([]);
   });
 });
@@ -560,12 +560,12 @@ describe('jobs', () => {
     clock += 1000;
     await converge({ resource: job, lifecycle: 'attach', observedAt: clock, model: running() }, deps());
     expect(cw.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.AlarmName)).toEqual([
-      'sagewatch-training-job.churn-xgb-2024-06-01.gpu-idle',
-      'sagewatch-training-job.churn-xgb-2024-06-01.memory',
-      'sagewatch-training-job.churn-xgb-2024-06-01.disk',
+      'sagewatch_training-job.churn-xgb-2024-06-01.gpu-idle',
+      'sagewatch_training-job.churn-xgb-2024-06-01.memory',
+      'sagewatch_training-job.churn-xgb-2024-06-01.disk',
     ]);
     expect(cw).toHaveReceivedCommandWith(PutMetricAlarmCommand, {
-      AlarmName: 'sagewatch-training-job.churn-xgb-2024-06-01.gpu-idle',
+      AlarmName: 'sagewatch_training-job.churn-xgb-2024-06-01.gpu-idle',
       AlarmDescription:
         'A host of the running job has kept its GPUs idle for 30 minutes. Threshold 5 percent (tag sagewatch:idle-gpu-percent), MIN over 2 hosts. training-job churn-xgb-2024-06-01, hosts churn-xgb-2024-06-01/algo-1 to churn-xgb-2024-06-01/algo-2. Managed by sagewatch.',
       ActionsEnabled: true,
@@ -590,7 +590,7 @@ describe('jobs', () => {
         { Key: 'sagewatch:resource', Value: 'training-job/churn-xgb-2024-06-01' },
       ],
     });
-    expect(cw).toHaveReceivedCommandWith(PutMetricStreamCommand, { Name: 'sagewatch-training-job' });
+    expect(cw).toHaveReceivedCommandWith(PutMetricStreamCommand, { Name: 'sagewatch_training-job' });
   });
 
   it('at the end: instance alarms and stream removed, outcome metrics and one failure alert', async () => {
@@ -601,9 +601,9 @@ describe('jobs', () => {
     const result = await converge({ resource: job, lifecycle: 'detach', observedAt: clock, model: failed() }, deps());
 
     expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteAlarmsCommand, {
-      AlarmNames: ['disk', 'gpu-idle', 'memory'].map((id) => `sagewatch-training-job.churn-xgb-2024-06-01.${id}`),
+      AlarmNames: ['disk', 'gpu-idle', 'memory'].map((id) => `sagewatch_training-job.churn-xgb-2024-06-01.${id}`),
     });
-    expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteMetricStreamCommand, { Name: 'sagewatch-training-job' });
+    expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteMetricStreamCommand, { Name: 'sagewatch_training-job' });
     expect(cw).toHaveReceivedCommandExactlyOnceWith(PutMetricDataCommand, {
       Namespace: 'sagewatch-test',
       MetricData: [

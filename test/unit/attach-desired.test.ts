@@ -1,7 +1,7 @@
 import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { desiredState, type DesiredAttachment } from '../../lib/attach/desired';
-import { alarmName, dashboardName, fingerprint, stableStringify } from '../../lib/attach/names';
+import { alarmName, dashboardName, fingerprint, fitName, stableStringify } from '../../lib/attach/names';
 import { classifyEndpoint } from '../../lib/sagemaker/classify';
 import { classifyJob } from '../../lib/sagemaker/jobs';
 import type { ResourceModel } from '../../lib/sagemaker/model';
@@ -18,18 +18,36 @@ function alarms(attachments: DesiredAttachment[]): Map<string, PutMetricAlarmCom
 describe('names', () => {
   it('joins parts with a character SageMaker names cannot contain', () => {
     expect(alarmName('sagewatch', 'endpoint', 'a-b', 'variant', 'c', 'memory')).not.toBe(alarmName('sagewatch', 'endpoint', 'a', 'variant', 'b-c', 'memory'));
-    expect(alarmName('sagewatch', 'endpoint', 'a-b', 'variant', 'c', 'memory')).toBe('sagewatch-endpoint.a-b.variant.c.memory');
-    expect(dashboardName('sagewatch', 'fraud-scorer')).toBe('sagewatch-endpoint-fraud-scorer');
+    expect(alarmName('sagewatch', 'endpoint', 'a-b', 'variant', 'c', 'memory')).toBe('sagewatch_endpoint.a-b.variant.c.memory');
+    expect(dashboardName('sagewatch', 'fraud-scorer')).toBe('sagewatch_endpoint-fraud-scorer');
   });
 
   it('a stage prefix keeps two stages of one account apart', () => {
     const model = classifyEndpoint(bundle('real-time'));
     const prod = desiredState({ resource: { kind: 'endpoint', name: model.name, tags: {} }, lifecycle: 'attach', model, settings: { ...SETTINGS, namePrefix: 'sagewatch-prod' }, now: NOW });
     expect(prod.attachments.map((a) => a.id).filter((id) => !id.startsWith('/aws/'))).toEqual(
-      expect.arrayContaining(['sagewatch-prod-endpoint.fraud-scorer.variant.primary.memory', 'sagewatch-prod-endpoint-fraud-scorer', 'sagewatch-prod-real-time']),
+      expect.arrayContaining(['sagewatch-prod_endpoint.fraud-scorer.variant.primary.memory', 'sagewatch-prod_endpoint-fraud-scorer', 'sagewatch-prod_real-time']),
     );
-    expect(prod.attachments.find((a) => a.type === 'log-subscription')!.input).toMatchObject({ filterName: 'sagewatch-prod-logs' });
-    for (const attachment of prod.attachments) if (attachment.type !== 'log-subscription') expect(attachment.id).toMatch(/^sagewatch-prod-/);
+    expect(prod.attachments.find((a) => a.type === 'log-subscription')!.input).toMatchObject({ filterName: 'sagewatch-prod_logs' });
+    for (const attachment of prod.attachments) if (attachment.type !== 'log-subscription') expect(attachment.id).toMatch(/^sagewatch-prod_/);
+    // Stage prod-eu's names never start with stage prod's owned prefix, whatever follows.
+    const prodEu = desiredState({ resource: { kind: 'endpoint', name: model.name, tags: {} }, lifecycle: 'attach', model, settings: { ...SETTINGS, namePrefix: 'sagewatch-prod-eu' }, now: NOW });
+    for (const attachment of prodEu.attachments) if (attachment.type !== 'log-subscription') expect(attachment.id.startsWith('sagewatch-prod_')).toBe(false);
+  });
+
+  it('fits every name to its AWS limits with a stable hash suffix, never a collision', () => {
+    const long = `ep-${'x'.repeat(60)}`;
+    const name = alarmName('sagewatch-a-very-long-stage-name-of-33-chars', 'endpoint', long, 'variant', `v-${'y'.repeat(60)}`, 'container', `c-${'z'.repeat(60)}`, 'container-latency');
+    expect(name.length).toBeLessThanOrEqual(255);
+    expect(name).toMatch(/^sagewatch-a-very-long-stage-name-of-33-chars_endpoint\./);
+    expect(name).toMatch(/-[0-9a-f]{12}$/);
+    expect(alarmName('sagewatch-a-very-long-stage-name-of-33-chars', 'endpoint', long, 'variant', `v-${'y'.repeat(60)}`, 'container', `c-${'z'.repeat(60)}`, 'container-latency')).toBe(name);
+    expect(alarmName('sagewatch-a-very-long-stage-name-of-33-chars', 'endpoint', long, 'variant', `v-${'y'.repeat(60)}`, 'container', `c-${'z'.repeat(59)}q`, 'container-latency')).not.toBe(name);
+    const dashboard = dashboardName('sagewatch-prod', 'a'.repeat(300));
+    expect(dashboard.length).toBeLessThanOrEqual(255);
+    expect(dashboard).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(fitName('dashboard', 'sagewatch_endpoint-a.b')).toBe('sagewatch_endpoint-a-b');
+    expect(fitName('subscriptionFilter', 'sagewatch_logs:*')).toBe('sagewatch_logs--');
   });
 
   it('fingerprints do not depend on key order', () => {
@@ -43,38 +61,38 @@ describe('desiredState: endpoint kinds', () => {
   it('serverless: a p99 cold-start alarm (ExtendedStatistic) and a concurrency alarm, no instance disk alarm', () => {
     const state = desired(classifyEndpoint(bundle('serverless')));
     const byName = alarms(state.attachments);
-    expect(byName.get('sagewatch-endpoint.intent-classifier.variant.AllTraffic.cold-start-p99')).toMatchObject({
+    expect(byName.get('sagewatch_endpoint.intent-classifier.variant.AllTraffic.cold-start-p99')).toMatchObject({
       MetricName: 'ModelSetupTime',
       ExtendedStatistic: 'p99',
       Threshold: 30_000_000,
       Period: 300,
     });
-    expect(byName.get('sagewatch-endpoint.intent-classifier.variant.AllTraffic.cold-start-p99')).not.toHaveProperty('Statistic');
-    expect(byName.get('sagewatch-endpoint.intent-classifier.variant.AllTraffic.concurrency-utilization')).toMatchObject({
+    expect(byName.get('sagewatch_endpoint.intent-classifier.variant.AllTraffic.cold-start-p99')).not.toHaveProperty('Statistic');
+    expect(byName.get('sagewatch_endpoint.intent-classifier.variant.AllTraffic.concurrency-utilization')).toMatchObject({
       MetricName: 'ServerlessConcurrentExecutionsUtilization',
       Statistic: 'Maximum',
       Threshold: 0.9,
     });
     expect([...byName.keys()].some((n) => n.endsWith('.disk'))).toBe(false);
-    expect(state.attachments.filter((a) => a.type === 'metric-stream').map((a) => a.id)).toEqual(['sagewatch-serverless']);
+    expect(state.attachments.filter((a) => a.type === 'metric-stream').map((a) => a.id)).toEqual(['sagewatch_serverless']);
   });
 
   it('serverless with provisioned concurrency adds utilisation and spill-over alarms', () => {
     const names = [...alarms(desired(classifyEndpoint(bundle('serverless-provisioned'))).attachments).keys()];
-    expect(names).toContain('sagewatch-endpoint.intent-classifier-pc.variant.AllTraffic.provisioned-concurrency-utilization');
-    expect(names).toContain('sagewatch-endpoint.intent-classifier-pc.variant.AllTraffic.spillover');
+    expect(names).toContain('sagewatch_endpoint.intent-classifier-pc.variant.AllTraffic.provisioned-concurrency-utilization');
+    expect(names).toContain('sagewatch_endpoint.intent-classifier-pc.variant.AllTraffic.spillover');
   });
 
   it('async: endpoint-level backlog alarms, a failure-rate ratio through metric math', () => {
     const state = desired(classifyEndpoint(bundle('async-multi-model')));
     const byName = alarms(state.attachments);
-    expect(byName.get('sagewatch-endpoint.tenant-models.backlog-age')).toMatchObject({
+    expect(byName.get('sagewatch_endpoint.tenant-models.backlog-age')).toMatchObject({
       MetricName: 'ApproximateAgeOfOldestRequest',
       Dimensions: [{ Name: 'EndpointName', Value: 'tenant-models' }],
       Statistic: 'Maximum',
       Threshold: 300,
     });
-    expect(byName.get('sagewatch-endpoint.tenant-models.variant.AllTraffic.failure-rate')).toMatchObject({
+    expect(byName.get('sagewatch_endpoint.tenant-models.variant.AllTraffic.failure-rate')).toMatchObject({
       Threshold: 0.05,
       ComparisonOperator: 'GreaterThanThreshold',
       Metrics: [
@@ -83,8 +101,8 @@ describe('desiredState: endpoint kinds', () => {
         { Id: 'e1', Expression: 'IF(m2 > 0, m1 / m2, 0)', Label: 'InvocationFailures / InvocationsProcesssed', ReturnData: true },
       ],
     });
-    expect(byName.get('sagewatch-endpoint.tenant-models.variant.AllTraffic.model-cache-hit')).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 0.5 });
-    expect(state.attachments.filter((a) => a.type === 'metric-stream').map((a) => a.id)).toEqual(['sagewatch-async', 'sagewatch-multi-model']);
+    expect(byName.get('sagewatch_endpoint.tenant-models.variant.AllTraffic.model-cache-hit')).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 0.5 });
+    expect(state.attachments.filter((a) => a.type === 'metric-stream').map((a) => a.id)).toEqual(['sagewatch_async', 'sagewatch_multi-model']);
     expect(state.attachments.filter((a) => a.type === 'sns-subscription').map((a) => a.id)).toEqual([
       'arn:aws:sns:eu-west-1:111122223333:tenant-models-ok',
       'arn:aws:sns:eu-west-1:111122223333:tenant-models-failed',
@@ -94,7 +112,7 @@ describe('desiredState: endpoint kinds', () => {
   it('inference pipeline: one ContainerLatency alarm per container, dimension ContainerName', () => {
     const byName = alarms(desired(classifyEndpoint(bundle('inference-pipeline'))).attachments);
     for (const container of ['preprocess', 'predict', 'postprocess']) {
-      expect(byName.get(`sagewatch-endpoint.claims-pipeline.variant.AllTraffic.container.${container}.container-latency`)).toMatchObject({
+      expect(byName.get(`sagewatch_endpoint.claims-pipeline.variant.AllTraffic.container.${container}.container-latency`)).toMatchObject({
         MetricName: 'ContainerLatency',
         Dimensions: [
           { Name: 'EndpointName', Value: 'claims-pipeline' },
@@ -120,11 +138,11 @@ describe('desiredState: endpoint kinds', () => {
         'summarizer-ic.memory',
         'summarizer-ic.gpu-memory',
       ]
-        .map((n) => `sagewatch-endpoint.llm-shared.component.${n}`)
+        .map((n) => `sagewatch_endpoint.llm-shared.component.${n}`)
         .sort(),
     );
-    expect(names).toContain('sagewatch-endpoint.llm-shared.variant.gpu-pool.memory');
-    const alarm = alarms(desired(classifyEndpoint(bundle('inference-components'))).attachments).get('sagewatch-endpoint.llm-shared.component.summarizer-ic.5xx-rate');
+    expect(names).toContain('sagewatch_endpoint.llm-shared.variant.gpu-pool.memory');
+    const alarm = alarms(desired(classifyEndpoint(bundle('inference-components'))).attachments).get('sagewatch_endpoint.llm-shared.component.summarizer-ic.5xx-rate');
     expect(alarm?.Dimensions).toEqual([{ Name: 'InferenceComponentName', Value: 'summarizer-ic' }]);
   });
 
@@ -161,20 +179,20 @@ describe('desiredState: jobs', () => {
     const state = desired(classifyJob('training-job', detail));
     const byName = alarms(state.attachments);
     expect([...byName.keys()].filter((n) => n.includes('gpu-idle'))).toEqual([
-      'sagewatch-training-job.churn-xgb-2024-06-01.gpu-idle.hosts-1-10',
-      'sagewatch-training-job.churn-xgb-2024-06-01.gpu-idle.hosts-11-12',
+      'sagewatch_training-job.churn-xgb-2024-06-01.gpu-idle.hosts-1-10',
+      'sagewatch_training-job.churn-xgb-2024-06-01.gpu-idle.hosts-11-12',
     ]);
-    const first = byName.get('sagewatch-training-job.churn-xgb-2024-06-01.gpu-idle.hosts-1-10')!;
+    const first = byName.get('sagewatch_training-job.churn-xgb-2024-06-01.gpu-idle.hosts-1-10')!;
     expect(first.Metrics).toHaveLength(11);
     expect(first.Metrics![10]).toEqual({ Id: 'e1', Expression: 'MIN([m1, m2, m3, m4, m5, m6, m7, m8, m9, m10])', Label: 'MIN of GPUUtilization', ReturnData: true });
-    expect(byName.get('sagewatch-training-job.churn-xgb-2024-06-01.memory.hosts-11-12')!.Metrics![2]).toMatchObject({ Expression: 'MAX([m1, m2])' });
+    expect(byName.get('sagewatch_training-job.churn-xgb-2024-06-01.memory.hosts-11-12')!.Metrics![2]).toMatchObject({ Expression: 'MAX([m1, m2])' });
   });
 
   it('a CPU job gets no GPU alarm; a single host is a plain metric alarm', () => {
     const detail = { ...(fixture('training-job-state-change.in-progress.json').detail as Record<string, unknown>), ResourceConfig: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1 } };
     const byName = alarms(desired(classifyJob('training-job', detail)).attachments);
-    expect([...byName.keys()]).toEqual(['sagewatch-training-job.churn-xgb-2024-06-01.memory', 'sagewatch-training-job.churn-xgb-2024-06-01.disk']);
-    expect(byName.get('sagewatch-training-job.churn-xgb-2024-06-01.memory')).toMatchObject({
+    expect([...byName.keys()]).toEqual(['sagewatch_training-job.churn-xgb-2024-06-01.memory', 'sagewatch_training-job.churn-xgb-2024-06-01.disk']);
+    expect(byName.get('sagewatch_training-job.churn-xgb-2024-06-01.memory')).toMatchObject({
       Namespace: '/aws/sagemaker/TrainingJobs',
       MetricName: 'MemoryUtilization',
       Dimensions: [{ Name: 'Host', Value: 'churn-xgb-2024-06-01/algo-1' }],
@@ -185,7 +203,7 @@ describe('desiredState: jobs', () => {
 
   it('a running labeling job: the failed-objects alarm on LabelingJobName', () => {
     const byName = alarms(desired(classifyJob('labeling-job', fixture('labeling-job-state-change.in-progress.json').detail as Record<string, unknown>)).attachments);
-    expect(byName.get('sagewatch-labeling-job.invoice-fields-batch-9.failed-objects')).toMatchObject({
+    expect(byName.get('sagewatch_labeling-job.invoice-fields-batch-9.failed-objects')).toMatchObject({
       Namespace: '/aws/sagemaker/LabelingJobs',
       MetricName: 'DatasetObjectsLabelingFailed',
       Dimensions: [{ Name: 'LabelingJobName', Value: 'invoice-fields-batch-9' }],
@@ -206,5 +224,16 @@ describe('desiredState: jobs', () => {
     const old = { ...(fixture('training-job-state-change.failed.json').detail as Record<string, unknown>), TrainingEndTime: '2024-04-01T00:00:00Z' };
     const state = desired(classifyJob('training-job', old), 'detach');
     expect(state.outcome!.metrics.MetricData![0]!.Timestamp).toEqual(new Date(NOW));
+  });
+});
+
+describe('stage names (validated at package time)', () => {
+  it('refuses the owned-name delimiter and stages whose function names would pass 64 characters', async () => {
+    const { stackNames, StageError } = await import('../../infra/names');
+    expect(() => stackNames('sagewatch', 'dev_eu')).toThrow(StageError);
+    expect(() => stackNames('sagewatch', 'x'.repeat(34))).toThrow(/at most 33/);
+    const names = stackNames('sagewatch', 'x'.repeat(33));
+    expect(`${names.prefix}-processNotifications`.length).toBe(64);
+    expect(names.ownedPrefix).toBe(`sagewatch-${'x'.repeat(33)}_`);
   });
 });

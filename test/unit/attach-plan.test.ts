@@ -102,7 +102,7 @@ describe('planFromFiles', () => {
       'endpoint fraud-scorer: InService → attach',
       'kinds: real-time',
       '',
-      '  + cloudwatch:PutMetricAlarm sagewatch-endpoint.fraud-scorer.variant.primary.5xx-rate',
+      '  + cloudwatch:PutMetricAlarm sagewatch_endpoint.fraud-scorer.variant.primary.5xx-rate',
     ]);
     expect(text).toContain('  + logs:PutSubscriptionFilter /aws/sagemaker/Endpoints/fraud-scorer');
     expect(text).toContain('Plan: 11 to add, 0 to change, 0 to destroy.');

@@ -121,32 +121,32 @@ describe('sweepMetricStreams', () => {
 
   it('recreates a stream that has members but vanished, deletes sagewatch streams without members, leaves others alone', async () => {
     const inventory = new MemoryInventory();
-    await inventory.addStreamMember('sagewatch-async', 'async', 'endpoint/doc-ocr-async');
-    await inventory.markStreamCreated('sagewatch-async', fingerprint(streamAttachment('async', SETTINGS).input));
-    await inventory.addStreamMember('sagewatch-real-time', 'real-time', 'endpoint/fraud-scorer');
-    await inventory.markStreamCreated('sagewatch-real-time', fingerprint(streamAttachment('real-time', SETTINGS).input));
-    await inventory.addStreamMember('sagewatch-serverless', 'serverless', 'endpoint/x');
-    await inventory.removeStreamMember('sagewatch-serverless', 'endpoint/x');
-    cw.on(ListMetricStreamsCommand).resolves({ Entries: [{ Name: 'sagewatch-async' }, { Name: 'sagewatch-serverless' }, { Name: 'sagewatch-training-job' }, { Name: 'team-stream' }] });
+    await inventory.addStreamMember('sagewatch_async', 'async', 'endpoint/doc-ocr-async');
+    await inventory.markStreamCreated('sagewatch_async', fingerprint(streamAttachment('async', SETTINGS).input));
+    await inventory.addStreamMember('sagewatch_real-time', 'real-time', 'endpoint/fraud-scorer');
+    await inventory.markStreamCreated('sagewatch_real-time', fingerprint(streamAttachment('real-time', SETTINGS).input));
+    await inventory.addStreamMember('sagewatch_serverless', 'serverless', 'endpoint/x');
+    await inventory.removeStreamMember('sagewatch_serverless', 'endpoint/x');
+    cw.on(ListMetricStreamsCommand).resolves({ Entries: [{ Name: 'sagewatch_async' }, { Name: 'sagewatch_serverless' }, { Name: 'sagewatch_training-job' }, { Name: 'team-stream' }] });
     cw.on(PutMetricStreamCommand).resolves({});
     cw.on(DeleteMetricStreamCommand).resolves({});
 
     const result = await sweepMetricStreams({ gateway, inventory, settings: SETTINGS });
 
-    expect(result).toEqual({ created: ['sagewatch-real-time'], deleted: ['sagewatch-serverless', 'sagewatch-training-job'], problems: [] });
+    expect(result).toEqual({ created: ['sagewatch_real-time'], deleted: ['sagewatch_serverless', 'sagewatch_training-job'], problems: [] });
     expect(cw).toHaveReceivedCommandExactlyOnceWith(PutMetricStreamCommand, streamAttachment('real-time', SETTINGS).input as never);
     expect(cw).toHaveReceivedCommandTimes(DeleteMetricStreamCommand, 2);
     expect(cw).not.toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'team-stream' });
-    expect(cw).not.toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch-async' });
-    expect((await inventory.listStreams()).map((s) => s.name)).toEqual(['sagewatch-async', 'sagewatch-real-time']);
+    expect(cw).not.toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch_async' });
+    expect((await inventory.listStreams()).map((s) => s.name)).toEqual(['sagewatch_async', 'sagewatch_real-time']);
   });
 
   it('a stream whose filters changed (a newer profile) is updated', async () => {
     const inventory = new MemoryInventory();
-    await inventory.addStreamMember('sagewatch-async', 'async', 'endpoint/doc-ocr-async');
-    await inventory.markStreamCreated('sagewatch-async', 'fingerprint-of-an-older-profile');
-    cw.on(ListMetricStreamsCommand).resolves({ Entries: [{ Name: 'sagewatch-async' }] });
+    await inventory.addStreamMember('sagewatch_async', 'async', 'endpoint/doc-ocr-async');
+    await inventory.markStreamCreated('sagewatch_async', 'fingerprint-of-an-older-profile');
+    cw.on(ListMetricStreamsCommand).resolves({ Entries: [{ Name: 'sagewatch_async' }] });
     cw.on(PutMetricStreamCommand).resolves({});
-    expect((await sweepMetricStreams({ gateway, inventory, settings: SETTINGS })).created).toEqual(['sagewatch-async']);
+    expect((await sweepMetricStreams({ gateway, inventory, settings: SETTINGS })).created).toEqual(['sagewatch_async']);
   });
 });

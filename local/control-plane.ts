@@ -1,12 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { StateMachine } from 'aws-local-stepfunctions';
+import { createHandler as checkHandler } from '../functions/check-resources';
 import { createHandler as classifyHandler } from '../functions/classify-resource';
 import { createHandler as convergeHandler } from '../functions/converge-resource';
 import { createHandler as describeHandler } from '../functions/describe-resource';
+import { createHandler as orphansHandler } from '../functions/find-orphans';
+import { createHandler as listHandler } from '../functions/list-resources';
 import { createHandler as reportHandler } from '../functions/report-problems';
+import { createHandler as sweepHandler } from '../functions/sweep-metric-streams';
 import { PlanGateway } from '../lib/attach/plan-gateway';
 import type { MonitoringGateway } from '../lib/attach/gateway';
 import { planSettings } from '../lib/attach/settings';
@@ -16,21 +17,59 @@ import type { Config } from '../lib/config';
 import { matchesPattern } from '../lib/events/pattern';
 import { DynamoInventory } from '../lib/store/inventory';
 import { SAGEMAKER_RULES } from '../infra/rules';
+import { ApiCallCounter, type ApiCalls } from './api-calls';
+import { fixtureSageMaker } from './sagemaker-stand-in';
+import { LocalStateMachines } from './state-machines';
 import type { Scenario } from './simulator';
 
-/** What the local control plane did for each simulated resource. */
+/** What the local control plane did for each simulated resource, and what it cost in calls and history. */
 export interface ControlPlaneRun {
   attached: Array<{ resource: string; type: string; kinds: string[]; actions: Array<{ service: string; action: string }> }>;
+  controlPlane: ControlPlaneSummary;
+}
+
+export interface ControlPlaneSummary {
+  resources: number;
+  /** Every AWS call of the attach executions and the first reconcile, by operation (`DescribeEndpoint`, `PutMetricAlarm`, `UpdateItem` ...). */
+  apiCalls: ApiCalls;
+  /** The longest history of any execution (attach, reconcile, or a Distributed Map child), as AWS counts events. */
+  maxHistoryEvents: number;
+  reconcile: {
+    /** The second reconcile, over an account nothing changed in since the first. */
+    apiCallsWhenUnchanged: number;
+    writesWhenUnchanged: number;
+    /** Child attach executions the unchanged reconcile started. */
+    childExecutionsWhenUnchanged: number;
+  };
+  /** How long the calls above take at the account-wide budget of each API (lib/aws/quotas.ts). */
+  simulatedMinutesToConverge: number;
 }
 
 /**
  * The plan adapter of local runs: records every CloudWatch, Logs and SNS call like
- * `sagewatch plan`, except alerts (SNS Publish to the alerts topic), which really go to the
- * local topic so the Slack function receives them.
+ * `sagewatch plan` and answers reads from what it was asked to create (a log group's filters,
+ * the account's metric streams), as AWS would; alerts (SNS Publish to the alerts topic) really
+ * go to the local topic so the Slack function receives them.
  */
 class LocalGateway extends PlanGateway {
   constructor(private readonly sns: SNSClient) {
-    super();
+    super({ subscriptionFilters: {}, metricStreams: [] });
+  }
+
+  override async putSubscriptionFilter(input: Parameters<MonitoringGateway['putSubscriptionFilter']>[0]): Promise<void> {
+    await super.putSubscriptionFilter(input);
+    const filters = (this.world.subscriptionFilters![input.logGroupName ?? ''] ??= []);
+    if (!filters.some((f) => f.filterName === input.filterName)) filters.push({ filterName: input.filterName ?? '', ...(input.destinationArn ? { destinationArn: input.destinationArn } : {}) });
+  }
+
+  override async putMetricStream(input: Parameters<MonitoringGateway['putMetricStream']>[0]): Promise<void> {
+    await super.putMetricStream(input);
+    if (input.Name && !this.world.metricStreams!.includes(input.Name)) this.world.metricStreams!.push(input.Name);
+  }
+
+  override async deleteMetricStream(input: Parameters<MonitoringGateway['deleteMetricStream']>[0]): Promise<void> {
+    await super.deleteMetricStream(input);
+    this.world.metricStreams = this.world.metricStreams!.filter((name) => name !== input.Name);
   }
 
   override async publish(input: Parameters<MonitoringGateway['publish']>[0]): Promise<void> {
@@ -39,111 +78,36 @@ class LocalGateway extends PlanGateway {
   }
 }
 
-type Command = { constructor: { name: string }; input: Record<string, unknown> };
-
-/**
- * SageMaker answered from the simulator's describe outputs: a real SDK client whose request
- * never leaves the process (a middleware answers before signing and sending).
- */
-function fixtureSageMaker(scenario: Scenario, region: string): SageMakerClient {
-  const endpoints = new Map(scenario.endpoints.map((e) => [e.name, e.describe]));
-  const configs = new Map(scenario.endpoints.map((e) => [e.describe.endpoint.EndpointConfigName, e.describe.endpointConfig]));
-  const models = new Map(scenario.endpoints.flatMap((e) => e.describe.models.map((m) => [String(m.ModelName), m] as const)));
-  const components = scenario.endpoints.flatMap((e) => e.describe.inferenceComponents);
-  const jobs = new Map(scenario.jobs.map((j) => [j.spec.name, j.describe]));
-  const notFound = (what: string) =>
-    Object.assign(new Error(`Could not find ${what}.`), { name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
-  const revive = (value: unknown): unknown =>
-    JSON.parse(JSON.stringify(value), (key, v) => (typeof v === 'string' && /(Time|Timestamp)$/.test(key) && !Number.isNaN(Date.parse(v)) ? new Date(v) : v));
-
-  const answer = (name: string, input: Record<string, unknown>): unknown => {
-    switch (name) {
-      case 'DescribeEndpointCommand': {
-        const bundle = endpoints.get(String(input.EndpointName));
-        if (!bundle) throw notFound(`endpoint "${String(input.EndpointName)}"`);
-        return bundle.endpoint;
-      }
-      case 'DescribeEndpointConfigCommand': {
-        const config = configs.get(String(input.EndpointConfigName));
-        if (!config) throw notFound(`endpoint configuration "${String(input.EndpointConfigName)}"`);
-        return config;
-      }
-      case 'DescribeModelCommand': {
-        const model = models.get(String(input.ModelName));
-        if (!model) throw notFound(`model "${String(input.ModelName)}"`);
-        return model;
-      }
-      case 'ListInferenceComponentsCommand':
-        return {
-          InferenceComponents: components
-            .filter((c) => c.EndpointName === input.EndpointNameEquals)
-            .map((c) => ({ InferenceComponentName: c.InferenceComponentName, InferenceComponentArn: c.InferenceComponentArn, EndpointName: c.EndpointName, InferenceComponentStatus: c.InferenceComponentStatus })),
-        };
-      case 'DescribeInferenceComponentCommand': {
-        const component = components.find((c) => c.InferenceComponentName === input.InferenceComponentName);
-        if (!component) throw notFound(`inference component "${String(input.InferenceComponentName)}"`);
-        return component;
-      }
-      case 'ListTagsCommand':
-        return { Tags: [{ Key: 'team', Value: 'ml-platform' }] };
-      case 'DescribeTrainingJobCommand':
-      case 'DescribeProcessingJobCommand': {
-        const jobName = String(input.TrainingJobName ?? input.ProcessingJobName);
-        const job = jobs.get(jobName);
-        if (!job) throw notFound(`job "${jobName}"`);
-        return job;
-      }
-      default:
-        throw Object.assign(new Error(`the local SageMaker stand-in does not answer ${name}`), { name: 'UnsupportedOperation' });
-    }
-  };
-
-  const client = new SageMakerClient({ region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
-  client.middlewareStack.add(
-    (_next, context) => async (args) => {
-      const command = { constructor: { name: `${String(context.commandName)}` }, input: args.input as Record<string, unknown> } satisfies Command;
-      return { output: { $metadata: { httpStatusCode: 200 }, ...(revive(answer(command.constructor.name, command.input)) as object) }, response: {} } as never;
-    },
-    { step: 'initialize', name: 'sagewatchLocalSageMaker' },
-  );
-  return client;
-}
-
-const PLACEHOLDERS = ['DescribeFunctionArn', 'ClassifyFunctionArn', 'ConvergeFunctionArn', 'ReportFunctionArn', 'ListResourcesFunctionArn', 'FindOrphansFunctionArn', 'SweepStreamsFunctionArn'];
-
-function attachDefinition(region: string): Record<string, unknown> {
-  let text = readFileSync(resolve(import.meta.dirname, '..', 'statemachines', 'attach.asl.json'), 'utf8');
-  for (const placeholder of PLACEHOLDERS) {
-    text = text.replaceAll(`\${${placeholder}}`, `arn:aws:lambda:${region}:000000000000:function:sagewatch-local-${placeholder.replace(/FunctionArn$/, '')}`);
-  }
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
 /**
  * Routes the scenario's SageMaker events through the template's EventBridge rules (with
- * sagewatch's own pattern matcher) into the real attach state machine, executed by
+ * sagewatch's own pattern matcher) into the real attach state machine, then runs the real
+ * reconcile state machine twice (the second over an unchanged account), all executed by
  * aws-local-stepfunctions with each Task bound to its real handler.
  */
 export async function runControlPlane(scenario: Scenario, options: { config: Config; snsEndpoint: string; topicArn: string }): Promise<ControlPlaneRun> {
   const { config } = options;
   const region = config.region;
+  const counter = new ApiCallCounter();
   const sns = new SNSClient({ region, endpoint: options.snsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const gateway = new LocalGateway(sns);
-  const inventory = new DynamoInventory(createDocumentClient({ region }), config.inventoryTable);
+  const documents = counter.watch(createDocumentClient({ region }));
+  const inventory = new DynamoInventory(documents, config.inventoryTable);
   const settings = planSettings({ region, account: scenario.endpoints[0]?.spec.account ?? '123456789012', overrides: { alertsTopicArn: options.topicArn } });
-  const describe = describeHandler({ sagemaker: fixtureSageMaker(scenario, region) });
-  const classify = classifyHandler();
-  const converge = convergeHandler({ gateway, inventory, settings });
-  const report = reportHandler({ publisher: createSnsPublisher({ client: sns, topicArn: options.topicArn }) });
-  type Handler = (input: unknown) => Promise<unknown>;
-  const bind = (names: string[], handler: Handler) => Object.fromEntries(names.map((n) => [n, handler]));
-  const handlers: Record<string, Handler> = {
-    ...bind(['Describe', 'DescribeItem', 'DescribeOrphan'], describe),
-    ...bind(['Classify', 'ClassifyItem', 'ClassifyOrphan'], classify),
-    ...bind(['Converge', 'ConvergeItem', 'ConvergeOrphan'], converge),
-    ...bind(['ReportProblems', 'ReportFailure', 'ReportItemProblems', 'ReportItemFailure', 'ReportOrphanProblems', 'ReportOrphanFailure', 'ReportStreamProblems'], report),
-  };
-  const machine = new StateMachine(attachDefinition(region) as never);
+  const sagemaker: SageMakerClient = counter.watch(fixtureSageMaker(scenario, region));
+  const machines = new LocalStateMachines(
+    {
+      describe: describeHandler({ sagemaker }),
+      classify: classifyHandler(),
+      converge: convergeHandler({ gateway, inventory, settings }),
+      report: reportHandler({ publisher: createSnsPublisher({ client: sns, topicArn: options.topicArn }) }),
+      list: listHandler({ sagemaker }),
+      check: checkHandler({ sagemaker, inventory, settings }),
+      orphans: orphansHandler({ sagemaker, inventory }),
+      sweep: sweepHandler({ gateway, inventory, settings }),
+    },
+    { instant: true, region },
+  );
+  const gatewayCalls = () => counter.merge(gateway.calls.map((call) => call.action));
 
   const events = [
     ...scenario.endpoints.map((e) => ({ at: Date.parse(String(e.event.time)), event: e.event, resource: e.name, type: 'endpoint' })),
@@ -155,17 +119,34 @@ export async function runControlPlane(scenario: Scenario, options: { config: Con
     for (const { event, resource, type } of events) {
       if (!SAGEMAKER_RULES.some((rule) => matchesPattern(rule.pattern, event))) continue;
       const before = gateway.actions.length;
-      const execution = machine.run(event as never, {
-        overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: { WaitToSettle: 0 } },
-      });
-      const output = (await execution.result) as { kinds?: string[] };
+      const output = (await machines.run('attach', event)) as { kinds?: string[] };
       const entry = attached.get(resource) ?? { resource, type, kinds: [], actions: [] };
       entry.kinds = output?.kinds ?? entry.kinds;
       entry.actions.push(...gateway.actions.slice(before).map(({ service, action }) => ({ service, action })));
       attached.set(resource, entry);
     }
+    // The hourly sweep: once to backfill (nothing to do after the events above), once more
+    // over the same account, which must only read.
+    await machines.run('reconcile', {});
+    const converged = gatewayCalls();
+    const executionsBefore = machines.stats.executionsByMachine.attach ?? 0;
+    await machines.run('reconcile', {});
+    const unchanged = counter.since(gatewayCalls(), converged);
+    return {
+      attached: [...attached.values()],
+      controlPlane: {
+        resources: scenario.endpoints.length + scenario.jobs.length,
+        apiCalls: converged,
+        maxHistoryEvents: machines.stats.maxHistoryEvents,
+        reconcile: {
+          apiCallsWhenUnchanged: counter.total(unchanged),
+          writesWhenUnchanged: counter.writes(unchanged),
+          childExecutionsWhenUnchanged: (machines.stats.executionsByMachine.attach ?? 0) - executionsBefore,
+        },
+        simulatedMinutesToConverge: counter.simulatedMinutes(converged),
+      },
+    };
   } finally {
     sns.destroy();
   }
-  return { attached: [...attached.values()] };
 }

@@ -17,6 +17,9 @@ export interface EmbeddedDynamo {
 export async function startDynamo(options: { path?: string } = {}): Promise<EmbeddedDynamo> {
   if (options.path) mkdirSync(options.path, { recursive: true });
   const server = dynalite({ ...(options.path ? { path: options.path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Small answers on a kept-alive loopback connection otherwise wait for the peer's delayed
+  // ACK (Nagle): ~30 ms per call instead of ~1.
+  server.on('connection', (socket: { setNoDelay: (noDelay: boolean) => void }) => socket.setNoDelay(true));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

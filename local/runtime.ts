@@ -45,6 +45,7 @@ export interface DemoSummary {
   detected: Array<{ faultId: string; alert: { kind: string; title: string; severity: string; resource: string; fingerprint: string } }>;
   falseAlerts: Array<{ kind: string; title: string; resource: string }>;
   attached: ControlPlaneRun['attached'];
+  controlPlane: ControlPlaneRun['controlPlane'];
   metrics: Record<string, number>;
   alertsSent: number;
   alertsDeliveredToSlack: number;
@@ -240,7 +241,7 @@ export async function runDemo(options: DemoOptions): Promise<{ summary: DemoSumm
     });
 
     progress(0.02, 'attaching monitoring to every endpoint and job');
-    const { attached } = await runControlPlane(scenario, { config, snsEndpoint, topicArn: TOPIC });
+    const { attached, controlPlane } = await runControlPlane(scenario, { config, snsEndpoint, topicArn: TOPIC });
     await sns.settle();
 
     const kinesisFailures: _Record[][] = [];
@@ -384,6 +385,7 @@ export async function runDemo(options: DemoOptions): Promise<{ summary: DemoSumm
       detected,
       falseAlerts,
       attached,
+      controlPlane,
       metrics: {
         RequestsCompleted: capture.sum('RequestsCompleted', ['EndpointName']),
         RequestsFailed: capture.sum('RequestsFailed', ['EndpointName']),

@@ -29,7 +29,7 @@ export class PlanGateway implements MonitoringGateway {
   readonly calls: PlannedCall[] = [];
   private subscriptions = 0;
 
-  constructor(private readonly world: PlanWorld = {}) {}
+  constructor(protected world: PlanWorld = {}) {}
 
   /** The calls that would change something (reads left out). */
   get actions(): PlannedCall[] {

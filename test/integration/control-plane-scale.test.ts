@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config';
+import { runControlPlane, type ControlPlaneRun } from '../../local/control-plane';
+import { LocalSns } from '../../local/sns';
+import { buildScenario } from '../../local/simulator';
+import { useDynamo } from '../support/dynamo';
+
+/**
+ * The local control plane end to end at two account sizes: the real attach and reconcile
+ * definitions, dynalite, every task bound to its handler. (The 2,000-endpoint run is
+ * `npm start -- --endpoints 2000`; its figures are in the README.)
+ */
+useDynamo();
+const sns = new LocalSns();
+let snsEndpoint = '';
+beforeAll(async () => {
+  snsEndpoint = await sns.start();
+});
+afterAll(async () => {
+  await sns.close();
+});
+
+async function run(endpoints: number, inventoryTable: string): Promise<ControlPlaneRun> {
+  const { ensureTables } = await import('../../local/dynamo');
+  const config = { ...loadConfig(), inventoryTable };
+  await ensureTables(process.env.AWS_ENDPOINT_URL_DYNAMODB!, { requests: `${inventoryTable}-r`, requestsByEndpointIndex: 'byEndpoint', inventory: inventoryTable, state: `${inventoryTable}-s` });
+  const scenario = buildScenario({ seed: 7, requests: 10, endpoints, faults: 'none', end: Date.UTC(2024, 5, 1), region: 'us-east-1', account: '123456789012' });
+  return runControlPlane(scenario, { config, snsEndpoint, topicArn: 'arn:aws:sns:us-east-1:123456789012:sagewatch-local-alerts' });
+}
+
+describe('control plane at account scale (executed)', () => {
+  it('an unchanged account costs reads only, and reconcile history grows per page, not per resource', async () => {
+    const small = await run(30, 'scale-small');
+    const large = await run(230, 'scale-large');
+
+    for (const { controlPlane } of [small, large]) {
+      expect(controlPlane.reconcile.writesWhenUnchanged).toBe(0);
+      expect(controlPlane.reconcile.childExecutionsWhenUnchanged).toBe(0);
+      expect(controlPlane.reconcile.apiCallsWhenUnchanged).toBeGreaterThan(0);
+    }
+    expect(large.controlPlane.resources).toBeGreaterThan(small.controlPlane.resources + 190);
+    // 200 more endpoints are two more pages of the listing and one more of the inventory: a
+    // few dozen events, where one execution per sweep used to add ~27 per resource.
+    expect(large.controlPlane.maxHistoryEvents - small.controlPlane.maxHistoryEvents).toBeLessThan(120);
+    expect(large.controlPlane.maxHistoryEvents).toBeLessThan(500);
+    expect(large.controlPlane.apiCalls.PutMetricAlarm).toBeGreaterThan(small.controlPlane.apiCalls.PutMetricAlarm!);
+    expect(large.controlPlane.simulatedMinutesToConverge).toBeGreaterThan(small.controlPlane.simulatedMinutesToConverge);
+  }, 600_000);
+});

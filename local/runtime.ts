@@ -45,7 +45,7 @@ export interface DemoSummary {
   detected: Array<{ faultId: string; alert: { kind: string; title: string; severity: string; resource: string; fingerprint: string } }>;
   falseAlerts: Array<{ kind: string; title: string; resource: string }>;
   attached: ControlPlaneRun['attached'];
-  controlPlane: ControlPlaneRun['controlPlane'];
+  controlPlane?: ControlPlaneRun['controlPlane'];
   metrics: Record<string, number>;
   alertsSent: number;
   alertsDeliveredToSlack: number;

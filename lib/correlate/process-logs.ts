@@ -36,8 +36,6 @@ export interface ProcessLogsOutcome {
   failedIds: Set<string>;
   counters: Counters;
   observations: Observation[];
-  /** Requests touched in this batch, with what the store said of each. */
-  merged: Array<{ half: LogHalf; result: LogMergeResult }>;
 }
 
 interface Group {
@@ -75,7 +73,6 @@ export async function processLogRecords(records: readonly LogRecordInput[], deps
   const sliceLines = deps.sliceLines ?? SLICE_LINES;
   const failedIds = new Set<string>();
   const observations: Observation[] = [];
-  const merged: ProcessLogsOutcome['merged'] = [];
 
   // Requests by endpoint, then inference id: no composite key string to build for every line.
   let byEndpoint = new Map<string, Map<string, Group>>();
@@ -117,7 +114,6 @@ export async function processLogRecords(records: readonly LogRecordInput[], deps
     results.forEach((result, index) => {
       if (!result) return;
       const { half } = slice[index]!;
-      merged.push({ half, result });
       counters.add('DataLogLinesDuplicate', half.lines.length - result.addedLines);
       if (result.firstErrors && !result.notified) {
         observations.push({ name: 'LogErrorsWithoutNotification', unit: 'Count', value: 1, dimensionSets: [{ EndpointName: half.endpointName }] });
@@ -200,7 +196,7 @@ export async function processLogRecords(records: readonly LogRecordInput[], deps
     if (lines >= sliceLines) await flush();
   }
   if (list.length > 0) await flush();
-  return { failedIds, counters, observations, merged };
+  return { failedIds, counters, observations };
 
   /** Attaches a line without the prefix to the last line of its stream; false when there is none. */
   function attachContinuation(stream: string, event: { id: string; message: string }, at: number, instanceId: string, recordId: string): boolean {

@@ -1,204 +1,227 @@
 /**
- * `npm run bench [-- --json] [--runs N]`: what sagewatch's data path costs per event, measured
- * against the physical floor of its input in the same run, so the figures hold on a noisy
- * machine. No AWS: the store is a counting sink for timings and dynalite for request counts.
- * See README.md "Performance" for what the numbers mean.
+ * `npm run bench [-- --json]`: what the async request data path costs as deployed. The
+ * function bundles run in their own processes against dynalite through a metering proxy that
+ * bills every request as DynamoDB would; CPU is counted per process (process.cpuUsage), so
+ * the figures hold on a busy machine. See README.md "Performance" and "Cost".
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FUNCTION_SPECS } from '../infra/functions';
 import { applyLocalAwsDefaults } from '../local/environment';
-import { measureBundles, type BundleResult } from './bundles';
+import { buildBundles, measureColdStarts, measureImports } from './bundles';
+import { costPerMillionRequests, storagePerMillionRequestsMonthUsd } from './cost';
+import { startEnvironment } from './environment';
 import { interleaved, median, round } from './measure';
-import { measureMemory, measureSdkCost } from './memory';
-import { createLogPipeline, createNotificationPipeline, decodeFloor } from './pipeline';
+import { measureMemory } from './memory';
+import { createLogPipeline, decodeFloor } from './pipeline';
+import { REAL_PATH_FUNCTIONS, runRealPath, scheduledEvent, totalUsage } from './real-path';
+import { goalChecks, mark, toJson, type BenchFigures } from './report';
 import { withDiscardedStdout } from './sinks';
-import { measureStore } from './store';
-import { DEFAULT_BATCH_BYTES, logWorkload, notificationWorkload } from './workload';
+import { DEFAULT_BATCH_BYTES, DEPLOYED_SQS_BATCH_SIZE, logWorkload, notificationWorkload, worstCaseWorkload } from './workload';
 
-export interface BenchReport {
-  processLogs: {
-    records: number;
-    logEvents: number;
-    decodeFloorMs: number;
-    pipelineMs: number;
-    ratio: number;
-    eventsPerSecond: number;
-    peakRssMb: number;
-    deployedMemoryMb: number;
-  };
-  processNotifications: { notificationsPerSecond: number };
-  store: { writesPerRequest: number; readsPerRequest: number };
-  bundles: Record<string, { bytes: number; importMs: number }>;
-}
-
-export const TARGETS = {
-  ratio: 1.5,
-  writesPerRequest: 2,
-  readsPerRequest: 0,
-  /** 400 KB, counted in thousands: the stricter reading. */
-  bundleBytes: 400_000,
-  importMs: 150,
-  /** Share of the deployed memory size that peak RSS may reach. */
-  memoryShare: 0.5,
-};
-
-const USAGE = `usage: npm run bench -- [--json] [--runs N] [--warmup N] [--batch-bytes B] [--notifications N]
-                          [--store-bytes B] [--import-runs N] [--memory-invocations N] [--sdk-bytes B]`;
+const USAGE = `usage: npm run bench -- [--json] [--store-bytes B] [--runs N] [--warmup N] [--batch-bytes B]
+                          [--import-runs N] [--memory-invocations N] [--memory-data-lines N] [--cpu-prof DIR]`;
 
 function options() {
-  const { values } = parseArgs({
-    options: {
-      json: { type: 'boolean', default: false },
-      runs: { type: 'string', default: '11' },
-      warmup: { type: 'string', default: '2' },
-      'batch-bytes': { type: 'string', default: String(DEFAULT_BATCH_BYTES) },
-      notifications: { type: 'string', default: '20000' },
-      'store-bytes': { type: 'string', default: '200000' },
-      'import-runs': { type: 'string', default: '5' },
-      'memory-invocations': { type: 'string', default: '3' },
-      'sdk-bytes': { type: 'string', default: '1000000' },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        json: { type: 'boolean', default: false },
+        'store-bytes': { type: 'string', default: '100000' },
+        runs: { type: 'string', default: '5' },
+        warmup: { type: 'string', default: '1' },
+        'batch-bytes': { type: 'string', default: String(DEFAULT_BATCH_BYTES) },
+        'import-runs': { type: 'string', default: '3' },
+        'memory-invocations': { type: 'string', default: '2' },
+        'memory-data-lines': { type: 'string', default: '500' },
+        'cpu-prof': { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
   if (values.help) {
-    console.log(USAGE);
+    process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
   const int = (name: keyof typeof values, min: number): number => {
     const value = Number(values[name]);
     if (!Number.isInteger(value) || value < min) {
-      console.error(`--${name} must be an integer >= ${min}\n${USAGE}`);
+      process.stderr.write(`bench: --${name} must be an integer >= ${min}\n${USAGE}\n`);
       process.exit(2);
     }
     return value;
   };
   return {
     json: values.json === true,
+    storeBytes: int('store-bytes', 5_000),
     runs: int('runs', 1),
     warmup: int('warmup', 0),
     batchBytes: int('batch-bytes', 2_000),
-    notifications: int('notifications', 10),
-    storeBytes: int('store-bytes', 2_000),
     importRuns: int('import-runs', 1),
     memoryInvocations: int('memory-invocations', 1),
-    sdkBytes: int('sdk-bytes', 2_000),
+    memoryDataLines: int('memory-data-lines', 0),
+    cpuProfileDir: values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined,
   };
 }
 
-const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
+const started = performance.now();
+const progress = (message: string) => process.stderr.write(`bench: [${Math.round((performance.now() - started) / 1000)} s] ${message}\n`);
+
+/** A small Kinesis batch of a few requests' data-log lines (and the control message CloudWatch Logs sends). */
+function firstLogBatch(seed: number): unknown {
+  const workload = logWorkload({ targetBytes: 12_000, maxRecords: 3, seed, startMs: Date.now() - 60_000, flushOpenRequests: true });
+  if (workload.requests.length === 0) throw new Error('bench: the first-call batch holds no requests');
+  return workload.event;
+}
 
 async function main(): Promise<void> {
   const opts = options();
-  // The deployed functions' settings, whatever the caller's shell has.
   applyLocalAwsDefaults();
+  // The in-process diagnostic runs with the deployed functions' settings, whatever the shell has.
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  if (opts.cpuProfileDir) mkdirSync(opts.cpuProfileDir, { recursive: true });
   const workDir = mkdtempSync(join(tmpdir(), 'sagewatch-bench-'));
+  const env = await startEnvironment();
   try {
-    progress('building bundles and timing their import in fresh processes');
-    const bundles = await measureBundles({ outRoot: workDir, importRuns: opts.importRuns });
+    progress('building the function bundles');
+    const built = await buildBundles(workDir);
 
-    progress(`generating a Kinesis batch of ${opts.batchBytes} bytes`);
-    const workload = logWorkload({ targetBytes: opts.batchBytes });
-    const pipeline = createLogPipeline();
-    progress(`timing processLogs: ${opts.warmup} warm-up and ${opts.runs} measured runs`);
-    const { result: logTimes } = await withDiscardedStdout(() =>
-      interleaved({ floor: () => decodeFloor(workload.records), pipeline: () => pipeline(workload.event) }, opts.runs, opts.warmup),
-    );
-    const floorMs = median(logTimes.floor!);
-    const pipelineMs = median(logTimes.pipeline!);
-    // Each pipeline run against the floor run just before it: a cross-check that a slow patch of
-    // the machine did not fall on one side only.
-    const pairedRatio = median(logTimes.pipeline!.map((ms, i) => ms / logTimes.floor![i]!));
+    progress(`running the data path as deployed against dynalite (${opts.storeBytes} bytes of data logs, after a warm-up and an hour of history)`);
+    const path = await runRealPath({
+      env,
+      bundles: built,
+      workDir,
+      storeBytes: opts.storeBytes,
+      ...(opts.cpuProfileDir ? { cpuProfileDir: opts.cpuProfileDir } : {}),
+    });
+    const storage = await env.meter.storage(env.config.requestsTable);
 
-    progress(`timing processNotifications over ${opts.notifications} notifications`);
-    const sqsEvents = notificationWorkload({ count: opts.notifications });
-    const notify = createNotificationPipeline();
-    const { result: notificationTimes } = await withDiscardedStdout(() =>
-      interleaved(
-        {
-          notifications: async () => {
-            for (const event of sqsEvents) await notify(event);
-          },
-        },
-        opts.runs,
-        opts.warmup,
-      ),
-    );
-    const notificationsMs = median(notificationTimes.notifications!);
-
-    progress('counting DynamoDB requests per async request against dynalite');
-    const store = await measureStore({ batchBytes: opts.storeBytes });
-
-    progress('measuring peak RSS of the processLogs bundle on the batch');
-    const memory = await measureMemory({ event: workload.event, invocations: opts.memoryInvocations, workDir });
-
-    progress('measuring the CPU of the deployed store and SDK per DynamoDB write');
-    const sdkWorkload = logWorkload({ targetBytes: opts.sdkBytes, seed: 5 });
-    const sdk = await measureSdkCost({ event: sdkWorkload.event, workDir });
-
-    const report: BenchReport = {
-      processLogs: {
-        records: workload.records.length,
-        logEvents: workload.logEvents,
-        decodeFloorMs: round(floorMs),
-        pipelineMs: round(pipelineMs),
-        ratio: round(pipelineMs / floorMs, 2),
-        eventsPerSecond: Math.round(workload.logEvents / (pipelineMs / 1000)),
-        peakRssMb: round(memory.peakRssMb),
-        deployedMemoryMb: FUNCTION_SPECS.processLogs.memorySize,
+    progress(`first calls and imports in fresh processes (${opts.importRuns} each)`);
+    const coldStarts = await measureColdStarts({
+      built,
+      runs: opts.importRuns,
+      workDir,
+      env,
+      events: {
+        processLogs: (run) => firstLogBatch(100 + run),
+        processNotifications: (run) => notificationWorkload({ count: DEPLOYED_SQS_BATCH_SIZE, seed: 200 + run, startMs: Date.now() - 60_000 })[0],
+        sweepRequests: () => scheduledEvent(Date.now()),
       },
-      processNotifications: { notificationsPerSecond: Math.round(opts.notifications / (notificationsMs / 1000)) },
-      store: { writesPerRequest: round(store.writesPerRequest, 3), readsPerRequest: round(store.readsPerRequest, 3) },
-      bundles: Object.fromEntries(Object.entries(bundles).map(([key, b]) => [key, { bytes: b.bytes, importMs: round(b.importMs) }])),
+    });
+    const bundles = await measureImports({ built, runs: opts.importRuns, workDir, env });
+
+    progress(`processLogs against its decode floor on a ${opts.batchBytes}-byte batch (diagnostic, sink store, ${opts.runs} runs)`);
+    const batch = logWorkload({ targetBytes: opts.batchBytes });
+    const pipeline = createLogPipeline();
+    const { result: times } = await withDiscardedStdout(() =>
+      interleaved({ floor: () => decodeFloor(batch.records), pipeline: () => pipeline(batch.event) }, opts.runs, opts.warmup),
+    );
+    const floorMs = median(times.floor!);
+    const pipelineMs = median(times.pipeline!);
+
+    progress(`peak RSS of processLogs on the worst-case batch (${opts.memoryInvocations} in one process)`);
+    const worstCase = Array.from({ length: opts.memoryInvocations }, (_, i) =>
+      worstCaseWorkload({ seed: 31 + i, dataLogEvents: opts.memoryDataLines, startMs: Date.now() - 5 * 60_000 + i * 60_000 }),
+    );
+    const memory = await measureMemory({ batches: worstCase, bundle: built.processLogs!.file, env, workDir });
+
+    // Per async request.
+    const requests = path.requests;
+    const total = totalUsage(path.usage, REAL_PATH_FUNCTIONS);
+    const logsUsage = path.usage.processLogs;
+    const logWrites = ['UpdateItem', 'PutItem', 'DeleteItem', 'BatchWriteItem'].reduce((sum, op) => sum + (logsUsage?.requests[op] ?? 0), 0);
+    const runs = path.functions;
+    const cpuPerNotification = runs.processNotifications.cpuMs / path.notifications;
+    const kinesisKb = path.kinesisRecordBytes.reduce((sum, bytes) => sum + Math.ceil(bytes / 1024), 0);
+    const kinesisBytes = path.kinesisRecordBytes.reduce((sum, bytes) => sum + bytes, 0);
+    const cost = costPerMillionRequests({
+      writeUnitsPerRequest: total.writeUnits / requests,
+      readUnitsPerRequest: total.readUnits / requests,
+      lambdas: REAL_PATH_FUNCTIONS.map((key) => ({
+        key,
+        memoryMb: FUNCTION_SPECS[key].memorySize,
+        cpuMsPerRequest: runs[key].cpuMs / requests,
+        // The sweeper runs on a schedule whatever the traffic: its invocations are not per request.
+        invocationsPerRequest: key === 'sweepRequests' ? 0 : runs[key].invocations / requests,
+      })),
+      sqsRequestsPerRequest: (path.notifications * (1 + 2 / DEPLOYED_SQS_BATCH_SIZE)) / requests,
+      kinesisBilledKbPerRequest: kinesisKb / requests,
+      kinesisBytesPerRequest: kinesisBytes / requests,
+      logBytesPerRequest: REAL_PATH_FUNCTIONS.reduce((sum, key) => sum + runs[key].stdoutBytes, 0) / requests,
+      snsPublishesPerRequest: path.alertsPublished / requests,
+    });
+    const figures: BenchFigures = {
+      writeUnitsPerRequest: total.writeUnits / requests,
+      readUnitsPerRequest: total.readUnits / requests,
+      ratio: pipelineMs / floorMs,
+      logsCpuMsPerRequest: runs.processLogs.cpuMs / requests,
+      logsCpuMsPerWrite: runs.processLogs.cpuMs / Math.max(1, logWrites),
+      peakRssMb: memory.peakRssMb,
+      deployedMemoryMb: memory.deployedMemoryMb,
+      cpuMsPerNotification: cpuPerNotification,
+      coldStarts,
+      bundles,
+      costPerMillionRequestsUsd: cost.totalUsd,
     };
 
+    progress('done');
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(toJson(figures), null, 2)}\n`);
       return;
     }
-    const spread = (values: number[]) => `min ${round(Math.min(...values))} / max ${round(Math.max(...values))}`;
-    const check = (ok: boolean) => (ok ? 'ok  ' : 'MISS');
-    const p = report.processLogs;
+    const goals = goalChecks(figures);
+    const perRequest = (n: number, digits = 2) => round(n / requests, digits);
+    const failures = REAL_PATH_FUNCTIONS.filter((key) => runs[key].failures > 0).map((key) => `${key} ${runs[key].failures} (${runs[key].errors.join('; ')})`);
+    const usageLines = Object.entries(path.usage).map(([label, u]) => {
+      const tables = Object.entries(u.tables)
+        .map(([table, t]) => {
+          const indexes = Object.entries(t.indexes).map(([name, i]) => `${name} ${perRequest(i.units)}`);
+          return `${table}: ${perRequest(t.writeUnits)} table${indexes.length ? `, ${indexes.join(', ')}` : ''} write units, ${perRequest(t.readUnits)} read units`;
+        })
+        .join('; ');
+      return `       ${label.padEnd(21)} ${perRequest(u.writeUnits)} W ${perRequest(u.readUnits)} R — ${tables}\n` +
+        `       ${''.padEnd(21)} requests: ${Object.entries(u.requests).map(([op, n]) => `${op} ${n}`).join(', ')}; ${u.conditionFailures} failed conditions${Object.keys(u.errors).length ? `; errors ${JSON.stringify(u.errors)}` : ''}`;
+    });
+    const c = coldStarts;
     const lines = [
-      `processLogs — one Kinesis batch: ${workload.payloadBytes} bytes of event JSON, ${p.records} records, ${p.logEvents} log events`,
-      `  (${workload.dataLogLines} data-log lines of ${workload.requests.length} requests, ${round(workload.decodedBytes / 1e6)} MB of subscription JSON once decoded)`,
-      `  decode floor   ${p.decodeFloorMs} ms   (median of ${opts.runs}; ${spread(logTimes.floor!)})`,
-      `  pipeline       ${p.pipelineMs} ms   (median of ${opts.runs}; ${spread(logTimes.pipeline!)})`,
-      `  ${check(p.ratio <= TARGETS.ratio)} ratio ${p.ratio} (target <= ${TARGETS.ratio}; median of the run-by-run ratios ${round(pairedRatio, 2)})`,
-      `       ${p.eventsPerSecond} log events/s, ${Math.round(workload.requests.length / (pipelineMs / 1000))} requests/s on one core`,
-      `  ${check(p.peakRssMb <= p.deployedMemoryMb * TARGETS.memoryShare)} peak RSS ${p.peakRssMb} MB of ${p.deployedMemoryMb} MB deployed (target <= ${
-        p.deployedMemoryMb * TARGETS.memoryShare
-      } MB; ${round(memory.rssAfterInitMb)} MB after init, ${opts.memoryInvocations} invocation(s))`,
-      `  with the deployed store and SDK (every UpdateItem answered at once by a local endpoint):`,
-      `       ${round(sdk.cpuMs / sdk.writes * 1000, 1)} ms of CPU per 1,000 writes, ${round(sdk.cpuMs)} ms CPU / ${round(sdk.wallMs)} ms wall for a batch of ${sdkWorkload.logEvents} events (${sdk.writes} writes)`,
-      `processNotifications — ${opts.notifications} notifications in SQS batches of 10`,
-      `       ${report.processNotifications.notificationsPerSecond} notifications/s (median run ${round(notificationsMs)} ms)`,
-      `store — ${store.requests} async requests (${store.logLines} data-log lines, every request with its notification) against dynalite`,
-      `  ${check(store.writesPerRequest <= TARGETS.writesPerRequest)} ${report.store.writesPerRequest} writes per request (target <= ${TARGETS.writesPerRequest})`,
-      `  ${check(store.readsPerRequest <= TARGETS.readsPerRequest)} ${report.store.readsPerRequest} reads per request (target 0)`,
-      `       requests sent: ${Object.entries(store.operations).map(([op, n]) => `${op} ${n}`).join(', ')}`,
-      `       write request units per request: table ${round(store.writeUnits.table, 2)} (dynalite: ${round(store.tableWriteUnitsPerRequest, 2)}), ${Object.entries(
-        store.writeUnits.indexes,
-      )
-        .map(([name, n]) => `index ${name} ${round(n, 2)}`)
-        .join(', ')}: ${round(store.writeUnits.total, 2)} in all`,
-      `       (${round(store.writeUnits.largeItemShare * 100)}% of writes leave an item over 1 KB; finished records ≈ ${store.itemKb.median} KB, max ${store.itemKb.max} KB)`,
-      `       the same log batch redelivered: ${round(store.redelivery.writesPerRequest, 3)} writes and ${round(store.redelivery.readsPerRequest, 3)} reads per request`,
-      '       (dynalite ignores ReturnValuesOnConditionCheckFailure, so a redelivery reads once here; DynamoDB returns the item and no read is made)',
-      'bundles — minified ESM, SDK included, import time in a fresh Node process (median)',
-      ...Object.entries(bundles).map(
-        ([key, b]: [string, BundleResult]) =>
-          `  ${check(b.bytes < TARGETS.bundleBytes && b.importMs < TARGETS.importMs)} ${key.padEnd(22)} ${round(b.bytes / 1000)} KB  ${round(b.importMs)} ms   (targets < ${
-            TARGETS.bundleBytes / 1000
-          } KB, < ${TARGETS.importMs} ms)`,
-      ),
+      `store — ${requests} async requests (${path.logLines} data-log lines; ${path.notifications} notified, ${path.lostNotifications} notification(s) lost) through`,
+      '  processLogs, processNotifications (detectors and alerting) and sweepRequests, as deployed, against dynalite',
+      `  ${mark(goals.writeUnits.ok)} ${goals.writeUnits.text}`,
+      `  ${mark(goals.readUnits.ok)} ${goals.readUnits.text}`,
+      '       per request, by function (W write units, R read units, as DynamoDB bills them):',
+      ...usageLines,
+      `       stored: ≈ ${Math.round(storage.bytes / Math.max(1, storage.items))} bytes per request (item and index entries, 100 bytes overhead each); ${path.alertsPublished} alert(s) published`,
+      ...(failures.length ? [`  WARNING failed records or invocations: ${failures.join('; ')}`] : []),
+      'processLogs',
+      `  ${mark(goals.cpuPerWrite.ok)} ${goals.cpuPerWrite.text}`,
+      `       ${round(figures.logsCpuMsPerRequest, 3)} ms CPU per request: ${round(runs.processLogs.cpuMs)} ms for ${requests} requests, ${logWrites} writes in ${runs.processLogs.invocations} batches (${round(runs.processLogs.wallMs)} ms wall)`,
+      `  ${mark(goals.memory.ok)} ${goals.memory.text}`,
+      `       worst case: ${worstCase.map((w) => `${w.payloadBytes} bytes, ${w.records.length} records, ${w.logEvents} events, ${w.dataLogLines} data-log lines, ${round(w.decodedBytes / 1e6)} MB decoded`)[0]}; ${opts.memoryInvocations} batch(es) in one process`,
+      `       ${round(memory.rssAfterImportMb)} MB after import; ${memory.invocations.map((i) => `${round(i.cpuMs)} ms CPU / ${round(i.wallMs)} ms wall${i.failedRecords ? `, ${i.failedRecords} failed records` : ''}${i.error ? `, ${i.error}` : ''}`).join('; ')}${memory.died ? `; DIED: ${memory.died}` : ''}`,
+      `       diagnostic: ratio ${round(figures.ratio, 2)} to the decode floor (sink store, ${batch.payloadBytes}-byte batch of ${batch.logEvents} events): floor ${round(floorMs)} ms, pipeline ${round(pipelineMs)} ms, median of ${opts.runs}`,
+      'processNotifications',
+      `  ${mark(goals.cpuPerNotification.ok)} ${goals.cpuPerNotification.text}`,
+      `       ${round(runs.processNotifications.cpuMs)} ms for ${path.notifications} notifications in ${runs.processNotifications.invocations} batches (${round(runs.processNotifications.wallMs)} ms wall)`,
+      'sweepRequests',
+      `       ${round(runs.sweepRequests.cpuMs)} ms CPU for one sweep after the stuck cut-off (${round(runs.sweepRequests.cpuMs / requests, 3)} ms per request): ${JSON.stringify(path.sweep)}`,
+      `cold start — import + first invocation in a fresh process, CPU (median of ${opts.importRuns})`,
+      ...Object.entries(c).map(([key, s]) => `       ${key.padEnd(22)} ${round(s.firstCallMs)} ms (wall ${round(s.firstCallWallMs)} ms); the second call ${round(s.warmCallMs)} ms`),
+      `bundles — minified ESM, SDK included; import CPU in a fresh process (median of ${opts.importRuns})`,
+      ...Object.entries(bundles).map(([key, b]) => `       ${key.padEnd(22)} ${round(b.bytes / 1000)} KB  ${round(b.importMs)} ms (wall ${round(b.importWallMs)} ms)`),
+      `cost — $${round(cost.totalUsd, 2)} per million async requests (us-east-1, lib/pricing)`,
+      ...cost.lines.map((line) => `       ${line.item.padEnd(28)} $${round(line.usd, 3).toFixed(3).padStart(7)}   ${line.detail}`),
+      `       not included: DynamoDB storage ($${round(storagePerMillionRequestsMonthUsd(storage.bytes / Math.max(1, storage.items)), 2)} per million requests and month kept), the stream's hours, the sweeper's schedule, metrics and alarms, free tiers`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
+    await env.close();
     rmSync(workDir, { recursive: true, force: true });
   }
 }

@@ -1,10 +1,10 @@
 /**
- * Stand-ins for the edges of the data path, so the bench times the processor's own work:
- * a document client that only counts commands (the RequestStore still builds every UpdateItem
- * input and maps every response), a counter of real DynamoDB requests, and a discarded stdout
- * for the EMF documents and logs Powertools writes.
+ * Stand-ins for the edges of the data path, for the diagnostic ratio only (the figures that
+ * count come from bench/real-path.ts): a document client that only counts commands (the
+ * RequestStore still builds every UpdateItem input and maps every response), and a discarded
+ * stdout for the EMF documents and logs Powertools writes.
  */
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../lib/config';
 import { requestStoreFromConfig } from '../lib/store';
 import type { DocumentSender, RequestStore } from '../lib/store/requests';
@@ -88,56 +88,6 @@ function allNew(input: UpdateCommandInput): Record<string, unknown> {
 export function sinkStore(): { store: RequestStore; sender: CountingSender } {
   const sender = new CountingSender();
   return { store: requestStoreFromConfig(parseConfig({}), sender), sender };
-}
-
-/** Counts the HTTP requests a client sends, by operation, retries included. */
-export function countRequests(client: DynamoDBDocumentClient): Map<string, number> {
-  const counts = new Map<string, number>();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = String(context.commandName ?? 'unknown').replace(/Command$/, '');
-      counts.set(name, (counts.get(name) ?? 0) + 1);
-      return next(args);
-    },
-    { step: 'finalizeRequest', priority: 'low', name: 'sagewatchBenchRequestCounter' },
-  );
-  return counts;
-}
-
-/**
- * Asks DynamoDB (here dynalite) for the capacity each request consumed and adds it up. Only the
- * response changes; the table's capacity units are what on-demand mode bills (GSI writes come
- * on top and are estimated in the README).
- */
-export function trackCapacity(client: DynamoDBDocumentClient): { writeUnits: number; readUnits: number } {
-  const totals = { writeUnits: 0, readUnits: 0 };
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as Record<string, unknown>;
-      input.ReturnConsumedCapacity = 'TOTAL';
-      const result = await next(args);
-      const units = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity?.CapacityUnits ?? 0;
-      const name = String(context.commandName ?? '');
-      if (/Get|Query|Scan/.test(name)) totals.readUnits += units;
-      else totals.writeUnits += units;
-      return result;
-    },
-    { step: 'initialize', name: 'sagewatchBenchCapacity' },
-  );
-  return totals;
-}
-
-const WRITE_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
-const READ_OPERATIONS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
-
-export function writesAndReads(counts: Map<string, number>): { writes: number; reads: number } {
-  let writes = 0;
-  let reads = 0;
-  for (const [name, count] of counts) {
-    if (WRITE_OPERATIONS.has(name)) writes += count;
-    if (READ_OPERATIONS.has(name)) reads += count;
-  }
-  return { writes, reads };
 }
 
 /**

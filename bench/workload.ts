@@ -78,6 +78,10 @@ export interface LogWorkloadOptions {
   startMs?: number;
   /** Append records with the remaining lines of requests still open at the end (store scenario). */
   flushOpenRequests?: boolean;
+  /** Log events in every record (CloudWatch Logs puts up to 10,000 in one); default: sized to fill the batch. */
+  eventsPerRecord?: number;
+  /** Share of records that come from container-log streams rather than data logs (default 0.05). */
+  containerShare?: number;
 }
 
 export interface LogWorkload {
@@ -319,9 +323,9 @@ export function logWorkload(options: LogWorkloadOptions = {}): LogWorkload {
       push(payload, size, data);
       continue;
     }
-    const stream = r.chance(0.05) ? r.pick(containerStreams) : r.pick(dataStreams);
+    const stream = r.chance(options.containerShare ?? 0.05) ? r.pick(containerStreams) : r.pick(dataStreams);
     const budget = (targetBytes - total) / (maxRecords - specs.length);
-    let count = Math.max(1, Math.round(((budget - 420) / bytesPerEvent) * (0.4 + 1.2 * r.next())));
+    let count = options.eventsPerRecord ?? Math.max(1, Math.round(((budget - 420) / bytesPerEvent) * (0.4 + 1.2 * r.next())));
     // Try the record; when it would overflow the batch, try fewer events, then stop.
     let placed = false;
     while (count >= 1) {
@@ -372,15 +376,20 @@ export function logWorkload(options: LogWorkloadOptions = {}): LogWorkload {
     }
   }
 
+  return logWorkloadOf(specs, { logEvents, dataLogLines: counts.lines, decodedBytes, requests });
+}
+
+/** The Kinesis event of `specs`, with what the bench knows of its content. */
+function logWorkloadOf(
+  specs: Array<{ data: string; sequenceNumber: string }>,
+  content: Pick<LogWorkload, 'logEvents' | 'dataLogLines' | 'decodedBytes' | 'requests'>,
+): LogWorkload {
   const event = kinesisEvent(specs);
   return {
     event,
     payloadBytes: Buffer.byteLength(JSON.stringify(event)),
     records: specs.map((s) => ({ id: s.sequenceNumber, data: s.data })),
-    logEvents,
-    dataLogLines: counts.lines,
-    decodedBytes,
-    requests,
+    ...content,
   };
 }
 
@@ -390,6 +399,9 @@ export interface NotificationWorkloadOptions {
   seed?: number;
   /** Share of messages delivered raw (raw message delivery) rather than in an SNS envelope. */
   rawShare?: number;
+  /** When the first request was received, and the gap to the next (default 7 ms). */
+  startMs?: number;
+  spacingMs?: number;
 }
 
 /** The notification each finished request publishes to its endpoint's success or error topic. */
@@ -426,12 +438,12 @@ export function notificationEvents(requests: readonly BenchRequest[], options: {
 /** `count` notifications of requests of several endpoints, one in ten failed, in SQS batches. */
 export function notificationWorkload(options: NotificationWorkloadOptions): SqsEvent[] {
   const r = new Rand(prng(options.seed ?? 13));
-  const t0 = Date.UTC(2024, 4, 1, 12, 0, 0);
+  const t0 = options.startMs ?? Date.UTC(2024, 4, 1, 12, 0, 0);
   const requests: BenchRequest[] = [];
   for (let i = 0; i < options.count; i++) {
     const endpointName = r.pick(ENDPOINT_NAMES.slice(0, 6));
     const failed = r.chance(0.1);
-    const receivedMs = t0 + i * 7;
+    const receivedMs = t0 + i * (options.spacingMs ?? 7);
     requests.push({
       inferenceId: r.uuid(),
       endpointName,
@@ -454,3 +466,85 @@ const FAILURE_REASONS = [
   'ClientError: Request has expired',
   'ServerError: Failed to download the input from S3.',
 ];
+
+export interface WorstCaseOptions {
+  /** Size of the invocation payload to approach without exceeding (Lambda's limit is 6 MB). */
+  targetBytes?: number;
+  /** Log events per record: CloudWatch Logs delivers up to 10,000 in one. */
+  eventsPerRecord?: number;
+  /** How many of the records are data-log records (one line per request, each a write). */
+  dataLogRecords?: number;
+  /** Lines in each data-log record (default: eventsPerRecord). */
+  dataLogEvents?: number;
+  seed?: number;
+  startMs?: number;
+}
+
+/**
+ * The batch that costs processLogs the most memory: records of 10,000 events each, filled to
+ * Lambda's payload limit, almost all of it a chatty model container repeating one line (which
+ * gzip shrinks about tenfold, so 6 MB of event holds ~45 MB of subscription JSON), with
+ * `dataLogRecords` records of data-log lines of distinct requests among them (each line a write,
+ * which is what makes the batch slow to run against dynalite: the bench uses fewer lines).
+ */
+export function worstCaseWorkload(options: WorstCaseOptions = {}): LogWorkload {
+  const targetBytes = options.targetBytes ?? DEFAULT_BATCH_BYTES;
+  const eventsPerRecord = options.eventsPerRecord ?? 10_000;
+  const r = new Rand(prng(options.seed ?? 17));
+  let clock = options.startMs ?? Date.UTC(2024, 4, 1, 12, 0, 0);
+  const endpointName = ENDPOINT_NAMES[0]!;
+  const instanceId = 'i-0c0ffee0c0ffee001';
+  const requests: BenchRequest[] = [];
+  const specs: Array<{ data: string; sequenceNumber: string }> = [];
+  let total = 14 - 1;
+  let logEvents = 0;
+  let dataLogLines = 0;
+  let decodedBytes = 0;
+  let seq = 0;
+  // Sequential ids, as one log stream's ids are: the timestamp and a counter.
+  const eventId = () => `${String(clock).padStart(20, '0')}${String(++seq).padStart(36, '0')}`;
+  const dataRecordAt = new Set(Array.from({ length: options.dataLogRecords ?? 1 }, (_, i) => i * 7));
+  for (let n = 0; ; n++) {
+    const dataLog = dataRecordAt.has(n);
+    const count = dataLog ? (options.dataLogEvents ?? eventsPerRecord) : eventsPerRecord;
+    const events: LogEvent[] = [];
+    for (let k = 0; k < count; k++) {
+      clock += 1;
+      if (dataLog) {
+        const request: BenchRequest = {
+          inferenceId: r.uuid(),
+          endpointName,
+          status: 'Completed',
+          receivedMs: clock - r.int(50, 30_000),
+          completedMs: clock,
+          lines: 1,
+          linesInBatch: 1,
+        };
+        requests.push(request);
+        events.push({ id: eventId(), timestamp: clock, message: dataLogMessage(clock, request.inferenceId, succeeded(r)) });
+      } else {
+        events.push({ id: eventId(), timestamp: clock, message: `${CHATTY_CONTAINER_LINE}${r.int(5, 900)} ms, request ${r.digits(6)}` });
+      }
+    }
+    const payload = dataMessage({
+      logGroup: `/aws/sagemaker/Endpoints/${endpointName}`,
+      logStream: `AllTraffic/${instanceId}${dataLog ? '/data-log' : ''}`,
+      events,
+    });
+    const data = encodeSubscriptionData(payload);
+    const size = recordEntrySize(data, specs.length + 1);
+    if (total + size > targetBytes) {
+      if (dataLog) requests.length -= count;
+      break;
+    }
+    specs.push({ data, sequenceNumber: sequenceNumber(specs.length + 1) });
+    total += size;
+    logEvents += events.length;
+    if (dataLog) dataLogLines += events.length;
+    decodedBytes += Buffer.byteLength(JSON.stringify(payload));
+  }
+  return logWorkloadOf(specs, { logEvents, dataLogLines, decodedBytes, requests });
+}
+
+/** A model server logging every request at INFO: the same line over and over. */
+const CHATTY_CONTAINER_LINE = '[INFO ] W-9000-model_1-stdout MODEL_LOG - Backend response time: ';

@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import config from '../../serverless';
 import { logRecordsFromEvent } from '../../lib/logs/kinesis-event';
@@ -8,17 +5,16 @@ import { decodeSubscriptionData } from '../../lib/logs/subscription';
 import { dataLogSource } from '../../lib/logs/source';
 import { parseDataLogLine } from '../../lib/logs/data-log';
 import { notificationInputsFromEvent } from '../../lib/notifications/event';
-import { FUNCTION_SPECS } from '../../infra/functions';
 import {
   DEPLOYED_KINESIS_BATCH_SIZE,
   DEPLOYED_SQS_BATCH_SIZE,
   logWorkload,
   notificationEvents,
   notificationWorkload,
+  worstCaseWorkload,
 } from '../../bench/workload';
 
-// Correctness of the bench's input and output shape only: timings are never asserted.
-const root = resolve(import.meta.dirname, '..', '..');
+// Correctness of the bench's input only: timings are never asserted.
 
 describe('bench workload', () => {
   it('builds a Kinesis event of CloudWatch Logs subscription records just under the requested size', () => {
@@ -97,45 +93,26 @@ describe('bench workload', () => {
     });
   });
 
+  it('builds the worst-case batch of 10,000-event records, highly compressible', () => {
+    const workload = worstCaseWorkload({ targetBytes: 600_000, dataLogEvents: 50 });
+    expect(workload.payloadBytes).toBeLessThanOrEqual(600_000);
+    expect(workload.payloadBytes).toBe(Buffer.byteLength(JSON.stringify(workload.event)));
+    const decoded = workload.records.map((record) => decodeSubscriptionData(record.data));
+    const counts = decoded.map((d) => (d.ok ? d.payload.logEvents.length : -1));
+    expect(counts[0]).toBe(50);
+    expect(counts.slice(1).every((n) => n === 10_000)).toBe(true);
+    expect(workload.dataLogLines).toBe(50);
+    expect(workload.requests).toHaveLength(50);
+    // Gzip shrinks it about tenfold: a 6 MB batch holds about 45 MB of subscription JSON.
+    expect(workload.decodedBytes / workload.payloadBytes).toBeGreaterThan(6);
+    const { records } = logRecordsFromEvent(workload.event);
+    expect(records).toHaveLength(workload.records.length);
+  });
+
   it('uses the batch sizes the stack deploys', () => {
     const events = (name: 'processLogs' | 'processNotifications') =>
       (config.functions[name] as unknown as { events: Array<Record<string, { batchSize?: number }>> }).events[0]!;
     expect(events('processLogs').stream?.batchSize).toBe(DEPLOYED_KINESIS_BATCH_SIZE);
     expect(events('processNotifications').sqs?.batchSize).toBe(DEPLOYED_SQS_BATCH_SIZE);
   });
-});
-
-describe('npm run bench -- --json', () => {
-  it('prints one object with the documented keys', async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [
-        'bin/run-ts.js',
-        'bench/index.ts',
-        '--json',
-        '--runs=1',
-        '--warmup=0',
-        '--batch-bytes=40000',
-        '--notifications=30',
-        '--store-bytes=8000',
-        '--import-runs=1',
-        '--memory-invocations=1',
-        '--sdk-bytes=20000',
-      ],
-      { cwd: root, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } },
-    );
-    const report = JSON.parse(stdout) as Record<string, Record<string, unknown>>;
-    expect(Object.keys(report).sort()).toEqual(['bundles', 'processLogs', 'processNotifications', 'store']);
-    expect(Object.keys(report.processLogs!).sort()).toEqual(
-      ['decodeFloorMs', 'deployedMemoryMb', 'eventsPerSecond', 'logEvents', 'peakRssMb', 'pipelineMs', 'ratio', 'records'].sort(),
-    );
-    for (const value of Object.values(report.processLogs!)) expect(typeof value).toBe('number');
-    expect(report.processLogs!.deployedMemoryMb).toBe(FUNCTION_SPECS.processLogs.memorySize);
-    expect(Object.keys(report.processNotifications!)).toEqual(['notificationsPerSecond']);
-    expect(Object.keys(report.store!).sort()).toEqual(['readsPerRequest', 'writesPerRequest']);
-    expect(Object.keys(report.bundles!).sort()).toEqual(Object.keys(FUNCTION_SPECS).sort());
-    for (const bundle of Object.values(report.bundles!)) {
-      expect(Object.keys(bundle as object).sort()).toEqual(['bytes', 'importMs']);
-    }
-  }, 120_000);
 });

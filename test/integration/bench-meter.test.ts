@@ -1,18 +1,46 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoMeter } from '../../bench/dynamo-meter';
-import { ensureTables, startDynamo, type EmbeddedDynamo } from '../../local/dynamo';
+import { startDynamo, type EmbeddedDynamo } from '../../local/dynamo';
 
-// The bench's metering proxy against dynalite: what it bills for requests whose cost is known.
+// The bench's metering proxy against dynalite: what it bills for requests whose cost is known,
+// on a table of its own (two indexes projecting everything, one keys only), whatever the
+// project's own schema is.
 describe('bench DynamoDB meter', () => {
   let dynamo: EmbeddedDynamo;
   let meter: DynamoMeter;
   let client: DynamoDBClient;
-  const names = { requests: 'meter-requests', requestsByEndpointIndex: 'byEndpoint', requestsOpenIndex: 'byOpen', inventory: 'meter-inventory', state: 'meter-state' };
+  const names = { requests: 'meter-requests' };
 
   beforeAll(async () => {
     dynamo = await startDynamo();
-    await ensureTables(dynamo.endpoint, names);
+    const admin = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const attribute = (AttributeName: string) => ({ AttributeName, AttributeType: 'S' as const });
+    const index = (IndexName: string, hash: string, range: string, ProjectionType: 'ALL' | 'KEYS_ONLY') => ({
+      IndexName,
+      KeySchema: [
+        { AttributeName: hash, KeyType: 'HASH' as const },
+        { AttributeName: range, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType },
+    });
+    await admin.send(
+      new CreateTableCommand({
+        TableName: names.requests,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: ['inferenceId', 'endpointName', 'requestTime', 'openShard', 'openSince', 'status'].map(attribute),
+        KeySchema: [
+          { AttributeName: 'inferenceId', KeyType: 'HASH' },
+          { AttributeName: 'endpointName', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          index('byEndpoint', 'endpointName', 'requestTime', 'ALL'),
+          index('byOpen', 'openShard', 'openSince', 'ALL'),
+          index('byStatus', 'status', 'requestTime', 'KEYS_ONLY'),
+        ],
+      }),
+    );
+    admin.destroy();
     meter = new DynamoMeter(dynamo.endpoint);
     client = new DynamoDBClient({ endpoint: await meter.endpoint('test'), region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
   });
@@ -42,9 +70,25 @@ describe('bench DynamoDB meter', () => {
     // dynalite's own figure counts the table only; so does the meter's table column.
     expect(table().writeUnits).toBe(out.ConsumedCapacity?.CapacityUnits);
     expect(table().writeUnits).toBe(2);
-    // Both indexes project everything: each entry is the whole 1.6 KB item.
-    expect(table().indexes).toEqual({ byEndpoint: { units: 2, writes: 1 }, byOpen: { units: 2, writes: 1 } });
+    // Both indexes project everything: each entry is the whole 1.6 KB item; no status, no byStatus entry.
+    expect(table().indexes).toEqual({ byEndpoint: { units: 2, writes: 1 }, byOpen: { units: 2, writes: 1 }, byStatus: { units: 0, writes: 0 } });
     expect(meter.snapshot().test!.writeUnits).toBe(6);
+  });
+
+  it('sizes the entry of a keys-only index by its keys alone', async () => {
+    meter.reset();
+    await client.send(
+      new UpdateItemCommand({
+        TableName: names.requests,
+        Key: key,
+        UpdateExpression: 'SET #s = :s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': { S: 'InProgress' } },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    expect(table().indexes.byStatus).toEqual({ units: 1, writes: 1 });
+    expect(table().indexes.byEndpoint).toEqual({ units: 2, writes: 1 });
   });
 
   it('counts a delete and a put when an index key moves, and a delete when an entry leaves a sparse index', async () => {
@@ -58,7 +102,8 @@ describe('bench DynamoDB meter', () => {
         ExpressionAttributeValues: { ':t': { S: '2024-05-01T12:00:09.000Z' } },
       }),
     );
-    expect(table().indexes).toEqual({ byEndpoint: { units: 4, writes: 2 }, byOpen: { units: 2, writes: 1 } });
+    // byStatus (keys only) moves too: its sort key is requestTime.
+    expect(table().indexes).toEqual({ byEndpoint: { units: 4, writes: 2 }, byOpen: { units: 2, writes: 1 }, byStatus: { units: 2, writes: 2 } });
     expect(table().writeUnits).toBe(2);
   });
 

@@ -156,17 +156,18 @@ export function snsEnvelope(message: unknown, options: { topicArn?: string; mess
   };
 }
 
-export function sqsEvent(messages: Array<{ body: string; messageId?: string }>) {
+/** `sentTimestamp` (epoch ms) is when SNS delivered the message to the queue: how far behind the consumer is. */
+export function sqsEvent(messages: Array<{ body: string; messageId?: string; sentTimestamp?: number; receiveCount?: number }>) {
   return {
     Records: messages.map((message, i) => ({
       messageId: message.messageId ?? uuidFrom(`${i}|${message.body}`),
       receiptHandle: `AQEB${Buffer.from(`${i}`).toString('base64')}`,
       body: message.body,
       attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: '1714564801000',
+        ApproximateReceiveCount: String(message.receiveCount ?? 1),
+        SentTimestamp: String(message.sentTimestamp ?? 1714564801000),
         SenderId: 'AIDAIENQZJOLO23YVJ4VO',
-        ApproximateFirstReceiveTimestamp: '1714564801010',
+        ApproximateFirstReceiveTimestamp: String((message.sentTimestamp ?? 1714564801000) + 10),
       },
       messageAttributes: {},
       md5OfBody: createHash('md5').update(message.body).digest('hex'),

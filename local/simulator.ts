@@ -1,39 +1,31 @@
-import { asyncNotification, dataLogMessage, snsEnvelope, topicArn, uuidFrom } from './builders';
+import { asyncNotification, snsEnvelope, topicArn, uuidFrom } from './builders';
 import { describeBundle, endpointEvent, jobDescribe, jobEvent, type EndpointKindSpec, type JobSpec } from './sagemaker-fixtures';
+import type { ScenarioCondition, ScenarioEndpoint, ScenarioFile } from './scenario-file';
+import type { SimRequest, TrafficOptions } from './traffic';
+
+export { random } from './traffic';
+export type { SimLogLine, SimRequest } from './traffic';
 
 /**
- * The traffic simulator of `sagewatch demo`: endpoints of every kind, jobs, and async requests
- * with their data-log lines and notifications over the last 70 minutes, plus injected faults.
- * Everything derives from the seed: same seed, same run.
+ * What a local run plays: the SageMaker resources (endpoints of every kind, jobs) the control
+ * plane attaches to, the async traffic of the async ones (local/traffic.ts), and the faults it
+ * must catch. `sagewatch demo` builds the default one below; `--scenario FILE` builds one from
+ * the user's file. Everything derives from the seed: same seed, same run.
  */
 
-export type FaultKind = 'error-burst' | 'latency-shift' | 'lost-notifications' | 'expired-requests' | 'failed-training-job';
+export type FaultKind = ScenarioCondition['type'] | 'failed-training-job';
 
 export interface InjectedFault {
   id: string;
   kind: FaultKind;
   resource: string;
-  /** The alert kind that should catch it. */
-  expectedAlert: string;
-}
-
-export interface SimLogLine {
-  at: number;
-  message: string;
-}
-
-export interface SimRequest {
-  inferenceId: string;
-  endpointName: string;
-  variantName: string;
-  instanceId: string;
-  receivedAt: number;
-  completedAt: number;
-  status: 'Completed' | 'Failed';
-  failureReason?: string;
-  logLines: SimLogLine[];
-  /** False when a fault drops the notification: the record must stay open and be reported stuck. */
-  notificationDelivered: boolean;
+  /** The alert kinds that catch it (the first is the one meant for it). */
+  expectedAlerts: string[];
+  /** Epoch ms the fault starts; detection delay is counted from here. */
+  from: number;
+  to: number;
+  /** It must be caught within this many minutes of `from`. */
+  withinMinutes: number;
 }
 
 export interface SimEndpoint {
@@ -55,7 +47,9 @@ export interface Scenario {
   end: number;
   endpoints: SimEndpoint[];
   jobs: SimJob[];
-  requests: SimRequest[];
+  /** The async traffic (its endpoints are the async ones above) and every condition, `expect: none` included. */
+  traffic: TrafficOptions;
+  /** What must be caught: the `expect: alert` conditions and the failed jobs. */
   faults: InjectedFault[];
 }
 
@@ -68,18 +62,6 @@ export interface ScenarioOptions {
   end: number;
   region: string;
   account: string;
-}
-
-/** mulberry32: small, fast, and reproducible across platforms. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const KIND_ORDER: EndpointKindSpec['kind'][] = [
@@ -106,18 +88,35 @@ const NAMES: Record<EndpointKindSpec['kind'], string[]> = {
 };
 
 const MINUTE = 60_000;
-/** Fault windows end with the timeline so the detectors' sliding windows see them live. */
-const RECENT_MINUTES = 4;
-const BASELINE_MINUTES = 66;
+/** The default demo's timeline: long enough for a baseline before the faults and a quiet endpoint's evidence. */
+const DEFAULT_MINUTES = 120;
+/** The quiet endpoint's rate: under one request a minute, the common case of async inference. */
+const QUIET_RPM = 0.4;
 
 export const MIN_ASYNC_ENDPOINTS_FOR_FAULTS = 3;
 
-export function buildScenario(options: ScenarioOptions): Scenario {
-  const rnd = random(options.seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
-  const end = options.end;
-  const start = end - (BASELINE_MINUTES + RECENT_MINUTES) * MINUTE;
+function isAsync(kind: EndpointKindSpec['kind']): kind is 'async' | 'async-multi-model' {
+  return kind === 'async' || kind === 'async-multi-model';
+}
 
+function simEndpoint(spec: EndpointKindSpec, start: number): SimEndpoint {
+  return { name: spec.name, spec, describe: describeBundle(spec, start - 86_400_000), event: endpointEvent(spec, 'IN_SERVICE', start) };
+}
+
+/**
+ * The shapes of the default demo's async endpoints, in order: a busy one with a daily cycle, a
+ * steady two-peak one (one-page vs fifty-page documents), a quiet one; more endpoints repeat
+ * them. Rates are relative: `--requests` decides the totals.
+ */
+const SHAPES: Array<Omit<ScenarioEndpoint, 'name' | 'kind' | 'requestsPerMinute'> & { weight: number }> = [
+  { weight: 1, failureRate: 0.01, dailyCycle: 0.8, latencyMs: [{ weight: 1, p50: 900, spread: 0.25 }] },
+  { weight: 1, failureRate: 0.01, dailyCycle: 0, latencyMs: [{ weight: 0.55, p50: 400, spread: 0.15 }, { weight: 0.45, p50: 6000, spread: 0.15 }] },
+  { weight: 0, failureRate: 0, dailyCycle: 0, latencyMs: [{ weight: 1, p50: 2500, spread: 0.3 }] },
+];
+
+export function buildScenario(options: ScenarioOptions): Scenario {
+  const end = options.end;
+  const start = end - DEFAULT_MINUTES * MINUTE;
   const used = new Map<string, number>();
   const endpoints: SimEndpoint[] = [];
   for (let i = 0; i < options.endpoints; i++) {
@@ -127,106 +126,53 @@ export function buildScenario(options: ScenarioOptions): Scenario {
     used.set(kind, n + 1);
     const base = names[n % names.length]!;
     const name = n >= names.length ? `${base}-${Math.floor(n / names.length) + 1}` : base;
-    const spec: EndpointKindSpec = { kind, name, region: options.region, account: options.account };
-    endpoints.push({ name, spec, describe: describeBundle(spec, start - 86_400_000), event: endpointEvent(spec, 'IN_SERVICE', start) });
+    endpoints.push(simEndpoint({ kind, name, region: options.region, account: options.account }, start));
   }
 
-  const asyncEndpoints = endpoints.filter((e) => e.spec.kind === 'async' || e.spec.kind === 'async-multi-model');
-  const faults: InjectedFault[] = [];
-  const [burstTarget, latencyTarget, lossTarget] = asyncEndpoints;
+  const asyncEndpoints = endpoints.filter((e) => isAsync(e.spec.kind));
+  if (options.faults === 'default' && asyncEndpoints.length < MIN_ASYNC_ENDPOINTS_FOR_FAULTS) {
+    throw new Error(`the default faults need ${MIN_ASYNC_ENDPOINTS_FOR_FAULTS} async endpoints: use --endpoints 3 or more, or --faults none`);
+  }
+  const shaped = asyncEndpoints.map((e, i) => ({ endpoint: e, shape: SHAPES[i % SHAPES.length]! }));
+  // The quiet endpoints keep their rate whatever --requests says (up to a quarter of it); the
+  // others share the rest by weight.
+  const quiet = shaped.filter((s) => s.shape.weight === 0);
+  const quietCount = quiet.length > 0 ? Math.min(Math.round(QUIET_RPM * DEFAULT_MINUTES), Math.floor(options.requests / (4 * quiet.length))) : 0;
+  const busyTotal = options.requests - quietCount * quiet.length;
+  const weights = shaped.reduce((sum, s) => sum + s.shape.weight, 0);
+  const exactCounts = new Map<string, number>();
+  let assigned = 0;
+  const busy = shaped.filter((s) => s.shape.weight > 0);
+  busy.forEach((s, i) => {
+    const count = i === busy.length - 1 ? busyTotal - assigned : Math.floor((busyTotal * s.shape.weight) / weights);
+    exactCounts.set(s.endpoint.name, count);
+    assigned += count;
+  });
+  for (const s of quiet) exactCounts.set(s.endpoint.name, quietCount);
+  const trafficEndpoints: ScenarioEndpoint[] = shaped.map(({ endpoint, shape }) => ({
+    name: endpoint.name,
+    kind: endpoint.spec.kind as ScenarioEndpoint['kind'],
+    requestsPerMinute: (exactCounts.get(endpoint.name) ?? 0) / DEFAULT_MINUTES,
+    failureRate: shape.failureRate,
+    dailyCycle: shape.dailyCycle,
+    latencyMs: shape.latencyMs,
+  }));
+
+  // sagewatch's own notification input falls 8 minutes behind for a quarter of an hour: late
+  // notifications are evaluated late, and nothing is called lost.
+  const conditions: ScenarioCondition[] = [{ id: 'C1', type: 'notification-delay', fromMinute: 25, toMinute: 40, delayMinutes: 8, expect: 'none' }];
   if (options.faults === 'default') {
-    if (!burstTarget || !latencyTarget || !lossTarget) {
-      throw new Error(`the default faults need ${MIN_ASYNC_ENDPOINTS_FOR_FAULTS} async endpoints: use --endpoints 3 or more, or --faults none`);
-    }
-    faults.push(
-      { id: 'F1', kind: 'error-burst', resource: burstTarget.name, expectedAlert: 'failure-burst' },
-      { id: 'F2', kind: 'latency-shift', resource: latencyTarget.name, expectedAlert: 'latency-shift' },
-      { id: 'F3', kind: 'lost-notifications', resource: lossTarget.name, expectedAlert: 'log-errors-without-notification' },
-      { id: 'F4', kind: 'expired-requests', resource: lossTarget.name, expectedAlert: 'expired-requests' },
+    const [busyOne, twoPeak, quietOne] = asyncEndpoints.map((e) => e.name);
+    conditions.push(
+      { id: 'F1', type: 'error-burst', endpoint: busyOne!, fromMinute: 85, toMinute: 105, failureRate: 0.6, expect: 'alert', withinMinutes: 15 },
+      { id: 'F2', type: 'latency-shift', endpoint: twoPeak!, fromMinute: 90, toMinute: 120, factor: 4, expect: 'alert', withinMinutes: 20 },
+      { id: 'F3', type: 'lost-notifications', endpoint: quietOne!, fromMinute: 60, toMinute: 100, fraction: 0.5, expect: 'alert', withinMinutes: 45 },
+      { id: 'F4', type: 'expired-requests', endpoint: twoPeak!, fromMinute: 45, toMinute: 60, fraction: 0.3, expect: 'alert', withinMinutes: 15 },
+      { id: 'F6', type: 'error-burst', endpoint: quietOne!, fromMinute: 60, toMinute: 120, failureRate: 1, expect: 'alert', withinMinutes: 30 },
     );
   }
-
-  // Requests: each async endpoint gets its share, 30% of it in the last minutes (where the
-  // detectors look), the rest spread over the baseline hour before.
-  const requests: SimRequest[] = [];
-  const perEndpoint = asyncEndpoints.length > 0 ? Math.floor(options.requests / asyncEndpoints.length) : 0;
-  asyncEndpoints.forEach((endpoint, e) => {
-    const count = perEndpoint + (e < options.requests - perEndpoint * asyncEndpoints.length ? 1 : 0);
-    const baseLatency = 600 + Math.floor(rnd() * 1400);
-    const instances = [`i-0${(0x1a2b3c4d5e6f7 + e * 7919).toString(16)}`, `i-0${(0x2b3c4d5e6f708 + e * 104729).toString(16)}`];
-    for (let i = 0; i < count; i++) {
-      const recent = rnd() < 0.3;
-      const receivedAt = recent
-        ? end - RECENT_MINUTES * MINUTE + Math.floor(rnd() * (RECENT_MINUTES * MINUTE - 20_000))
-        : start + Math.floor(rnd() * BASELINE_MINUTES * MINUTE);
-      let latency = Math.round(baseLatency * (0.7 + rnd() * 0.6));
-      const inferenceId = uuidFrom(`${options.seed}|${endpoint.name}|${i}`);
-      const instanceId = pick(instances);
-      let status: 'Completed' | 'Failed' = rnd() < 0.01 ? 'Failed' : 'Completed';
-      let failureReason: string | undefined;
-      const logLines: SimLogLine[] = [];
-      const notificationDelivered = true;
-      if (recent && latencyTarget === endpoint && options.faults === 'default') latency *= 4;
-      if (recent && burstTarget === endpoint && options.faults === 'default' && rnd() < 0.6) status = 'Failed';
-      if (status === 'Failed') {
-        const html = rnd() < 0.5;
-        const message = html
-          ? `Received server error (500) from primary with message "<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>CUDA error: out of memory</p>\n".`
-          : 'Received server error (500) from primary with message "{"error": "model raised ValueError: input tensor shape mismatch"}".';
-        logLines.push({ at: receivedAt + latency - 50, message });
-        failureReason = 'ClientError: Received server error (500) from model. See the SageMaker Endpoint logs in your account for more information.';
-      }
-      requests.push({
-        inferenceId,
-        endpointName: endpoint.name,
-        variantName: 'AllTraffic',
-        instanceId,
-        receivedAt,
-        completedAt: receivedAt + latency,
-        status,
-        ...(failureReason ? { failureReason } : {}),
-        logLines,
-        notificationDelivered,
-      });
-    }
-  });
-
-  if (options.faults === 'default' && lossTarget) {
-    // F3: four failed requests 40 minutes ago whose error notifications were never delivered.
-    for (let i = 0; i < 4; i++) {
-      const receivedAt = end - 40 * MINUTE + i * 7_000;
-      requests.push({
-        inferenceId: uuidFrom(`${options.seed}|lost|${i}`),
-        endpointName: lossTarget.name,
-        variantName: 'AllTraffic',
-        instanceId: 'i-0c0ffee000000lost',
-        receivedAt,
-        completedAt: receivedAt + 3_000,
-        status: 'Failed',
-        failureReason: 'ClientError: Received server error (500) from model. See the SageMaker Endpoint logs in your account for more information.',
-        logLines: [{ at: receivedAt + 2_950, message: 'The response from container primary did not specify the required Content-Length header' }],
-        notificationDelivered: false,
-      });
-    }
-    // F4: two requests that sat in the queue past their TTL, in the last minutes.
-    for (let i = 0; i < 2; i++) {
-      const completedAt = end - 2 * MINUTE + i * 11_000;
-      const inferenceId = uuidFrom(`${options.seed}|expired|${i}`);
-      requests.push({
-        inferenceId,
-        endpointName: lossTarget.name,
-        variantName: 'AllTraffic',
-        instanceId: 'i-0c0ffee00000queue',
-        receivedAt: completedAt - 6 * 3_600_000,
-        completedAt,
-        status: 'Failed',
-        failureReason: `ClientError: Request ${inferenceId} has expired`,
-        logLines: [],
-        notificationDelivered: true,
-      });
-    }
-  }
-  requests.sort((a, b) => a.completedAt - b.completedAt);
+  const traffic: TrafficOptions = { seed: options.seed, start, durationMinutes: DEFAULT_MINUTES, endpoints: trafficEndpoints, conditions, exactCounts };
+  const faults = faultsOf(conditions, start);
 
   const jobs: SimJob[] = [
     job({ type: 'training', name: 'xgb-churn-train-0412', status: 'Completed', start: start + 5 * MINUTE, end: start + 35 * MINUTE }, options),
@@ -245,27 +191,53 @@ export function buildScenario(options: ScenarioOptions): Scenario {
       options,
     );
     jobs.push(failed);
-    faults.push({ id: 'F5', kind: 'failed-training-job', resource: failed.spec.name, expectedAlert: 'job-failed' });
+    faults.push({ id: 'F5', kind: 'failed-training-job', resource: failed.spec.name, expectedAlerts: ['job-failed'], from: failed.spec.end, to: failed.spec.end, withinMinutes: 12 });
   }
-  return { seed: options.seed, start, end, endpoints, jobs, requests, faults };
+  faults.sort((a, b) => a.id.localeCompare(b.id));
+  return { seed: options.seed, start, end, endpoints, jobs, traffic, faults };
 }
 
-function job(spec: Omit<JobSpec, 'region' | 'account'>, options: ScenarioOptions): SimJob {
+/** A scenario from a user's file (`demo --scenario`): its async endpoints only, no jobs. */
+export function scenarioFromFile(file: ScenarioFile, options: { seed?: number; end: number; region: string; account: string }): Scenario {
+  const seed = options.seed ?? file.seed;
+  const start = options.end - file.durationMinutes * MINUTE;
+  const endpoints = file.endpoints.map((e) => simEndpoint({ kind: e.kind, name: e.name, region: options.region, account: options.account }, start));
+  const traffic: TrafficOptions = { seed, start, durationMinutes: file.durationMinutes, endpoints: file.endpoints, conditions: file.conditions };
+  return { seed, start, end: options.end, endpoints, jobs: [], traffic, faults: faultsOf(file.conditions, start) };
+}
+
+/** Which alert kinds catch (and explain) a condition of each type. */
+export const ALERTS_FOR: Record<ScenarioCondition['type'], string[]> = {
+  'error-burst': ['failure-burst'],
+  'latency-shift': ['latency-shift'],
+  'lost-notifications': ['log-errors-without-notification', 'stuck-requests'],
+  // Expired requests are failed requests: a share high enough is a failure burst too.
+  'expired-requests': ['expired-requests', 'failure-burst'],
+  'notification-delay': ['pipeline-behind'],
+  'log-delay': ['pipeline-behind'],
+};
+
+function faultsOf(conditions: readonly ScenarioCondition[], start: number): InjectedFault[] {
+  return conditions
+    .filter((c) => c.expect === 'alert')
+    .map((c) => ({
+      id: c.id,
+      kind: c.type,
+      resource: c.endpoint ?? 'sagewatch',
+      expectedAlerts: ALERTS_FOR[c.type],
+      from: start + c.fromMinute * MINUTE,
+      to: start + c.toMinute * MINUTE,
+      withinMinutes: c.withinMinutes ?? 0,
+    }));
+}
+
+function job(spec: Omit<JobSpec, 'region' | 'account'>, options: Pick<ScenarioOptions, 'region' | 'account'>): SimJob {
   const full: JobSpec = { ...spec, region: options.region, account: options.account };
   return {
     spec: full,
     events: [jobEvent(full, 'InProgress', spec.start), jobEvent(full, spec.status, spec.end)],
     describe: jobDescribe(full),
   };
-}
-
-/** The data-log lines of the scenario, as CloudWatch Logs events per endpoint and stream. */
-export function logEventsOf(request: SimRequest): Array<{ at: number; message: string; stream: string }> {
-  return request.logLines.map((line) => ({
-    at: line.at,
-    message: dataLogMessage(line.at, request.inferenceId, line.message),
-    stream: `${request.variantName}/${request.instanceId}/data-log`,
-  }));
 }
 
 /** The SQS message body SNS delivers for a request's notification (default, enveloped delivery). */

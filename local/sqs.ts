@@ -4,6 +4,8 @@ export interface QueueMessage {
   messageId: string;
   body: string;
   receiveCount: number;
+  /** Epoch ms the message entered the queue (SQS `SentTimestamp`). */
+  sentAt: number;
 }
 
 export interface SqsInvokeResult {
@@ -27,8 +29,8 @@ export class LocalQueue {
     private readonly options: { batchSize: number; maxReceiveCount: number; shuffle?: (items: QueueMessage[]) => QueueMessage[] },
   ) {}
 
-  send(body: string, messageId: string): void {
-    this.messages.push({ messageId, body, receiveCount: 0 });
+  send(body: string, messageId: string, sentAt = Date.now()): void {
+    this.messages.push({ messageId, body, receiveCount: 0, sentAt });
   }
 
   get depth(): number {
@@ -45,7 +47,7 @@ export class LocalQueue {
       this.invocations++;
       let failed: Set<string>;
       try {
-        const result = await this.invoke(sqsEvent(batch.map((m) => ({ body: m.body, messageId: m.messageId }))));
+        const result = await this.invoke(sqsEvent(batch.map((m) => ({ body: m.body, messageId: m.messageId, sentTimestamp: m.sentAt, receiveCount: m.receiveCount }))));
         failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       } catch {
         this.functionErrors++;

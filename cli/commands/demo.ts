@@ -9,11 +9,17 @@ import { renderTable, truncate } from '../table';
 import { sagewatchHome } from '../../local/environment';
 import { runDemo, type DemoSummary } from '../../local/runtime';
 import { MIN_ASYNC_ENDPOINTS_FOR_FAULTS } from '../../local/simulator';
+import { ScenarioFileError, readScenarioFile } from '../../local/scenario-file';
 
 export interface DemoCommandOptions {
   requests: number;
   endpoints: number;
-  seed: number;
+  /** Undefined: 42, or the scenario file's own seed. */
+  seed?: number | undefined;
+  /** A traffic scenario file to play instead of the default demo's traffic. */
+  scenario?: string | undefined;
+  /** The flags the user typed (not defaults): the traffic flags cannot be combined with a scenario. */
+  given?: readonly string[];
   faults: 'default' | 'none';
   chaos?: boolean | undefined;
   verbose?: boolean | undefined;
@@ -22,13 +28,19 @@ export interface DemoCommandOptions {
 
 /** `sagewatch demo` (flags in cli/flags/demo.ts). */
 export async function runDemoCommand(flags: DemoCommandOptions, ctx: CliContext): Promise<void> {
-  if (flags.faults === 'default' && flags.endpoints < MIN_ASYNC_ENDPOINTS_FOR_FAULTS) {
+  if (flags.scenario !== undefined) {
+    const clash = ['requests', 'endpoints', 'faults'].find((name) => flags.given?.includes(name));
+    if (clash) throw new UsageError(`--${clash} cannot be combined with --scenario: the scenario file describes the traffic`);
+  }
+  const scenario = flags.scenario !== undefined ? await loadScenario(flags.scenario) : undefined;
+  if (!scenario && flags.faults === 'default' && flags.endpoints < MIN_ASYNC_ENDPOINTS_FOR_FAULTS) {
     throw new UsageError(`the default faults need at least ${MIN_ASYNC_ENDPOINTS_FOR_FAULTS} endpoints (three async ones); use --endpoints ${MIN_ASYNC_ENDPOINTS_FOR_FAULTS} or more, or --faults none`);
   }
   const options = {
     requests: flags.requests,
     endpoints: flags.endpoints,
-    seed: flags.seed,
+    seed: flags.seed ?? scenario?.seed ?? 42,
+    ...(scenario ? { scenario } : {}),
     faults: flags.faults,
     chaos: flags.chaos ?? false,
     home: sagewatchHome(ctx.env as NodeJS.ProcessEnv),
@@ -40,11 +52,20 @@ export async function runDemoCommand(flags: DemoCommandOptions, ctx: CliContext)
   else print(ctx, renderSummary(summary, options.home, ctx.color));
 }
 
+async function loadScenario(path: string) {
+  try {
+    return await readScenarioFile(path);
+  } catch (error) {
+    if (error instanceof ScenarioFileError) throw new UsageError(`scenario ${path}: ${error.message}`);
+    throw error;
+  }
+}
+
 const plain = createColors(false);
 
 export function renderSummary(s: DemoSummary, home: string, color: Colors = plain): string {
   const out: string[] = [];
-  out.push(`sagewatch demo: seed ${s.seed}, ${s.endpoints.length} endpoints, ${s.requests} async requests, ${(s.elapsedMs / 1000).toFixed(1)} s`);
+  out.push(`sagewatch demo: seed ${s.seed}, ${s.endpoints.length} endpoints, ${s.requests} async requests over ${s.durationMinutes} simulated minutes, ${(s.elapsedMs / 1000).toFixed(1)} s`);
   out.push('');
   out.push('Attached');
   out.push(
@@ -72,11 +93,17 @@ export function renderSummary(s: DemoSummary, home: string, color: Colors = plai
   if (s.injected.length === 0) out.push('  (none injected)');
   for (const fault of s.injected) {
     const hit = s.detected.find((d) => d.faultId === fault.id);
-    out.push(`  ${fault.id} ${fault.kind} on ${fault.resource}: ${hit ? color.green('caught') : color.red('NOT DETECTED')}`);
+    const miss = s.missed.find((d) => d.faultId === fault.id);
+    out.push(
+      `  ${fault.id} ${fault.kind} on ${fault.resource}: ${
+        hit ? color.green(`caught after ${hit.delayMinutes} min`) : color.red(`NOT CAUGHT within ${fault.withinMinutes} min (${miss?.reason ?? 'not detected'})`)
+      }`,
+    );
     if (hit) out.push(`    by ${hit.alert.kind} [${hit.alert.severity}] "${truncate(hit.alert.title, 87 - hit.alert.kind.length - hit.alert.severity.length)}"`);
   }
   out.push(`  alerts without a fault: ${s.falseAlerts.length === 0 ? 'none' : ''}`);
-  for (const alert of s.falseAlerts) out.push(color.yellow(`    ${truncate(`${alert.kind} on ${alert.resource}: ${alert.title}`, 96)}`));
+  for (const alert of s.falseAlerts) out.push(color.yellow(`    ${truncate(`minute ${alert.atMinute}: ${alert.kind} on ${alert.resource}: ${alert.title}`, 96)}`));
+  for (const alert of s.selfMonitoring) out.push(`  sagewatch itself, minute ${alert.atMinute}: ${alert.status} ${truncate(alert.title, 70)}`);
   out.push(`  alerts published ${s.alertsSent}, delivered to Slack ${s.alertsDeliveredToSlack}${s.slackDuplicates > 0 ? `, DUPLICATES ${s.slackDuplicates}` : ''}`);
   out.push('');
   const example = s.detected[0]?.alert.resource ?? s.endpoints[0]?.name ?? '<endpoint>';

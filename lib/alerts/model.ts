@@ -21,6 +21,8 @@ export const ALERT_KINDS = [
   'expired-requests',
   'log-errors-without-notification',
   'stuck-requests',
+  /** sagewatch's own input (notifications, logs) is behind: a self-monitoring alert, not a request alert. */
+  'pipeline-behind',
   'attachment-failed',
   'subscription-slots-full',
   'missing-notification-topics',
@@ -40,6 +42,8 @@ export const RESOURCE_TYPES = [
   'labeling-job',
   'log-group',
   'alarm',
+  /** One of sagewatch's own inputs (`notifications`, `logs`). */
+  'sagewatch-input',
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
@@ -344,6 +348,8 @@ export function resourceArn(resource: AlertResource): string | undefined {
       return `${prefix}:logs:${resource.region}:${resource.account}:log-group:${resource.name}`;
     case 'alarm':
       return `${prefix}:cloudwatch:${resource.region}:${resource.account}:alarm:${resource.name}`;
+    case 'sagewatch-input':
+      return undefined;
   }
 }
 

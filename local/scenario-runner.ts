@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { DemoSummary } from './runtime';
+
+/**
+ * Runs scenario files through the real CLI (`sagewatch demo --scenario FILE --seed S --json`),
+ * each in its own process and $SAGEWATCH_HOME, and judges the outcome: every fault caught in
+ * time, no false alert, nothing lost or counted twice. Used by the scenario tests and by
+ * `npm run scenarios` (every file, more seeds).
+ */
+
+const root = resolve(import.meta.dirname, '..');
+const run = promisify(execFile);
+
+export interface ScenarioRun {
+  file: string;
+  seed: number;
+  summary: DemoSummary;
+  problems: string[];
+}
+
+export async function runScenario(file: string, seed?: number): Promise<ScenarioRun> {
+  const home = mkdtempSync(join(tmpdir(), 'sagewatch-scenario-'));
+  try {
+    const args = ['bin/sagewatch.js', 'demo', '--scenario', resolve(root, file), '--json', ...(seed !== undefined ? ['--seed', String(seed)] : [])];
+    const { stdout } = await run(process.execPath, args, { cwd: root, env: { ...process.env, SAGEWATCH_HOME: home }, maxBuffer: 64 * 1024 * 1024 });
+    const summary = JSON.parse(stdout) as DemoSummary;
+    return { file, seed: summary.seed, summary, problems: problemsOf(summary) };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** What makes a run fail, in words; empty when it passed. */
+export function problemsOf(summary: DemoSummary): string[] {
+  const problems: string[] = [];
+  for (const miss of summary.missed) {
+    const fault = summary.injected.find((f) => f.id === miss.faultId);
+    // A fault that changed no request (a tiny share of a tiny rate) has nothing to catch.
+    if (fault && fault.affectedRequests === 0) continue;
+    problems.push(`${miss.faultId} ${miss.reason}`);
+  }
+  for (const alert of summary.falseAlerts) problems.push(`false alert at minute ${alert.atMinute}: ${alert.kind} on ${alert.resource}`);
+  if (summary.lost > 0) problems.push(`${summary.lost} requests not correlated`);
+  if (summary.duplicatesCounted > 0) problems.push(`${summary.duplicatesCounted} derived metrics counted twice`);
+  if (summary.deadLetters > 0) problems.push(`${summary.deadLetters} dead letters`);
+  return problems;
+}
+
+/** One line per run: each fault's detection delay (or MISS), and the false alerts. */
+export function describeRun(r: ScenarioRun): string {
+  const faults = r.summary.injected.map((f) => {
+    const hit = r.summary.detected.find((d) => d.faultId === f.id);
+    if (hit) return `${f.id} ${hit.delayMinutes} min`;
+    return f.affectedRequests === 0 ? `${f.id} n/a (no request affected)` : `${f.id} MISS`;
+  });
+  return `${r.file} seed ${r.seed}: ${faults.join(', ') || 'no faults'}; false alerts ${r.summary.falseAlerts.length}${r.problems.length > 0 ? `  <- ${r.problems.join('; ')}` : ''}`;
+}

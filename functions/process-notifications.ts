@@ -3,20 +3,25 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadConfig } from '../lib/config';
 import { processNotifications, type NotificationSink } from '../lib/correlate/process-notifications';
 import { RequestMerges } from '../lib/correlate/request-merges';
-import { notificationInputsFromEvent } from '../lib/notifications/event';
+import { notificationInputsFromEvent, type NotificationInput } from '../lib/notifications/event';
 import { requestStoreFromConfig } from '../lib/store';
 import { createLogger } from '../lib/telemetry/logger';
 import { createOpsMetrics, createRequestMetrics, publishCounters, publishObservations } from '../lib/telemetry/metrics';
 import { createDocumentClient } from '../lib/aws/clients';
 import { alertingFromConfig } from '../lib/alerts/runtime';
 import type { AlertPublisher } from '../lib/alerts/publish';
-import { detectFromNotifications, type RequestDetectorDeps } from '../lib/detect/request-detectors';
-import { detectorSettings } from '../lib/detect/settings';
+import { detectFromNotifications, type RequestAlertDeps } from '../lib/alerts/request-alerts';
+import { PipelineLagMonitor } from '../lib/alerts/pipeline-alerts';
+import { EndpointState } from '../lib/detect/endpoint-state';
+import { detectorSettings, lookbackMs } from '../lib/detect/settings';
+import { LagRecorder, queueLag, type QueuedMessage } from '../lib/detect/watermark';
 import { WindowStore } from '../lib/store/windows';
 
 /**
  * SQS (subscribed to the async endpoints' SNS topics) → processNotifications. Also accepts an
- * SNS Lambda event, and a bare notification for local invokes.
+ * SNS Lambda event, and a bare notification for local invokes. After the records are stored,
+ * the request-level detectors judge the endpoints of the batch, and the queue's own lag is
+ * recorded (the notification input's watermark).
  */
 export function createHandler(overrides: { store?: NotificationSink; publisher?: AlertPublisher; now?: () => number } = {}) {
   let runtime: ReturnType<typeof build> | undefined;
@@ -26,12 +31,15 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
     const client = createDocumentClient({ region: config.region });
     const requests = requestStoreFromConfig(config, client);
     const alerting = alertingFromConfig(config, { log: logger, ...(overrides.publisher ? { publisher: overrides.publisher } : {}) });
-    const detectors: RequestDetectorDeps = {
-      windows: new WindowStore(client, config.stateTable),
+    const windows = new WindowStore(client, config.stateTable);
+    const settings = detectorSettings(config);
+    const detectors: RequestAlertDeps = {
+      // Kept across the batches of a warm instance: a busy endpoint is read once a minute.
+      state: new EndpointState(windows, { lookbackMs: lookbackMs(settings), refreshMs: 60_000, fullRefreshMs: 30 * 60_000 }),
+      windows,
       requests,
       dispatch: alerting.dispatch,
-      alertState: (fingerprint) => alerting.store.state(fingerprint),
-      settings: detectorSettings(config),
+      settings,
       region: config.region,
       namePrefix: config.namePrefix,
       now: overrides.now ?? Date.now,
@@ -43,6 +51,8 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
       opsMetrics: createOpsMetrics(config.metricsNamespace, config.serviceName),
       store: overrides.store ?? new RequestMerges(requests),
       detectors,
+      lag: new LagRecorder('notifications', (lag) => windows.putInputLag(lag)),
+      pipeline: new PipelineLagMonitor({ dispatch: alerting.dispatch, thresholdMinutes: config.pipelineLagAlertMinutes, region: config.region }),
       processor: new BatchProcessor(EventType.SQS),
     };
   };
@@ -50,17 +60,30 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
   return async (event: unknown): Promise<SQSBatchResponse> => {
     runtime ??= build();
     const { logger, requestMetrics, opsMetrics, store, detectors, processor } = runtime;
+    const now = detectors.now();
     const { source, inputs } = notificationInputsFromEvent(event);
     const outcome = await processNotifications(inputs, { store, log: logger });
     publishObservations(requestMetrics, outcome.observations);
+    const lagMs = queueLag(queuedMessages(event, inputs), now);
     const detection = await detectFromNotifications(
       outcome.applied.map(({ half }) => half),
+      now - lagMs,
       detectors,
     );
     for (const entry of detection.counters.entries()) outcome.counters.add(entry.name, entry.value, entry.dimensions);
-    outcome.counters.add('AlertsSent', detection.alerts.filter((a) => a.result.sent).length);
+    let sent = detection.alerts.filter((a) => a.result.sent).length;
+    try {
+      const held = runtime.lag.observe(lagMs, now);
+      await runtime.lag.record(held, now);
+      const behind = await runtime.pipeline.observe('notifications', held, now);
+      if (behind?.result.sent) sent++;
+    } catch (error) {
+      outcome.counters.add('DetectorErrors');
+      logger.warn('could not record the notification queue lag', { error: String(error) });
+    }
+    outcome.counters.add('AlertsSent', sent);
     publishCounters(opsMetrics, outcome.counters);
-    logger.info('notifications processed', { messages: inputs.length, ...outcome.counters.toJSON() });
+    logger.info('notifications processed', { messages: inputs.length, queueLagMs: lagMs, ...outcome.counters.toJSON() });
 
     if (source !== 'sqs') {
       // SNS invokes asynchronously: throwing hands the message to Lambda's retries and DLQ.
@@ -78,6 +101,23 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
       { throwOnFullBatchFailure: false },
     );
   };
+}
+
+/** When each SQS message entered the queue, and when its notification's event happened. */
+function queuedMessages(event: unknown, inputs: readonly NotificationInput[]): QueuedMessage[] {
+  const records = (event as { Records?: Array<{ messageId?: unknown; attributes?: { SentTimestamp?: unknown } }> }).Records;
+  if (!Array.isArray(records)) return [];
+  const eventTimes = new Map<string, number>();
+  for (const input of inputs) {
+    if (input.parsed.kind !== 'notification' || !input.parsed.notification.eventTime) continue;
+    const at = Date.parse(input.parsed.notification.eventTime);
+    if (Number.isFinite(at)) eventTimes.set(input.id, at);
+  }
+  return records.map((record) => {
+    const sent = Number(record?.attributes?.SentTimestamp);
+    const id = typeof record?.messageId === 'string' ? record.messageId : '';
+    return { ...(Number.isFinite(sent) ? { sentAt: sent } : {}), ...(eventTimes.has(id) ? { eventAt: eventTimes.get(id)! } : {}) };
+  });
 }
 
 export const handler = createHandler();

@@ -2,16 +2,25 @@ import { loadConfig } from '../lib/config';
 import { createDocumentClient } from '../lib/aws/clients';
 import { alertingFromConfig } from '../lib/alerts/runtime';
 import type { AlertPublisher } from '../lib/alerts/publish';
-import { detectorSettings } from '../lib/detect/settings';
-import { sweep } from '../lib/detect/sweeper';
+import { sweep } from '../lib/alerts/sweep';
+import { PipelineLagMonitor } from '../lib/alerts/pipeline-alerts';
+import { EndpointState } from '../lib/detect/endpoint-state';
+import { detectorSettings, lookbackMs } from '../lib/detect/settings';
+import { watermarkOf } from '../lib/detect/watermark';
 import { requestStoreFromConfig } from '../lib/store';
 import { WindowStore } from '../lib/store/windows';
 import { createLogger } from '../lib/telemetry/logger';
 import { createOpsMetrics, createRequestMetrics, publishCounters, publishObservations } from '../lib/telemetry/metrics';
 
+/** A notification input lagging less than this is keeping up. */
+const LAG_TOLERANCE_MS = 2 * 60_000;
+/** The sweep stops starting new pages this long before the function's timeout. */
+const TIMEOUT_MARGIN_MS = 20_000;
+
 /**
- * Scheduled (every few minutes): reports async requests stuck without a notification and sends
- * the resolutions of request-level alerts whose traffic stopped.
+ * Scheduled (every few minutes): reports async requests stuck without a notification (judged
+ * against the notification input's watermark) and sends the resolutions of request-level
+ * alerts whose traffic stopped.
  */
 export function createHandler(overrides: { publisher?: AlertPublisher; now?: () => number } = {}) {
   let runtime: ReturnType<typeof build> | undefined;
@@ -21,45 +30,59 @@ export function createHandler(overrides: { publisher?: AlertPublisher; now?: () 
     const client = createDocumentClient({ region: config.region });
     const requests = requestStoreFromConfig(config, client);
     const alerting = alertingFromConfig(config, { log: logger, ...(overrides.publisher ? { publisher: overrides.publisher } : {}) });
+    const windows = new WindowStore(client, config.stateTable);
+    const settings = detectorSettings(config);
     const now = overrides.now ?? Date.now;
-    const alertState = (fingerprint: string) => alerting.store.state(fingerprint);
     return {
+      config,
       logger,
+      windows,
+      alerting,
+      pipeline: new PipelineLagMonitor({ dispatch: alerting.dispatch, thresholdMinutes: config.pipelineLagAlertMinutes, region: config.region }),
       requestMetrics: createRequestMetrics(config.metricsNamespace),
       opsMetrics: createOpsMetrics(config.metricsNamespace, config.serviceName),
-      deps: {
+      requests,
+      now,
+      detectors: {
+        state: new EndpointState(windows, { lookbackMs: lookbackMs(settings), refreshMs: 60_000, fullRefreshMs: 30 * 60_000 }),
+        windows,
         requests,
         dispatch: alerting.dispatch,
-        alertState,
-        recentAlerts: (since: number) => alerting.store.recent(since),
-        stuckAfterMinutes: config.stuckAfterMinutes,
+        settings,
         region: config.region,
+        namePrefix: config.namePrefix,
         now,
         log: logger,
-        detectors: {
-          windows: new WindowStore(client, config.stateTable),
-          requests,
-          dispatch: alerting.dispatch,
-          alertState,
-          settings: detectorSettings(config),
-          region: config.region,
-          namePrefix: config.namePrefix,
-          now,
-          log: logger,
-        },
       },
     };
   };
 
-  return async (): Promise<{ stuck: number; cleaned: number; alertsSent: number }> => {
+  return async (_event?: unknown, context?: { getRemainingTimeInMillis?: () => number }): Promise<{ stuck: number; cleaned: number; alertsSent: number; complete: boolean }> => {
     runtime ??= build();
-    const outcome = await sweep(runtime.deps);
+    const { config, logger, alerting, now } = runtime;
+    const at = now();
+    const lag = await runtime.windows.inputLag('notifications');
+    const outcome = await sweep({
+      requests: runtime.requests,
+      dispatch: alerting.dispatch,
+      store: alerting.store,
+      recentAlerts: (since: number) => alerting.store.recent(since),
+      stuckAfterMinutes: config.stuckAfterMinutes,
+      recoveryMinutes: config.recoveryMinutes,
+      region: config.region,
+      now,
+      notificationWatermark: watermarkOf(lag, at, LAG_TOLERANCE_MS),
+      ...(context?.getRemainingTimeInMillis ? { deadline: Date.now() + context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS } : {}),
+      log: logger,
+      detectors: runtime.detectors,
+    });
+    const behind = await runtime.pipeline.review('notifications', lag, at, (fingerprint) => alerting.store.state(fingerprint));
     publishObservations(runtime.requestMetrics, outcome.observations);
-    const alertsSent = outcome.alerts.filter((a) => a.result.sent).length;
+    const alertsSent = outcome.alerts.filter((a) => a.result.sent).length + (behind?.result.sent ? 1 : 0);
     outcome.counters.add('AlertsSent', alertsSent);
     publishCounters(runtime.opsMetrics, outcome.counters);
-    runtime.logger.info('sweep done', { stuck: outcome.stuck.length, cleaned: outcome.cleaned, alertsSent });
-    return { stuck: outcome.stuck.length, cleaned: outcome.cleaned, alertsSent };
+    logger.info('sweep done', { stuck: outcome.stuck.length, cleaned: outcome.cleaned, complete: outcome.complete, alertsSent });
+    return { stuck: outcome.stuck.length, cleaned: outcome.cleaned, alertsSent, complete: outcome.complete };
   };
 }
 

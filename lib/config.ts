@@ -32,16 +32,34 @@ const ConfigSchema = z.object({
   alertCooldownSeconds: positiveInt(900),
   /** Where the Slack webhook URL is kept: `ssm:<name>` or `secretsmanager:<id>`; never the URL itself. */
   slackWebhookSecret: z.optional(z.string()),
-  // Request-level detectors: sliding windows of one-minute buckets per endpoint.
-  detectorWindowMinutes: positiveInt(5),
-  failureBurstMinFailures: positiveInt(5),
-  /** Failed share of finished requests in the window (0-1) that makes a burst. */
-  failureBurstRate: positiveNumber(0.2),
-  latencyShiftFactor: positiveNumber(2),
-  latencyShiftMinSamples: positiveInt(10),
-  latencyShiftMinDeltaMs: positiveInt(250),
-  latencyBaselineMinutes: positiveInt(60),
+  // Request-level detectors (lib/detect, README "Request-level alerts"): evidence against each endpoint's own baseline.
+  /** How far above its baseline an endpoint's failure rate must be to matter (0.05 = 5 points). */
+  failureMinExcess: positiveNumber(0.05),
+  /** How improbable the failures must be under the baseline (binomial p-value). */
+  failureSignificance: positiveNumber(0.001),
+  failureMinFailures: positiveInt(3),
+  /** A window failing at least this share is critical. */
+  failureCriticalRate: positiveNumber(0.5),
+  /** The median or p90 must be at least this many times the baseline's... */
+  latencyMinFactor: positiveNumber(1.5),
+  /** ... and at least this many ms slower. */
+  latencyMinDeltaMs: positiveInt(250),
+  /** How improbable the slowdown must be under the baseline (rank test p-value). */
+  latencySignificance: positiveNumber(0.0001),
+  /** Share of baseline requests a recent one must be slower than, on average (0.5 = no change). */
+  latencyMinAuc: positiveNumber(0.7),
+  latencyMinSamples: positiveInt(5),
+  /** Hours of each endpoint's history that make its baseline. */
+  detectorBaselineHours: positiveInt(12),
+  /** An incident closes after this long of normal behaviour... */
+  recoveryMinutes: positiveInt(15),
+  /** ... over at least this many finished requests (four times as many close it sooner). */
+  recoveryMinRequests: positiveInt(10),
   expiredMinCount: positiveInt(1),
+  /** An open incident of an endpoint with no finished request for this long is closed. */
+  incidentIdleMinutes: positiveInt(120),
+  /** sagewatch's own notification input this far behind raises a pipeline-behind alert. */
+  pipelineLagAlertMinutes: positiveNumber(5),
   /** A request with log lines and no notification after this long is stuck (its notification lost). */
   stuckAfterMinutes: positiveInt(15),
   // Control plane: where attachments point (see lib/attach/settings.ts, which validates them).
@@ -80,14 +98,21 @@ const ENV_KEYS: Record<keyof Config, string> = {
   alertsTopicArn: 'ALERTS_TOPIC_ARN',
   alertCooldownSeconds: 'ALERT_COOLDOWN_SECONDS',
   slackWebhookSecret: 'SLACK_WEBHOOK_SECRET',
-  detectorWindowMinutes: 'DETECTOR_WINDOW_MINUTES',
-  failureBurstMinFailures: 'FAILURE_BURST_MIN_FAILURES',
-  failureBurstRate: 'FAILURE_BURST_RATE',
-  latencyShiftFactor: 'LATENCY_SHIFT_FACTOR',
-  latencyShiftMinSamples: 'LATENCY_SHIFT_MIN_SAMPLES',
-  latencyShiftMinDeltaMs: 'LATENCY_SHIFT_MIN_DELTA_MS',
-  latencyBaselineMinutes: 'LATENCY_BASELINE_MINUTES',
+  failureMinExcess: 'FAILURE_MIN_EXCESS',
+  failureSignificance: 'FAILURE_SIGNIFICANCE',
+  failureMinFailures: 'FAILURE_MIN_FAILURES',
+  failureCriticalRate: 'FAILURE_CRITICAL_RATE',
+  latencyMinFactor: 'LATENCY_MIN_FACTOR',
+  latencyMinDeltaMs: 'LATENCY_MIN_DELTA_MS',
+  latencySignificance: 'LATENCY_SIGNIFICANCE',
+  latencyMinAuc: 'LATENCY_MIN_AUC',
+  latencyMinSamples: 'LATENCY_MIN_SAMPLES',
+  detectorBaselineHours: 'DETECTOR_BASELINE_HOURS',
+  recoveryMinutes: 'RECOVERY_MINUTES',
+  recoveryMinRequests: 'RECOVERY_MIN_REQUESTS',
   expiredMinCount: 'EXPIRED_MIN_COUNT',
+  incidentIdleMinutes: 'INCIDENT_IDLE_MINUTES',
+  pipelineLagAlertMinutes: 'PIPELINE_LAG_ALERT_MINUTES',
   stuckAfterMinutes: 'STUCK_AFTER_MINUTES',
   namePrefix: 'NAME_PREFIX',
   logDestinationArn: 'LOG_DESTINATION_ARN',

@@ -2,6 +2,7 @@ import type { LogSink } from '../telemetry/observations';
 import type { AlertStore, SendReason, SkipReason } from '../store/alerts';
 import type { Alert } from './model';
 import type { AlertPublisher } from './publish';
+import { repeatPolicy, severityRank } from './cooldown';
 
 /**
  * The one call detectors, the sweeper and the control plane make: dedupe, publish, remember.
@@ -20,7 +21,12 @@ export type DispatchResult =
   | { sent: false; reason: SkipReason };
 
 export async function dispatchAlert(alert: Alert, deps: DispatchDeps): Promise<DispatchResult> {
-  const decision = await deps.store.shouldSend(alert, deps.cooldownSeconds);
+  const policy = repeatPolicy(alert.kind, deps.cooldownSeconds);
+  const decision = await deps.store.shouldSend(
+    alert,
+    deps.cooldownSeconds,
+    policy.mode === 'incident' ? { mode: 'incident', rank: severityRank(alert.severity) } : { mode: 'cooldown' },
+  );
   if (!decision.send) {
     deps.log?.debug('alert not sent', { fingerprint: alert.fingerprint, status: alert.status, reason: decision.reason });
     return { sent: false, reason: decision.reason };

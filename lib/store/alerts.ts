@@ -16,7 +16,7 @@ import { AlertSchema, type Alert } from '../alerts/model';
  * condition compares times itself.
  */
 
-export type SendReason = 'first' | 'cooldown-elapsed' | 'refiring' | 'resolution';
+export type SendReason = 'first' | 'cooldown-elapsed' | 'refiring' | 'escalation' | 'resolution';
 export type SkipReason = 'suppressed' | 'not-firing';
 
 export type SendDecision =
@@ -38,7 +38,16 @@ export interface AlertState {
   sentAt: string;
   /** Until then, repeats of a firing alert are suppressed. */
   suppressUntil: string;
+  /** The last time the condition was seen again while firing (evidence that it persists). */
+  lastSeenAt?: string;
 }
+
+/**
+ * How the claim treats a repeat of a firing alert (lib/alerts/cooldown.ts decides which):
+ * `cooldown` sends it again once the cooldown has passed; `incident` never at the same severity,
+ * once more at a higher one.
+ */
+export type RepeatRule = { mode: 'cooldown' } | { mode: 'incident'; rank: number };
 
 export interface SentAlert {
   alert: Alert;
@@ -83,7 +92,7 @@ export class AlertStore {
    * firing state, or the last one's cooldown has passed; a resolution when the fingerprint is
    * firing. Exactly one of any number of concurrent callers gets `send: true`.
    */
-  async shouldSend(alert: Alert, cooldownSeconds: number): Promise<SendDecision> {
+  async shouldSend(alert: Alert, cooldownSeconds: number, rule: RepeatRule = { mode: 'cooldown' }): Promise<SendDecision> {
     const now = this.now();
     const claim = `${alert.id}:${now}:${Math.random().toString(36).slice(2, 10)}`;
     const key = stateKey(alert.fingerprint);
@@ -106,25 +115,32 @@ export class AlertStore {
       '#title': 'title',
       '#suppressUntil': 'suppressUntil',
       '#expiresAt': 'expiresAt',
+      '#rank': 'rank',
     };
+    const rank = rule.mode === 'incident' ? rule.rank : 0;
+    common[':rank'] = rank;
     const update =
       'SET #status = :status, #alertId = :id, #claim = :claim, #sentAt = :nowIso, #kind = :kind, ' +
-      '#severity = :severity, #title = :title, #suppressUntil = :until, #expiresAt = :exp';
+      '#severity = :severity, #title = :title, #suppressUntil = :until, #expiresAt = :exp, #rank = :rank';
 
     let input: ConstructorParameters<typeof UpdateCommand>[0];
     if (alert.status === 'firing') {
-      const until = now + Math.max(0, cooldownSeconds) * 1000;
+      // An incident is never repeated at the same severity: it stays suppressed until resolved.
+      const until = rule.mode === 'incident' ? now + this.stateMs : now + Math.max(0, cooldownSeconds) * 1000;
       input = {
         TableName: this.options.tableName,
         Key: key,
         UpdateExpression: update,
-        ConditionExpression: 'attribute_not_exists(pk) OR #status <> :status OR #suppressUntil <= :now',
+        ConditionExpression:
+          rule.mode === 'incident'
+            ? 'attribute_not_exists(pk) OR #status <> :status OR #expiresAt <= :nowSec OR attribute_not_exists(#rank) OR #rank < :rank'
+            : 'attribute_not_exists(pk) OR #status <> :status OR #suppressUntil <= :now',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: {
           ...common,
           ':status': 'firing',
           ':until': until,
-          ':now': now,
+          ...(rule.mode === 'incident' ? { ':nowSec': epochSeconds(now) } : { ':now': now }),
           ':exp': epochSeconds(Math.max(until, now + this.stateMs)),
         },
         ReturnValues: 'ALL_OLD',
@@ -157,8 +173,17 @@ export class AlertStore {
       if (isConditionFailure(error)) return { send: false, reason: alert.status === 'firing' ? 'suppressed' : 'not-firing' };
       throw error;
     }
+    const live = old !== undefined && typeof old.expiresAt === 'number' && old.expiresAt > epochSeconds(now);
     const reason: SendReason =
-      alert.status === 'resolved' ? 'resolution' : !old ? 'first' : old.status === 'firing' ? 'cooldown-elapsed' : 'refiring';
+      alert.status === 'resolved'
+        ? 'resolution'
+        : !old
+          ? 'first'
+          : old.status === 'firing' && rule.mode === 'incident' && live
+            ? 'escalation'
+            : old.status === 'firing'
+              ? 'cooldown-elapsed'
+              : 'refiring';
     return { send: true, reason, release: () => this.release(key, claim, old) };
   }
 
@@ -246,6 +271,24 @@ export class AlertStore {
     return results;
   }
 
+  /** Notes that a firing condition was seen again (its alert suppressed): evidence that it persists. */
+  async touch(fingerprint: string, at: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: stateKey(fingerprint),
+          UpdateExpression: 'SET #seen = :at',
+          ConditionExpression: '#status = :firing',
+          ExpressionAttributeNames: { '#seen': 'lastSeenAt', '#status': 'status' },
+          ExpressionAttributeValues: { ':at': new Date(at).toISOString(), ':firing': 'firing' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   /** The remembered state of a fingerprint, e.g. for a detector deciding whether a resolution is due. */
   async state(fingerprint: string): Promise<AlertState | undefined> {
     const output = (await this.client.send(
@@ -262,6 +305,7 @@ export class AlertStore {
       alertId: String(item.alertId),
       sentAt: String(item.sentAt),
       suppressUntil: new Date(Number(item.suppressUntil)).toISOString(),
+      ...(typeof item.lastSeenAt === 'string' ? { lastSeenAt: item.lastSeenAt } : {}),
     };
   }
 }

@@ -62,6 +62,25 @@ export class OpenRequests {
     return (output.Items ?? []).map(toRecord);
   }
 
+  /** One page of a shard's open index (requests opened before `before`, oldest first) and where the next page starts. */
+  async page(
+    shard: number,
+    before: string,
+    options: { limit: number; startKey?: Record<string, unknown> },
+  ): Promise<{ records: RequestRecord[]; next?: Record<string, unknown> }> {
+    const output = (await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: this.indexName,
+        KeyConditionExpression: 'openShard = :shard AND openSince < :before',
+        ExpressionAttributeValues: { ':shard': openShardName(shard), ':before': before },
+        Limit: options.limit,
+        ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
+      }),
+    )) as { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
+    return { records: (output.Items ?? []).map(toRecord), ...(output.LastEvaluatedKey ? { next: output.LastEvaluatedKey } : {}) };
+  }
+
   /**
    * Takes a request off the open index. With `stuckAt`, only while it still has no notification
    * (then it is reported stuck exactly once); without, only once it has one (cleanup of a

@@ -69,6 +69,11 @@ export class RequestStore implements LogMergeStore {
     return this.open.query(shard, before, limit);
   }
 
+  /** One page of a shard's open index, and where the next one starts (see OpenRequests.page). */
+  queryOpenPage(shard: number, before: string, options: { limit: number; startKey?: Record<string, unknown> }): Promise<{ records: RequestRecord[]; next?: Record<string, unknown> }> {
+    return this.open.page(shard, before, options);
+  }
+
   /** Takes a request off the open index (see OpenRequests.close). */
   closeOpen(key: { inferenceId: string; endpointName: string }, stuckAt?: string): Promise<boolean> {
     return this.open.close(key, stuckAt);

@@ -2,10 +2,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/process-notifications';
 import { loadConfig, resetConfig } from '../../lib/config';
 import { MemoryPublisher } from '../../lib/alerts/publish';
+import { AlertStore } from '../../lib/store/alerts';
 import { alertingFromConfig } from '../../lib/alerts/runtime';
 import { requestStoreFromConfig } from '../../lib/store';
 import { RequestMerges } from '../../lib/correlate/request-merges';
-import { sweep } from '../../lib/detect/sweeper';
+import { sweep } from '../../lib/alerts/sweep';
 import { asyncNotification, sqsEvent } from '../../local/builders';
 import { captureEmf } from '../support/emf';
 import { TABLES, useDynamo } from '../support/dynamo';
@@ -93,9 +94,11 @@ describe('stuck-request sweeper', () => {
     const requests = requestStoreFromConfig(config, db.client());
     const merges = new RequestMerges(requests);
     const publisher = new MemoryPublisher();
-    const alerting = alertingFromConfig(config, { publisher });
-    const endpoint = `stuck-${run}`;
     const t = (min: number) => BASE + min * 60_000;
+    // The alert store keeps the sweeps' time (it remembers when each incident was last seen).
+    let clock = t(30);
+    const alerting = alertingFromConfig(config, { publisher, store: new AlertStore(db.client(), { tableName: config.stateTable, now: () => clock }) });
+    const endpoint = `stuck-${run}`;
     const line = (id: string, at: number, message: string) => ({
       inferenceId: id,
       endpointName: endpoint,
@@ -112,11 +115,14 @@ describe('stuck-request sweeper', () => {
     const deps = {
       requests,
       dispatch: alerting.dispatch,
-      alertState: (fp: string) => alerting.store.state(fp),
+      store: alerting.store,
       recentAlerts: (since: number) => alerting.store.recent(since),
       stuckAfterMinutes: 15,
+      recoveryMinutes: 5,
       region: 'eu-west-1',
       now: () => t(30),
+      // The notification input is keeping up.
+      notificationWatermark: t(30),
     };
     const first = await sweep(deps);
     expect(first.stuck.map((r) => r.inferenceId).sort()).toEqual(['lost-error', 'lost-quiet']);
@@ -128,16 +134,25 @@ describe('stuck-request sweeper', () => {
     ]);
     expect((await requests.getByInferenceId('lost-error'))[0]?.stuckAt).toBe(new Date(t(30)).toISOString());
 
+    // Hysteresis: a sweep that finds nothing new right away resolves nothing; one recoveryMinutes later does, once.
     const second = await sweep(deps);
     expect(second.stuck).toEqual([]);
+    expect(publisher.published.filter((a) => a.status === 'resolved')).toEqual([]);
+    clock = t(36);
+    const later = await sweep({ ...deps, now: () => t(36), notificationWatermark: t(36) });
+    expect(later.stuck).toEqual([]);
     expect(publisher.published.filter((a) => a.status === 'resolved').map((a) => a.kind).sort()).toEqual([
       'log-errors-without-notification',
       'stuck-requests',
     ]);
+    clock = t(38);
+    await sweep({ ...deps, now: () => t(38), notificationWatermark: t(38) });
+    expect(publisher.published.filter((a) => a.status === 'resolved')).toHaveLength(2);
 
     // The recent one becomes stuck later; a notification arriving in time keeps it off the list.
     await merges.mergeNotification({ inferenceId: 'recent', endpointName: endpoint, status: 'Failed', completedAt: new Date(t(26)).toISOString() });
-    const third = await sweep({ ...deps, now: () => t(60) });
+    clock = t(60);
+    const third = await sweep({ ...deps, now: () => t(60), notificationWatermark: t(60) });
     expect(third.stuck).toEqual([]);
   });
 });

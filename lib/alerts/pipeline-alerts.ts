@@ -1,0 +1,86 @@
+import { createAlert, fingerprintOf, resolveAlert, type Alert, type AlertResource } from './model';
+import type { AlertState } from '../store/alerts';
+import type { InputLag } from '../store/windows';
+import type { DispatchResult } from './dispatch';
+
+/**
+ * Self-monitoring: when one of sagewatch's own inputs falls behind (its queue or stream holds
+ * messages minutes old), that is one alert about sagewatch, `pipeline-behind`, not a flood of
+ * request alerts: the request-level detectors wait for the late data (they judge by event time
+ * up to the input's watermark) instead of calling requests failed or lost. It resolves when
+ * the input is back under half the threshold.
+ */
+export interface PipelineLagDeps {
+  dispatch: (alert: Alert) => Promise<DispatchResult>;
+  thresholdMinutes: number;
+  region: string;
+}
+
+const INPUT_LABEL: Record<string, string> = {
+  notifications: 'async notification queue',
+  logs: 'data-log stream',
+};
+
+function resource(input: string, region: string): AlertResource {
+  return { type: 'sagewatch-input', name: input, region };
+}
+
+/** Remembers, per warm instance, what it last said about each input: one send per change. */
+export class PipelineLagMonitor {
+  private readonly firing = new Map<string, { since: number; worst: number }>();
+
+  constructor(private readonly deps: PipelineLagDeps) {}
+
+  async observe(input: string, lagMs: number, now: number): Promise<{ alert: Alert; result: DispatchResult } | undefined> {
+    const threshold = this.deps.thresholdMinutes * 60_000;
+    const open = this.firing.get(input);
+    const label = INPUT_LABEL[input] ?? input;
+    if (lagMs >= threshold) {
+      if (open) {
+        open.worst = Math.max(open.worst, lagMs);
+        return undefined;
+      }
+      this.firing.set(input, { since: now, worst: lagMs });
+      const alert = createAlert({
+        kind: 'pipeline-behind',
+        severity: 'warning',
+        title: `sagewatch's ${label} is behind`,
+        description: `Messages of sagewatch's ${label} wait ${Math.round(lagMs / 60_000)} minutes before they are processed (threshold ${this.deps.thresholdMinutes}). Request-level alerts judge the late requests when they arrive and nothing is called lost meanwhile; check the function's errors, throttles and concurrency.`,
+        resource: resource(input, this.deps.region),
+        detectedAt: now,
+        evidence: { numbers: [{ name: 'behind', value: Math.round(lagMs / 60_000), unit: 'min' }] },
+      });
+      return { alert, result: await this.deps.dispatch(alert) };
+    }
+    if (!open || lagMs >= threshold / 2) return undefined;
+    this.firing.delete(input);
+    const firing = createAlert({ kind: 'pipeline-behind', severity: 'warning', title: `sagewatch's ${label} is behind`, description: '', resource: resource(input, this.deps.region), detectedAt: now });
+    const alert = resolveAlert(firing, {
+      at: now,
+      description: `Caught up: at worst ${Math.round(open.worst / 60_000)} minutes behind, from ${new Date(open.since).toISOString().slice(11, 16)} to ${new Date(now).toISOString().slice(11, 16)} UTC.`,
+    });
+    return { alert, result: await this.deps.dispatch(alert) };
+  }
+
+  /**
+   * The sweeper's view, from the lag the input last recorded: an input that stopped reporting
+   * while behind is still behind (and more so); one that is back under half the threshold
+   * resolves an alert still firing in the alert store, whoever raised it.
+   */
+  async review(
+    input: string,
+    lag: InputLag | undefined,
+    now: number,
+    stateOf: (fingerprint: string) => Promise<AlertState | undefined>,
+  ): Promise<{ alert: Alert; result: DispatchResult } | undefined> {
+    if (!lag) return undefined;
+    const threshold = this.deps.thresholdMinutes * 60_000;
+    const lagMs = lag.lagMs >= threshold ? lag.lagMs + Math.max(0, now - lag.at) : lag.lagMs;
+    if (lagMs < threshold / 2 && !this.firing.has(input)) {
+      const state = await stateOf(fingerprintOf('pipeline-behind', resource(input, this.deps.region)));
+      if (state?.status !== 'firing') return undefined;
+      this.firing.set(input, { since: Date.parse(state.sentAt), worst: 0 });
+    }
+    return this.observe(input, lagMs, now);
+  }
+}

@@ -1,0 +1,57 @@
+import type { InputLag } from '../store/windows';
+
+/**
+ * How far behind each of sagewatch's own inputs is, and the watermark that follows from it:
+ * the event time up to which that input's data has arrived. Detectors judge windows up to the
+ * watermark (late data is judged late, not never), and nothing is declared missing while the
+ * input that would bring it is behind.
+ */
+
+/** One queued message: when it entered sagewatch's queue, and when its event happened. */
+export interface QueuedMessage {
+  /** SQS `SentTimestamp`, epoch ms. */
+  sentAt?: number;
+  /** The notification's own event time, epoch ms. */
+  eventAt?: number;
+}
+
+/**
+ * The batch's queue lag: how long its oldest message waited in sagewatch's queue. A message
+ * cannot have been queued before its event happened, so the later of the two counts.
+ */
+export function queueLag(messages: readonly QueuedMessage[], now: number): number {
+  let lag = 0;
+  for (const m of messages) {
+    const queued = Math.max(m.sentAt ?? Number.NEGATIVE_INFINITY, m.eventAt ?? Number.NEGATIVE_INFINITY);
+    if (Number.isFinite(queued)) lag = Math.max(lag, now - queued);
+  }
+  return lag;
+}
+
+/**
+ * The input's watermark from its last recorded lag. An input that was keeping up (lag under
+ * `toleranceMs`) and has been quiet since is idle, not behind: its watermark is now. One that
+ * was behind stays as far behind as it last said until a newer batch says otherwise.
+ */
+export function watermarkOf(lag: InputLag | undefined, now: number, toleranceMs: number): number {
+  if (!lag || lag.lagMs <= toleranceMs) return now;
+  return Math.min(now, lag.at) - lag.lagMs;
+}
+
+/** Writes the lag only when it changed enough to matter or its record is getting old: a few writes a minute at most. */
+export class LagRecorder {
+  private last?: InputLag;
+
+  constructor(
+    private readonly input: string,
+    private readonly write: (lag: InputLag) => Promise<void>,
+  ) {}
+
+  async record(lagMs: number, now: number): Promise<void> {
+    const last = this.last;
+    if (last && Math.abs(last.lagMs - lagMs) < 30_000 && now - last.at < 60_000 && now >= last.at) return;
+    const lag = { input: this.input, at: now, lagMs };
+    await this.write(lag);
+    this.last = lag;
+  }
+}

@@ -1,0 +1,276 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bucketValue, latencyBucket, quantile } from '../../lib/detect/histogram';
+import { failureEvidence, failureRecovered, failureBaseline, type FailureSettings } from '../../lib/detect/failure-evidence';
+import { compareLatency, latencyEvidence, type LatencySettings } from '../../lib/detect/latency-evidence';
+import { expiryEvidence } from '../../lib/detect/expiry-evidence';
+import { SLOT_MS, emptySlot, slotDeltas, slotOf, type Slot } from '../../lib/detect/slots';
+import { binomialUpperTail } from '../../lib/detect/statistics';
+import { gaussian, poisson, random } from '../../local/traffic';
+
+const FAILURE: FailureSettings = { minExcess: 0.05, significance: 0.001, minFailures: 3, criticalRate: 0.5, baselineHours: 12 };
+const LATENCY: LatencySettings = { significance: 0.0001, minAuc: 0.7, minFactor: 1.5, minDeltaMs: 250, minSamples: 5, minBaseline: 20, baselineHours: 12 };
+const RECOVERY = { recoveryMinutes: 15, recoveryMinRequests: 10 };
+const T0 = Date.UTC(2024, 4, 1, 0, 0, 0);
+
+/** Slots of a simulated endpoint: `rate` requests per minute failing at `failure(minute)`, latency from `latency(rnd, minute)`. */
+function traffic(options: {
+  minutes: number;
+  rate: number | ((minute: number) => number);
+  failure: number | ((minute: number) => number);
+  latency?: (rnd: () => number, minute: number) => number;
+  seed: number;
+}): Slot[] {
+  const rnd = random(options.seed);
+  const slots = new Map<number, Slot>();
+  for (let m = 0; m < options.minutes; m++) {
+    const rate = typeof options.rate === 'number' ? options.rate : options.rate(m);
+    const failure = typeof options.failure === 'number' ? options.failure : options.failure(m);
+    const start = slotOf(T0 + m * 60_000);
+    let slot = slots.get(start);
+    if (!slot) slots.set(start, (slot = emptySlot(start)));
+    for (let i = poisson(rate, rnd); i > 0; i--) {
+      slot.finished++;
+      if (rnd() < failure) {
+        slot.failed++;
+        slot.byCategory.ServerError = (slot.byCategory.ServerError ?? 0) + 1;
+      } else if (options.latency) {
+        const bucket = latencyBucket(options.latency(rnd, m));
+        slot.latency.set(bucket, (slot.latency.get(bucket) ?? 0) + 1);
+      }
+    }
+  }
+  return [...slots.values()];
+}
+
+/** Evaluates at the end of every `every` minutes from `from`, as a stream of batches would; returns the minute of the first firing. */
+function firstFiring(slots: Slot[], minutes: number, evaluate: (visible: Slot[], watermark: number) => boolean, from = 1, every = 1): number | undefined {
+  for (let m = from; m <= minutes; m += every) {
+    const watermark = T0 + m * 60_000 - 1;
+    const visible = slots.filter((s) => s.start <= watermark);
+    if (evaluate(visible, watermark)) return m;
+  }
+  return undefined;
+}
+
+const mixture = (peaks: Array<[number, number, number]>) => (rnd: () => number) => {
+  let pick = rnd();
+  for (const [weight, p50, spread] of peaks) {
+    pick -= weight;
+    if (pick <= 0) return p50 * Math.exp(spread * gaussian(rnd));
+  }
+  const [, p50, spread] = peaks[peaks.length - 1]!;
+  return p50 * Math.exp(spread * gaussian(rnd));
+};
+
+describe('latency histogram', () => {
+  it('reports percentiles within a bucket width of the truth', () => {
+    const values = Array.from({ length: 1000 }, (_, i) => 100 + i);
+    const h = new Map<number, number>();
+    for (const v of values) h.set(latencyBucket(v), (h.get(latencyBucket(v)) ?? 0) + 1);
+    const p50 = quantile(h, 0.5)!;
+    const p90 = quantile(h, 0.9)!;
+    expect(Math.abs(p50 - 600) / 600).toBeLessThan(0.2);
+    expect(Math.abs(p90 - 1000) / 1000).toBeLessThan(0.2);
+    expect(quantile(new Map(), 0.5)).toBeUndefined();
+  });
+
+  it('maps every latency into a bucket whose value is close to it', () => {
+    for (const ms of [0, 1, 7, 42, 999, 12_345, 3_600_000]) {
+      const v = bucketValue(latencyBucket(ms));
+      expect(Math.abs(v - ms)).toBeLessThanOrEqual(Math.max(1, ms * 0.2));
+    }
+  });
+});
+
+describe('binomial tail', () => {
+  it('matches the exact sum', () => {
+    const exact = (k: number, n: number, p: number) => {
+      let sum = 0;
+      for (let i = k; i <= n; i++) {
+        let logC = 0;
+        for (let j = 0; j < i; j++) logC += Math.log(n - j) - Math.log(j + 1);
+        sum += Math.exp(logC + i * Math.log(p) + (n - i) * Math.log(1 - p));
+      }
+      return sum;
+    };
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 0, max: 200 }), fc.double({ min: 0.001, max: 0.999, noNaN: true }), (n, k0, p) => {
+        const k = Math.min(k0, n);
+        const want = exact(k, n, p);
+        expect(Math.abs(binomialUpperTail(k, n, p) - want)).toBeLessThanOrEqual(1e-9 + want * 1e-6);
+      }),
+    );
+  });
+});
+
+describe('slot deltas', () => {
+  it('folds finished requests into five-minute slots of event time, per endpoint', () => {
+    const deltas = slotDeltas(
+      [
+        { inferenceId: 'a', endpointName: 'e1', status: 'Completed', completedAt: '2024-05-01T12:00:10.000Z', endToEndLatencyMs: 500 },
+        { inferenceId: 'b', endpointName: 'e1', status: 'Failed', completedAt: '2024-05-01T12:04:50.000Z', failureCategory: 'Timeout' },
+        { inferenceId: 'c', endpointName: 'e1', status: 'Failed', completedAt: '2024-05-01T12:05:00.000Z' },
+        { inferenceId: 'd', endpointName: 'e2', status: 'Completed', completedAt: 'not a time' },
+      ],
+      Date.UTC(2024, 4, 1, 12, 7),
+    );
+    const e1 = [...deltas.get('e1')!.values()].map((s) => [new Date(s.start).toISOString(), s.finished, s.failed, s.byCategory, [...s.latency.values()]]);
+    expect(e1).toEqual([
+      ['2024-05-01T12:00:00.000Z', 2, 1, { Timeout: 1 }, [1]],
+      ['2024-05-01T12:05:00.000Z', 1, 1, { Other: 1 }, []],
+    ]);
+    // No readable event time: counted when it arrived.
+    expect([...deltas.get('e2')!.keys()]).toEqual([Date.UTC(2024, 4, 1, 12, 5)]);
+  });
+});
+
+describe('failure evidence', () => {
+  const quiet = (slots: Array<[number, number]>) =>
+    slots.map(([finished, failed], i): Slot => ({ ...emptySlot(T0 + i * SLOT_MS), finished, failed, byCategory: failed > 0 ? { ServerError: failed } : {} }));
+
+  it('alerts on three failures in a row of a quiet endpoint that never fails, critical', () => {
+    // Two hours of one request every ten minutes, all fine, then three failures.
+    const history = quiet([...Array.from({ length: 24 }, (_, i): [number, number] => [i % 2, 0]), [1, 1], [0, 0], [1, 1], [0, 0], [1, 1]]);
+    const watermark = history[history.length - 1]!.start + 60_000;
+    const { firing } = failureEvidence(history, watermark, FAILURE);
+    expect(firing).toMatchObject({ failed: 3, finished: 3, severity: 'critical' });
+    // Two are not enough evidence yet.
+    expect(failureEvidence(history.slice(0, -2), watermark - 2 * SLOT_MS, FAILURE).firing).toBeUndefined();
+  });
+
+  it('does not alert when a busy endpoint goes from 3% to 4%, however many requests show it', () => {
+    const slots = traffic({ minutes: 12 * 60, rate: 200, failure: (m) => (m < 9 * 60 ? 0.03 : 0.04), seed: 1 });
+    expect(firstFiring(slots, 12 * 60, (visible, w) => failureEvidence(visible, w, FAILURE).firing !== undefined)).toBeUndefined();
+  });
+
+  it('warns at 21%, and is critical at 60%', () => {
+    const slots = traffic({ minutes: 240, rate: 3, failure: (m) => (m < 120 ? 0.01 : m < 180 ? 0.21 : 0.6), seed: 2 });
+    const at = (minute: number) => failureEvidence(slots.filter((s) => s.start < T0 + minute * 60_000), T0 + minute * 60_000 - 1, FAILURE).firing?.severity;
+    expect(at(119)).toBeUndefined();
+    expect(at(175)).toBe('warning');
+    expect(at(200)).toBe('critical');
+  });
+
+  it('never alerts on any steady rate, at any traffic, once it has its baseline (property)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 0.3, noNaN: true }), fc.double({ min: 0.05, max: 60, noNaN: true }), fc.integer({ min: 1, max: 1e6 }), (rate, rpm, seed) => {
+        // Twelve hours of history (the deployed baseline), then six hours judged slot by slot.
+        const slots = traffic({ minutes: 18 * 60, rate: rpm, failure: rate, seed });
+        const fired = firstFiring(slots, 18 * 60, (visible, w) => failureEvidence(visible, w, FAILURE).firing !== undefined, 12 * 60, 5);
+        expect(fired).toBeUndefined();
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('always alerts on a burst (half or more failing), within the time a few failures take (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 0.2, noNaN: true }),
+        fc.double({ min: 0.5, max: 1, noNaN: true }),
+        fc.double({ min: 0.1, max: 30, noNaN: true }),
+        fc.integer({ min: 1, max: 1e6 }),
+        (base, to, rpm, seed) => {
+          const slots = traffic({ minutes: 540, rate: rpm, failure: (m) => (m < 360 ? base : to), seed });
+          const fired = firstFiring(slots, 540, (visible, w) => failureEvidence(visible, w, FAILURE).firing !== undefined, 361);
+          expect(fired).toBeDefined();
+          // Whatever the rate: about as long as a dozen failures take to arrive at most, never a fixed window to fill.
+          expect(fired! - 360).toBeLessThanOrEqual(Math.max(25, 12 / (rpm * to)));
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('always alerts on a sustained rise of 15 points on a busy endpoint, within three quarters of an hour (property)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 0.3, noNaN: true }), fc.double({ min: 5, max: 60, noNaN: true }), fc.integer({ min: 1, max: 1e6 }), (base, rpm, seed) => {
+        const slots = traffic({ minutes: 780, rate: rpm, failure: (m) => (m < 720 ? base : base + 0.15), seed });
+        const fired = firstFiring(slots, 780, (visible, w) => failureEvidence(visible, w, FAILURE).firing !== undefined, 721);
+        expect(fired).toBeDefined();
+        expect(fired! - 720).toBeLessThanOrEqual(45);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('recovers only after sustained normal behaviour', () => {
+    const baseline = failureBaseline(200, 2, FAILURE);
+    const bad = quiet([[10, 8]]);
+    const good = (n: number) => quiet(Array.from({ length: n }, (): [number, number] => [3, 0])).map((s, i) => ({ ...s, start: T0 + (i + 1) * SLOT_MS }));
+    // Five minutes of good requests is not enough; fifteen are.
+    expect(failureRecovered([...bad, ...good(1)], T0 + 2 * SLOT_MS - 1, baseline, { ...FAILURE, ...RECOVERY })).toBeUndefined();
+    expect(failureRecovered([...bad, ...good(4)], T0 + 5 * SLOT_MS - 1, baseline, { ...FAILURE, ...RECOVERY })).toEqual({ since: T0 + SLOT_MS });
+  });
+});
+
+describe('latency evidence', () => {
+  const judge = (visible: Slot[], w: number) => latencyEvidence(visible, w, LATENCY).firing !== undefined;
+
+  it('never alerts on a steady two-peak endpoint (55% ~400 ms, 45% ~6 s)', () => {
+    for (const seed of [1, 2, 3]) {
+      const slots = traffic({ minutes: 180, rate: 4, failure: 0.01, latency: mixture([[0.55, 400, 0.15], [0.45, 6000, 0.15]]), seed });
+      expect(firstFiring(slots, 180, judge)).toBeUndefined();
+    }
+  });
+
+  it('alerts within minutes on one request a minute at 4x', () => {
+    const slots = traffic({ minutes: 120, rate: 1, failure: 0, latency: (rnd, m) => 3000 * Math.exp(0.25 * gaussian(rnd)) * (m >= 60 ? 4 : 1), seed: 4 });
+    const fired = firstFiring(slots, 120, judge)!;
+    expect(fired).toBeGreaterThanOrEqual(60);
+    expect(fired - 60).toBeLessThanOrEqual(15);
+  });
+
+  it('never alerts on any steady mixture, at any rate (property)', () => {
+    const peak = fc.tuple(fc.double({ min: 0.05, max: 1, noNaN: true }), fc.double({ min: 50, max: 60_000, noNaN: true }), fc.double({ min: 0.05, max: 1.2, noNaN: true }));
+    fc.assert(
+      fc.property(fc.array(peak, { minLength: 1, maxLength: 4 }), fc.double({ min: 0.3, max: 20, noNaN: true }), fc.integer({ min: 1, max: 1e6 }), (peaks, rpm, seed) => {
+        const total = peaks.reduce((s, p) => s + p[0], 0);
+        const latency = mixture(peaks.map(([w, p50, spread]) => [w / total, p50, spread] as [number, number, number]));
+        const slots = traffic({ minutes: 240, rate: rpm, failure: 0, latency, seed });
+        expect(firstFiring(slots, 240, judge)).toBeUndefined();
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('always alerts on a sustained shift of 3x or more (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 3, max: 20, noNaN: true }),
+        fc.double({ min: 200, max: 30_000, noNaN: true }),
+        fc.double({ min: 0.05, max: 0.8, noNaN: true }),
+        fc.double({ min: 0.5, max: 20, noNaN: true }),
+        fc.integer({ min: 1, max: 1e6 }),
+        (factor, p50, spread, rpm, seed) => {
+          const slots = traffic({ minutes: 180, rate: rpm, failure: 0, latency: (rnd, m) => p50 * Math.exp(spread * gaussian(rnd)) * (m >= 120 ? factor : 1), seed });
+          const fired = firstFiring(slots, 180, (visible, w) => w > T0 + 120 * 60_000 && judge(visible, w));
+          expect(fired).toBeDefined();
+          expect(fired! - 120).toBeLessThanOrEqual(Math.max(10, 20 / rpm));
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('measures how often a recent request is slower than a baseline one', () => {
+    const h = (values: number[]) => {
+      const out = new Map<number, number>();
+      for (const v of values) out.set(latencyBucket(v), (out.get(latencyBucket(v)) ?? 0) + 1);
+      return out;
+    };
+    expect(compareLatency(h([1000, 1000]), h([100, 100]))!.auc).toBe(1);
+    expect(compareLatency(h([100, 100]), h([100, 100]))!.auc).toBe(0.5);
+    expect(compareLatency(h([]), h([100]))).toBeUndefined();
+  });
+});
+
+describe('expiry evidence', () => {
+  it('alerts on one expired request where none ever expire, and asks for more where some do', () => {
+    const slot = (i: number, finished: number, expired: number): Slot => ({ ...emptySlot(T0 + i * SLOT_MS), finished, failed: expired, byCategory: expired ? { Expired: expired } : {} });
+    const w = T0 + 12 * SLOT_MS - 1;
+    expect(expiryEvidence([...Array.from({ length: 11 }, (_, i) => slot(i, 20, 0)), slot(11, 20, 1)], w, { minCount: 1, significance: 0.001, baselineHours: 12 }).firing).toMatchObject({ expired: 1 });
+    expect(expiryEvidence([...Array.from({ length: 11 }, (_, i) => slot(i, 20, i % 3 === 0 ? 1 : 0)), slot(11, 20, 1)], w, { minCount: 1, significance: 0.001, baselineHours: 12 }).firing).toBeUndefined();
+  });
+});

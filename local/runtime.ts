@@ -46,6 +46,8 @@ export interface DemoSummary {
   falseAlerts: Verdict['falseAlerts'];
   /** Alerts about sagewatch's own inputs falling behind (not request alerts). */
   selfMonitoring: Verdict['selfMonitoring'];
+  /** Every alert published, in order: what a platform team would have received. */
+  alerts: Array<{ atMinute: number; kind: string; resource: string; status: string; severity: string; title: string }>;
   /** Every condition played, `expect: none` ones included, and how many requests it changed. */
   conditions: Array<{ id: string; type: string; endpoint?: string; expect: string; fromMinute: number; toMinute: number; affectedRequests: number }>;
   attached: ControlPlaneRun['attached'];
@@ -73,7 +75,8 @@ export async function runDemo(options: DemoOptions): Promise<{ summary: DemoSumm
   const progress = options.progress ?? (() => {});
   progress(0, 'starting embedded DynamoDB and Kinesis');
   const stack = await startLocalStack({ home: options.home, chaos: options.chaos });
-  const end = options.end ?? started;
+  // On a slot boundary (the detectors' five minutes): where the run starts in the day does not change what it detects.
+  const end = options.end ?? Math.floor(started / 300_000) * 300_000;
   const scenario = options.scenario
     ? scenarioFromFile(options.scenario, { seed: options.seed, end, region: stack.region, account: ACCOUNT })
     : buildScenario({ seed: options.seed, requests: options.requests, endpoints: options.endpoints, faults: options.faults, end, region: stack.region, account: ACCOUNT });
@@ -147,6 +150,14 @@ export async function runDemo(options: DemoOptions): Promise<{ summary: DemoSumm
       missed: verdict.missed,
       falseAlerts: verdict.falseAlerts,
       selfMonitoring: verdict.selfMonitoring,
+      alerts: alerts.map((a) => ({
+        atMinute: minuteOf(Date.parse(a.detectedAt)),
+        kind: a.kind,
+        resource: a.resource.name,
+        status: a.status,
+        severity: a.severity,
+        title: a.title,
+      })),
       conditions: scenario.traffic.conditions.map((c) => ({
         id: c.id,
         type: c.type,

@@ -94,16 +94,13 @@ export function renderSummary(s: DemoSummary, home: string, color: Colors = plai
   for (const fault of s.injected) {
     const hit = s.detected.find((d) => d.faultId === fault.id);
     const miss = s.missed.find((d) => d.faultId === fault.id);
-    out.push(
-      `  ${fault.id} ${fault.kind} on ${fault.resource}: ${
-        hit ? color.green(`caught after ${hit.delayMinutes} min`) : color.red(`NOT CAUGHT within ${fault.withinMinutes} min (${miss?.reason ?? 'not detected'})`)
-      }`,
-    );
+    out.push(`  ${fault.id} ${fault.kind} on ${fault.resource}: ${hit ? color.green(`caught after ${hit.delayMinutes} min`) : color.red('NOT CAUGHT')}`);
+    if (!hit) out.push(`    within ${fault.withinMinutes} min: ${miss?.reason ?? 'not detected'} (${fault.affectedRequests} requests affected)`);
     if (hit) out.push(`    by ${hit.alert.kind} [${hit.alert.severity}] "${truncate(hit.alert.title, 87 - hit.alert.kind.length - hit.alert.severity.length)}"`);
   }
   out.push(`  alerts without a fault: ${s.falseAlerts.length === 0 ? 'none' : ''}`);
   for (const alert of s.falseAlerts) out.push(color.yellow(`    ${truncate(`minute ${alert.atMinute}: ${alert.kind} on ${alert.resource}: ${alert.title}`, 96)}`));
-  for (const alert of s.selfMonitoring) out.push(`  sagewatch itself, minute ${alert.atMinute}: ${alert.status} ${truncate(alert.title, 70)}`);
+  for (const alert of s.selfMonitoring) out.push(truncate(`  sagewatch itself, minute ${alert.atMinute}: ${alert.status} ${alert.title}`, 96));
   out.push(`  alerts published ${s.alertsSent}, delivered to Slack ${s.alertsDeliveredToSlack}${s.slackDuplicates > 0 ? `, DUPLICATES ${s.slackDuplicates}` : ''}`);
   out.push('');
   const example = s.detected[0]?.alert.resource ?? s.endpoints[0]?.name ?? '<endpoint>';

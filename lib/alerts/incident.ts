@@ -46,7 +46,8 @@ export function decideIncident(incident: Incident | undefined, inputs: IncidentI
     return inputs.firing ? { action: 'open', severity: inputs.firing.severity } : { action: 'hold' };
   }
   if (inputs.firing && severityRank(inputs.firing.severity) > severityRank(incident.severity)) return { action: 'escalate', severity: inputs.firing.severity };
-  if (!inputs.firing && inputs.recovered) return { action: 'resolve', since: inputs.recovered.since, idle: false };
+  // `recovered` has judged the recent requests alone: windows reaching back into the incident still fire, by design.
+  if (inputs.recovered) return { action: 'resolve', since: inputs.recovered.since, idle: false };
   const quietSince = Math.max(inputs.lastActivity ?? incident.from, incident.from);
   if (!inputs.firing && inputs.now - quietSince >= inputs.idleMinutes * 60_000) return { action: 'resolve', since: quietSince, idle: true };
   return { action: 'hold' };

@@ -8,8 +8,8 @@ import type { Slot } from '../detect/slots';
 
 /**
  * The words of request-level alerts: what fired, against which baseline, and, when an incident
- * closes, what the incident was ("12 of 40 failed between 10:02 and 10:31 UTC"). Titles carry
- * no clock times, so the same traffic gives the same titles.
+ * closes, what the incident was ("12 of 40 failed between 10:02 and 10:31 UTC", in the
+ * description). Titles carry no clock times, so the same traffic gives the same titles.
  */
 export type Firing =
   | { kind: 'failure-burst'; severity: 'warning' | 'critical'; window: FailureWindow }
@@ -107,7 +107,7 @@ export function describeResolution(
   switch (kind) {
     case 'failure-burst':
       return {
-        title: `Failure burst on ${endpointName}: ${failed} of ${finished} async requests failed ${between}`,
+        title: `Failure burst on ${endpointName}: ${failed} of ${finished} async requests failed`,
         description: `${failed} of ${finished} failed ${between}. ${ending}`,
         numbers: [
           { name: 'failed requests', value: failed },
@@ -116,7 +116,7 @@ export function describeResolution(
       };
     case 'expired-requests':
       return {
-        title: `${expired} async request(s) expired on ${endpointName} ${between}`,
+        title: `${expired} async request(s) expired on ${endpointName}`,
         description: `${expired} of ${finished} expired ${between}. ${ending}`,
         numbers: [
           { name: 'expired requests', value: expired },
@@ -131,7 +131,7 @@ export function describeResolution(
       const shape = c ? `: p50 ${describeMs(c.p50)} vs ${describeMs(c.baselineP50)} before, p90 ${describeMs(c.p90)} vs ${describeMs(c.baselineP90)}` : '';
       const samples = c?.samples ?? 0;
       return {
-        title: `Latency shift on ${endpointName}: ${samples} slow async requests ${between}`,
+        title: `Latency shift on ${endpointName}: ${samples} slow async requests`,
         description: `${samples} async requests completed ${between}${shape}. ${ending}`,
         numbers: c ? [{ name: 'samples', value: samples }, { name: 'p50 latency', value: c.p50, unit: 'ms' }, { name: 'p50 latency baseline', value: c.baselineP50, unit: 'ms' }] : [],
       };

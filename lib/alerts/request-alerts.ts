@@ -4,7 +4,7 @@ import { dashboardUrl, endpointLogGroup, inferenceIdsQuery, logsInsightsUrl, que
 import { decideIncident, parseIncident, type Incident, type IncidentDecision } from './incident';
 import { describeBaseline, describeFiring, describeResolution, type Firing } from './request-alert-text';
 import type { NotificationHalf } from '../requests/halves';
-import { Counters, silentLog, type LogSink } from '../correlate/observations';
+import { Counters, silentLog, type LogSink } from '../telemetry/observations';
 import type { RequestRecord } from '../requests/record';
 import type { RequestStore } from '../store/requests';
 import { VersionConflictError, type WindowStore } from '../store/windows';

@@ -1,7 +1,7 @@
 import { createAlert, fingerprintOf, resolveAlert, type Alert, type AlertResource } from './model';
 import type { DispatchResult } from './dispatch';
 import { endpointLogGroup, inferenceIdsQuery, logsInsightsUrl, queryCommand } from './links';
-import type { Observation } from '../correlate/observations';
+import type { Observation } from '../telemetry/observations';
 import type { AlertState, AlertStore } from '../store/alerts';
 import type { RequestRecord } from '../requests/record';
 

@@ -1,4 +1,4 @@
-import { Counters } from '../correlate/observations';
+import { Counters } from '../telemetry/observations';
 import type { RequestRecord } from '../requests/record';
 import { OPEN_SHARDS, type RequestStore } from '../store/requests';
 import { settleWithLimit } from '../util/pool';

@@ -38,19 +38,41 @@ export function watermarkOf(lag: InputLag | undefined, now: number, toleranceMs:
   return Math.min(now, lag.at) - lag.lagMs;
 }
 
-/** Writes the lag only when it changed enough to matter or its record is getting old: a few writes a minute at most. */
+/**
+ * The input's lag as its batches report it, held at its worst over the last `holdMs`: a queue
+ * that was 20 minutes behind a moment ago is not caught up because one batch of fresh messages
+ * went through, so nothing is declared lost and no alert resolves until it has stayed caught up.
+ * Written to the store only when it changed enough to matter or its record is getting old: a
+ * few writes a minute at most.
+ */
 export class LagRecorder {
   private last?: InputLag;
+  /** Worst lag per minute of the hold period. */
+  private readonly recent = new Map<number, number>();
 
   constructor(
     private readonly input: string,
     private readonly write: (lag: InputLag) => Promise<void>,
+    private readonly holdMs = 10 * 60_000,
   ) {}
 
-  async record(lagMs: number, now: number): Promise<void> {
+  /** Notes a batch's lag; returns the lag held (the worst of the hold period). */
+  observe(lagMs: number, now: number): number {
+    const minute = Math.floor(now / 60_000);
+    this.recent.set(minute, Math.max(this.recent.get(minute) ?? 0, lagMs));
+    let held = 0;
+    for (const [m, lag] of this.recent) {
+      if ((minute - m) * 60_000 > this.holdMs || m > minute) this.recent.delete(m);
+      else held = Math.max(held, lag);
+    }
+    return held;
+  }
+
+  /** Records the held lag if it changed enough since the last write. */
+  async record(heldMs: number, now: number): Promise<void> {
     const last = this.last;
-    if (last && Math.abs(last.lagMs - lagMs) < 30_000 && now - last.at < 60_000 && now >= last.at) return;
-    const lag = { input: this.input, at: now, lagMs };
+    if (last && Math.abs(last.lagMs - heldMs) < 30_000 && now - last.at < 60_000 && now >= last.at) return;
+    const lag = { input: this.input, at: now, lagMs: heldMs };
     await this.write(lag);
     this.last = lag;
   }

@@ -74,6 +74,8 @@ describe('request-level detectors in the notifications path', () => {
     const resolved = publisher.published.filter((a) => a.kind === 'failure-burst' && a.status === 'resolved');
     expect(resolved).toHaveLength(1);
     expect(resolved[0]!.fingerprint).toBe(alert.fingerprint);
+    // The resolution says what the incident was.
+    expect(resolved[0]!.description).toMatch(/^11 of 15 failed between 12:00 and 12:05 UTC\. Normal again since 12:05 UTC\.$/);
   });
 
   it('raises expired requests and does not call a healthy endpoint unhealthy', async () => {

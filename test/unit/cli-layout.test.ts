@@ -41,14 +41,23 @@ describe('tables fit 100 columns', () => {
       correlated: 3000,
       lost: 0,
       duplicatesCounted: 0,
-      injected: [{ id: 'F3', kind: 'lost-notifications', resource: 'tenant-forecast-async-multi-model-endpoint-eu' }],
+      injected: [
+        { id: 'F3', kind: 'lost-notifications', resource: 'tenant-forecast-async-multi-model-endpoint-eu', fromMinute: 60, withinMinutes: 45, affectedRequests: 12 },
+        { id: 'F7', kind: 'latency-shift', resource: 'tenant-forecast-async-multi-model-endpoint-eu', fromMinute: 90, withinMinutes: 20, affectedRequests: 40 },
+      ],
       detected: [
         {
           faultId: 'F3',
           alert: { kind: 'log-errors-without-notification', severity: 'critical', resource: 'tenant-forecast-async-multi-model-endpoint-eu', fingerprint: 'f', title: `4 failed async request(s) on ${'t'.repeat(60)} never got a notification` },
+          delayMinutes: 20,
         },
       ],
-      falseAlerts: [{ kind: 'latency-shift', resource: 'r'.repeat(60), title: 'Latency shift '.repeat(8) }],
+      missed: [{ faultId: 'F7', reason: 'caught late, after 31.5 min' }],
+      falseAlerts: [{ kind: 'latency-shift', resource: 'r'.repeat(60), title: 'Latency shift '.repeat(8), atMinute: 125.5 }],
+      selfMonitoring: [{ kind: 'pipeline-behind', resource: 'notifications', title: "sagewatch's async notification queue is behind ".repeat(3), status: 'firing', atMinute: 34 }],
+      alerts: [],
+      conditions: [],
+      durationMinutes: 120,
       attached: [
         {
           resource: 'search-ranker-serverless-provisioned-concurrency-endpoint',

@@ -47,7 +47,7 @@ const ConfigSchema = z.object({
   /** How improbable the slowdown must be under the baseline (rank test p-value). */
   latencySignificance: positiveNumber(0.0001),
   /** Share of baseline requests a recent one must be slower than, on average (0.5 = no change). */
-  latencyMinAuc: positiveNumber(0.7),
+  latencyMinAuc: positiveNumber(0.65),
   latencyMinSamples: positiveInt(5),
   /** Hours of each endpoint's history that make its baseline. */
   detectorBaselineHours: positiveInt(12),

@@ -110,7 +110,7 @@ function simEndpoint(spec: EndpointKindSpec, start: number): SimEndpoint {
  */
 const SHAPES: Array<Omit<ScenarioEndpoint, 'name' | 'kind' | 'requestsPerMinute'> & { weight: number }> = [
   { weight: 1, failureRate: 0.01, dailyCycle: 0.8, latencyMs: [{ weight: 1, p50: 900, spread: 0.25 }] },
-  { weight: 1, failureRate: 0.01, dailyCycle: 0, latencyMs: [{ weight: 0.55, p50: 400, spread: 0.15 }, { weight: 0.45, p50: 6000, spread: 0.15 }] },
+  { weight: 1.5, failureRate: 0.01, dailyCycle: 0, latencyMs: [{ weight: 0.55, p50: 400, spread: 0.15 }, { weight: 0.45, p50: 6000, spread: 0.15 }] },
   { weight: 0, failureRate: 0, dailyCycle: 0, latencyMs: [{ weight: 1, p50: 2500, spread: 0.3 }] },
 ];
 
@@ -165,7 +165,7 @@ export function buildScenario(options: ScenarioOptions): Scenario {
     const [busyOne, twoPeak, quietOne] = asyncEndpoints.map((e) => e.name);
     conditions.push(
       { id: 'F1', type: 'error-burst', endpoint: busyOne!, fromMinute: 85, toMinute: 105, failureRate: 0.6, expect: 'alert', withinMinutes: 15 },
-      { id: 'F2', type: 'latency-shift', endpoint: twoPeak!, fromMinute: 90, toMinute: 120, factor: 4, expect: 'alert', withinMinutes: 20 },
+      { id: 'F2', type: 'latency-shift', endpoint: twoPeak!, fromMinute: 90, toMinute: 120, factor: 4, expect: 'alert', withinMinutes: 25 },
       { id: 'F3', type: 'lost-notifications', endpoint: quietOne!, fromMinute: 60, toMinute: 100, fraction: 0.5, expect: 'alert', withinMinutes: 45 },
       { id: 'F4', type: 'expired-requests', endpoint: twoPeak!, fromMinute: 45, toMinute: 60, fraction: 0.3, expect: 'alert', withinMinutes: 15 },
       { id: 'F6', type: 'error-burst', endpoint: quietOne!, fromMinute: 60, toMinute: 120, failureRate: 1, expect: 'alert', withinMinutes: 30 },

@@ -9,7 +9,7 @@ import { binomialUpperTail } from '../../lib/detect/statistics';
 import { gaussian, poisson, random } from '../../local/traffic';
 
 const FAILURE: FailureSettings = { minExcess: 0.05, significance: 0.001, minFailures: 3, criticalRate: 0.5, baselineHours: 12 };
-const LATENCY: LatencySettings = { significance: 0.0001, minAuc: 0.7, minFactor: 1.5, minDeltaMs: 250, minSamples: 5, minBaseline: 20, baselineHours: 12 };
+const LATENCY: LatencySettings = { significance: 0.0001, minAuc: 0.65, minFactor: 1.5, minDeltaMs: 250, minSamples: 5, minBaseline: 20, baselineHours: 12 };
 const RECOVERY = { recoveryMinutes: 15, recoveryMinRequests: 10 };
 const T0 = Date.UTC(2024, 4, 1, 0, 0, 0);
 /**

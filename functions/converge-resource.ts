@@ -5,7 +5,9 @@ import { toJson } from '../lib/attach/json';
 import { settingsFromConfig, type ConvergeSettings } from '../lib/attach/settings';
 import { convergeStep, type ConvergeOutput } from '../lib/attach/workflow';
 import { createDocumentClient } from '../lib/aws/clients';
+import { ApiBudget } from '../lib/aws/api-budget';
 import { loadConfig } from '../lib/config';
+import { DynamoTokenBuckets } from '../lib/store/api-budget';
 import { DynamoInventory, type Inventory } from '../lib/store/inventory';
 import { createLogger } from '../lib/telemetry/logger';
 
@@ -20,7 +22,7 @@ export function createHandler(overrides: { gateway?: MonitoringGateway; inventor
   const build = () => {
     const config = loadConfig();
     return {
-      gateway: overrides.gateway ?? createAwsGateway(createAwsClients(config.region)),
+      gateway: overrides.gateway ?? createAwsGateway(createAwsClients(config.region), { budget: new ApiBudget(new DynamoTokenBuckets(createDocumentClient({ region: config.region }), config.stateTable)) }),
       inventory: overrides.inventory ?? new DynamoInventory(createDocumentClient({ region: config.region }), config.inventoryTable),
       settings: overrides.settings ?? settingsFromConfig(config),
       log: createLogger(config.serviceName),

@@ -74,6 +74,8 @@ export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string)
   const dashboards = arn(`cloudwatch::\${AWS::AccountId}:dashboard/${names.ownedPrefix}*`);
   const passRole = (role: string, service: string) =>
     allow(['iam:PassRole'], getAtt(role, 'Arn'), { StringEquals: { 'iam:PassedToService': service } });
+  // The account-wide API budget's token buckets (lib/store/api-budget.ts): read, then a conditional update.
+  const apiBudgetStatement = allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], table('StateTable'));
   const role = (key: string, statements: PolicyStatement[]) => ({ [roleId(key)]: functionRole(lambdaFunctionName(names, key), statements) });
 
   return {
@@ -114,6 +116,7 @@ export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string)
       allow(['sns:Unsubscribe'], regional('sns', '*')),
       ...publishAlertsStatements(),
       allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], table('InventoryTable')),
+      apiBudgetStatement,
       protectHealthStatement(names),
     ]),
     ...role('reportProblems', publishAlertsStatements()),
@@ -138,6 +141,7 @@ export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string)
       allow(['cloudwatch:PutMetricStream', 'cloudwatch:DeleteMetricStream', 'cloudwatch:TagResource'], streams),
       passRole(METRIC_STREAM_ROLE, 'streams.metrics.cloudwatch.amazonaws.com'),
       allow(['dynamodb:Scan', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], table('InventoryTable')),
+      apiBudgetStatement,
       protectHealthStatement(names),
     ]),
   };

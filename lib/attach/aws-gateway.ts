@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { PublishCommand, SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import type { ExistingSubscriptionFilter, MonitoringGateway } from './gateway';
+import type { ApiBudget } from '../aws/api-budget';
 import { DEFAULT_RETRY, Pacer, withRetry, type RetryOptions } from './retry';
 
 /**
@@ -37,6 +38,8 @@ export function createAwsClients(region: string): AwsClients {
 
 export interface AwsGatewayOptions {
   retry?: RetryOptions;
+  /** The account-wide budget every call waits for (lib/aws/api-budget.ts); without it, only this process's pacer. */
+  budget?: ApiBudget;
   /** Pace of alarm writes in this process (PutMetricAlarm's regional limit is about 3/s). */
   alarmWritesPerSecond?: number;
   pacer?: Pacer;
@@ -45,29 +48,36 @@ export interface AwsGatewayOptions {
 export function createAwsGateway(clients: AwsClients, options: AwsGatewayOptions = {}): MonitoringGateway {
   const retry = options.retry ?? DEFAULT_RETRY;
   const pacer = options.pacer ?? new Pacer(options.alarmWritesPerSecond ?? 3);
-  const call = <T>(fn: () => Promise<T>) => withRetry(fn, retry);
+  const budget = options.budget;
+  // Each attempt takes its own token: a retry is a call the quota counts too.
+  const call = <T>(fn: () => Promise<T>, operation?: string) =>
+    withRetry(async () => {
+      if (budget && operation) await budget.acquire(operation);
+      return fn();
+    }, retry);
 
   return {
     async putMetricAlarm(input) {
       await call(async () => {
-        await pacer.wait();
+        // The account-wide budget replaces the per-process pacer when there is one.
+        if (!budget) await pacer.wait();
         return clients.cloudwatch.send(new PutMetricAlarmCommand(input));
-      });
+      }, 'PutMetricAlarm');
     },
     async deleteAlarms(input) {
-      await call(() => clients.cloudwatch.send(new DeleteAlarmsCommand(input)));
+      await call(() => clients.cloudwatch.send(new DeleteAlarmsCommand(input)), 'DeleteAlarms');
     },
     async putDashboard(input) {
-      await call(() => clients.cloudwatch.send(new PutDashboardCommand(input)));
+      await call(() => clients.cloudwatch.send(new PutDashboardCommand(input)), 'PutDashboard');
     },
     async deleteDashboards(input) {
-      await call(() => clients.cloudwatch.send(new DeleteDashboardsCommand(input)));
+      await call(() => clients.cloudwatch.send(new DeleteDashboardsCommand(input)), 'DeleteDashboards');
     },
     async putMetricStream(input) {
-      await call(() => clients.cloudwatch.send(new PutMetricStreamCommand(input)));
+      await call(() => clients.cloudwatch.send(new PutMetricStreamCommand(input)), 'PutMetricStream');
     },
     async deleteMetricStream(input) {
-      await call(() => clients.cloudwatch.send(new DeleteMetricStreamCommand(input)));
+      await call(() => clients.cloudwatch.send(new DeleteMetricStreamCommand(input)), 'DeleteMetricStream');
     },
     async listMetricStreams(input) {
       return call(async () => {
@@ -76,10 +86,10 @@ export function createAwsGateway(clients: AwsClients, options: AwsGatewayOptions
           for (const entry of page.Entries ?? []) if (entry.Name) names.push(entry.Name);
         }
         return names;
-      });
+      }, 'ListMetricStreams');
     },
     async putMetricData(input) {
-      await call(() => clients.cloudwatch.send(new PutMetricDataCommand(input)));
+      await call(() => clients.cloudwatch.send(new PutMetricDataCommand(input)), 'PutMetricData');
     },
     async describeSubscriptionFilters(input) {
       return call(async () => {
@@ -92,24 +102,24 @@ export function createAwsGateway(clients: AwsClients, options: AwsGatewayOptions
           }
         }
         return filters;
-      });
+      }, 'DescribeSubscriptionFilters');
     },
     async putSubscriptionFilter(input) {
-      await call(() => clients.logs.send(new PutSubscriptionFilterCommand(input)));
+      await call(() => clients.logs.send(new PutSubscriptionFilterCommand(input)), 'PutSubscriptionFilter');
     },
     async deleteSubscriptionFilter(input) {
-      await call(() => clients.logs.send(new DeleteSubscriptionFilterCommand(input)));
+      await call(() => clients.logs.send(new DeleteSubscriptionFilterCommand(input)), 'DeleteSubscriptionFilter');
     },
     async subscribe(input) {
-      const output = await call(() => clients.sns.send(new SubscribeCommand(input)));
+      const output = await call(() => clients.sns.send(new SubscribeCommand(input)), 'Subscribe');
       if (!output.SubscriptionArn) throw new Error(`Subscribe to ${input.TopicArn} returned no SubscriptionArn`);
       return { subscriptionArn: output.SubscriptionArn };
     },
     async unsubscribe(input) {
-      await call(() => clients.sns.send(new UnsubscribeCommand(input)));
+      await call(() => clients.sns.send(new UnsubscribeCommand(input)), 'Unsubscribe');
     },
     async publish(input) {
-      await call(() => clients.sns.send(new PublishCommand(input)));
+      await call(() => clients.sns.send(new PublishCommand(input)), 'Publish');
     },
   };
 }

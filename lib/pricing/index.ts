@@ -12,5 +12,6 @@ import { sns } from './sns';
 import { sqs } from './sqs';
 
 export { costUsd, type Price } from './price';
+export { CLOUDWATCH_BILLING } from './cloudwatch';
 
 export const PRICES = { cloudwatch, dynamodb, kinesis, lambda, sns, sqs } satisfies Record<string, Record<string, Price>>;

@@ -88,3 +88,20 @@ describe('Pacer', () => {
     expect(sleeps).toHaveLength(3);
   });
 });
+
+describe('the AWS gateway under the account-wide API budget', () => {
+  it('takes a token for every attempt of every call, by its AWS operation name, before sending', async () => {
+    const { createAwsGateway } = await import('../../lib/attach/aws-gateway');
+    const { ApiBudget } = await import('../../lib/aws/api-budget');
+    const taken: string[] = [];
+    const budget = new ApiBudget({ take: async (operation) => (taken.push(operation), { granted: true as const }) });
+    const sent: string[] = [];
+    const client = { send: async (command: { constructor: { name: string } }) => (sent.push(command.constructor.name), {}) };
+    const gateway = createAwsGateway({ cloudwatch: client, logs: client, sns: client } as never, { budget, retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
+    await gateway.putMetricAlarm({ AlarmName: 'a' } as never);
+    await gateway.deleteAlarms({ AlarmNames: ['a'] });
+    await gateway.putSubscriptionFilter({ logGroupName: 'g', filterName: 'f', filterPattern: '', destinationArn: 'arn:aws:kinesis:us-east-1:1:stream/s' });
+    expect(taken).toEqual(['PutMetricAlarm', 'DeleteAlarms', 'PutSubscriptionFilter']);
+    expect(sent).toEqual(['PutMetricAlarmCommand', 'DeleteAlarmsCommand', 'PutSubscriptionFilterCommand']);
+  });
+});

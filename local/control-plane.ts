@@ -8,7 +8,10 @@ import { createHandler as orphansHandler } from '../functions/find-orphans';
 import { createHandler as listHandler } from '../functions/list-resources';
 import { createHandler as reportHandler } from '../functions/report-problems';
 import { createHandler as sweepHandler } from '../functions/sweep-metric-streams';
+import { accountMonthlyCost, monthlyCost, streamedSeries, type CostEstimate } from '../lib/attach/cost';
 import { PlanGateway } from '../lib/attach/plan-gateway';
+import { classifyBundle } from '../lib/attach/workflow';
+import type { ResourceModel } from '../lib/sagemaker/model';
 import type { MonitoringGateway } from '../lib/attach/gateway';
 import { planSettings } from '../lib/attach/settings';
 import { createSnsPublisher } from '../lib/alerts/publish';
@@ -43,6 +46,9 @@ export interface ControlPlaneSummary {
   };
   /** How long the calls above take at the account-wide budget of each API (lib/aws/quotas.ts). */
   simulatedMinutesToConverge: number;
+  /** The account's monthly CloudWatch cost of what was attached (lib/attach/cost.ts), the free tier subtracted once. */
+  monthlyCostUsd: number;
+  monthlyCost: CostEstimate['lines'];
 }
 
 /**
@@ -115,14 +121,21 @@ export async function runControlPlane(scenario: Scenario, options: { config: Con
   ].sort((a, b) => a.at - b.at);
 
   const attached = new Map<string, ControlPlaneRun['attached'][number]>();
+  // What each resource has attached now costs: a later change replaces it, a detach removes it.
+  const costs = new Map<string, CostEstimate>();
+  const models = modelsOf(scenario);
   try {
     for (const { event, resource, type } of events) {
       if (!SAGEMAKER_RULES.some((rule) => matchesPattern(rule.pattern, event))) continue;
       const before = gateway.actions.length;
-      const output = (await machines.run('attach', event)) as { kinds?: string[] };
+      const output = (await machines.run('attach', event)) as { kinds?: string[]; lifecycle?: string };
       const entry = attached.get(resource) ?? { resource, type, kinds: [], actions: [] };
       entry.kinds = output?.kinds ?? entry.kinds;
-      entry.actions.push(...gateway.actions.slice(before).map(({ service, action }) => ({ service, action })));
+      const actions = gateway.actions.slice(before);
+      entry.actions.push(...actions.map(({ service, action }) => ({ service, action })));
+      const model = models.get(resource);
+      if (output?.lifecycle !== 'attach') costs.delete(resource);
+      else if (actions.length > 0) costs.set(resource, monthlyCost(actions, model ? streamedSeries(model) : 0));
       attached.set(resource, entry);
     }
     // The hourly sweep: once to backfill (nothing to do after the events above), once more
@@ -132,6 +145,8 @@ export async function runControlPlane(scenario: Scenario, options: { config: Con
     const executionsBefore = machines.stats.executionsByMachine.attach ?? 0;
     await machines.run('reconcile', {});
     const unchanged = counter.since(gatewayCalls(), converged);
+    // Cost of what stays attached: a detach (a job that ended) leaves nothing to pay for.
+    const account = accountMonthlyCost([...costs.values()]);
     return {
       attached: [...attached.values()],
       controlPlane: {
@@ -144,9 +159,18 @@ export async function runControlPlane(scenario: Scenario, options: { config: Con
           childExecutionsWhenUnchanged: (machines.stats.executionsByMachine.attach ?? 0) - executionsBefore,
         },
         simulatedMinutesToConverge: counter.simulatedMinutes(converged),
+        monthlyCostUsd: account.monthlyCostUsd,
+        monthlyCost: account.lines,
       },
     };
   } finally {
     sns.destroy();
   }
+}
+
+/** The simulated resources' models, from the same describe outputs the stand-in answers with. */
+function modelsOf(scenario: Scenario): Map<string, ResourceModel> {
+  const models = new Map<string, ResourceModel>();
+  for (const endpoint of scenario.endpoints) models.set(endpoint.name, classifyBundle({ kind: 'endpoint', name: endpoint.name, tags: {} }, endpoint.describe));
+  return models;
 }

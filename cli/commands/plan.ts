@@ -27,7 +27,7 @@ export async function runPlan(values: PlanOptions, ctx: CliContext): Promise<voi
     throw new CliError(`cannot plan: ${describeError(error)}`, 1);
   }
   if (values.output === 'json') {
-    printJson({ resource: plan.resource, kinds: plan.kinds, actions: plan.actions }, ctx.stdout);
+    printJson({ resource: plan.resource, kinds: plan.kinds, actions: plan.actions, monthlyCostUsd: plan.cost.monthlyCostUsd, cost: plan.cost.lines }, ctx.stdout);
   } else {
     print(ctx, renderPlan(plan));
   }

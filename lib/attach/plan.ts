@@ -6,6 +6,7 @@ import type { ResourceRef } from '../sagemaker/resource';
 import { endpointLifecycle, normalizeStatus, type Lifecycle } from '../sagemaker/status';
 import type { GapRecord, Inventory } from '../store/inventory';
 import { converge, LogGroupNotReadyError, type ConvergeResult, type Problem } from './converge';
+import { monthlyCost, streamedSeries, type CostEstimate } from './cost';
 import type { PlannedCall } from './gateway';
 import { MemoryInventory } from './memory-inventory';
 import { PlanGateway, type PlanWorld } from './plan-gateway';
@@ -44,6 +45,8 @@ export interface Plan {
   gaps: GapRecord[];
   problems: Problem[];
   model?: ResourceModel;
+  /** The monthly CloudWatch cost of what the plan creates (lib/attach/cost.ts), free tier not subtracted. */
+  cost: CostEstimate;
 }
 
 export async function planFromFiles(input: PlanInput): Promise<Plan> {
@@ -84,6 +87,7 @@ export async function planFromFiles(input: PlanInput): Promise<Plan> {
       ],
       gaps: [],
       problems: [],
+      cost: monthlyCost([]),
     };
   }
 
@@ -114,6 +118,7 @@ export async function planFromFiles(input: PlanInput): Promise<Plan> {
     gaps: result.gaps,
     problems: result.problems,
     model,
+    cost: monthlyCost(gateway.actions, result.lifecycle === 'attach' && !model.ignored ? streamedSeries(model) : 0),
   };
 }
 
@@ -129,6 +134,11 @@ export function renderPlan(plan: Plan): string {
     const counts = { add: 0, change: 0, destroy: 0 };
     for (const action of plan.actions) counts[verbOf(action.action)]++;
     lines.push('', `Plan: ${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy.`);
+  }
+  if (plan.cost.lines.length > 0) {
+    lines.push('', 'Monthly CloudWatch cost (us-east-1, before the account-wide free tier):');
+    for (const line of plan.cost.lines) lines.push(`  ${line.item.padEnd(32)} ${String(line.quantity).padStart(9)}   $${line.monthlyUsd.toFixed(2)}`);
+    lines.push(`  ${'total'.padEnd(32)} ${''.padStart(9)}   $${plan.cost.monthlyCostUsd.toFixed(2)}`);
   }
   for (const gap of plan.gaps) lines.push(`! gap: ${gap.message}`);
   for (const problem of plan.problems.filter((p) => !plan.gaps.some((g) => g.key === p.key))) lines.push(`! problem: ${problem.message}`);

@@ -112,3 +112,35 @@ describe('planFromFiles', () => {
     await expect(planFromFiles({ event: fixture('endpoint-state-change.in-service.json'), describe: { endpoint: {} } })).rejects.toThrow();
   });
 });
+
+describe('cost in the plan (lib/attach/cost.ts, prices of lib/pricing/cloudwatch.ts)', () => {
+  it('prices alarms by the metrics they read (an anomaly band counts three), dashboards, and the stream updates of the series', async () => {
+    const { monthlyCost, accountMonthlyCost, STREAM_UPDATES_PER_SERIES_MONTH } = await import('../../lib/attach/cost');
+    const stat = (id: string) => ({ Id: id, MetricStat: { Metric: { Namespace: 'AWS/SageMaker', MetricName: 'ModelLatency' }, Period: 60, Stat: 'Average' } });
+    const actions = [
+      { service: 'cloudwatch' as const, action: 'PutMetricAlarm', input: { AlarmName: 'plain', MetricName: 'ModelLatency', Period: 60 } },
+      { service: 'cloudwatch' as const, action: 'PutMetricAlarm', input: { AlarmName: 'band', Metrics: [stat('m1'), { Id: 'ad1', Expression: 'ANOMALY_DETECTION_BAND(m1, 2)' }] } },
+      { service: 'cloudwatch' as const, action: 'PutMetricAlarm', input: { AlarmName: 'ratio', Metrics: [stat('m1'), stat('m2'), { Id: 'e1', Expression: 'm1 / m2' }] } },
+      { service: 'cloudwatch' as const, action: 'PutDashboard', input: { DashboardName: 'd' } },
+      { service: 'logs' as const, action: 'PutSubscriptionFilter', input: {} },
+    ];
+    const estimate = monthlyCost(actions, 10);
+    expect(estimate.lines).toEqual([
+      { item: 'alarm metrics', quantity: 6, monthlyUsd: 0.6 },
+      { item: 'dashboards', quantity: 1, monthlyUsd: 3 },
+      { item: 'metric stream updates', quantity: 10 * STREAM_UPDATES_PER_SERIES_MONTH, monthlyUsd: 1.31 },
+    ]);
+    expect(estimate.monthlyCostUsd).toBe(4.91);
+    // The account: the free tier (10 alarm metrics, 3 dashboards) once, not per resource.
+    const account = accountMonthlyCost([estimate, estimate, estimate, estimate]);
+    expect(account.lines.find((l) => l.item === 'alarm metrics')).toEqual({ item: 'alarm metrics', quantity: 24, monthlyUsd: 1.4 });
+    expect(account.lines.find((l) => l.item === 'dashboards')).toEqual({ item: 'dashboards', quantity: 4, monthlyUsd: 3 });
+  });
+
+  it('sagewatch plan --json carries monthlyCostUsd, the sum of its cost lines', async () => {
+    const plan = await planFromFiles({ event: fixture('endpoint-state-change.async-in-service.json'), describe: fixture('describe/async.json') });
+    expect(plan.cost.monthlyCostUsd).toBeGreaterThan(0);
+    expect(plan.cost.monthlyCostUsd).toBeCloseTo(plan.cost.lines.reduce((sum, line) => sum + line.monthlyUsd, 0), 2);
+    expect(renderPlan(plan)).toMatch(/Monthly CloudWatch cost[\s\S]*total\s+\$\d+\.\d\d/);
+  });
+});

@@ -12,9 +12,15 @@ export interface ComposedProfile {
   widgets: WidgetSpec[];
 }
 
+/**
+ * The async page calls its metric list exhaustive ("any metric not listed is not published"):
+ * on an async variant, whatever its other kinds (multi-model, pipeline), only the async
+ * profile's metrics exist, so ModelCacheHit or ModelLoadingWaitTime never get an alarm there.
+ */
 function unpublishedFor(kinds: readonly EndpointKind[]): (metric: MetricDef) => boolean {
-  const isAsync = kinds.includes('async');
-  return (metric) => isAsync && metric.namespace === NS.sagemaker && (ASYNC_UNPUBLISHED as readonly string[]).includes(metric.name);
+  if (!kinds.includes('async')) return () => false;
+  const published = new Set(ENDPOINT_PROFILES.async.metrics.map((m) => `${m.namespace}|${m.name}`));
+  return (metric) => !published.has(`${metric.namespace}|${metric.name}`) || (metric.namespace === NS.sagemaker && (ASYNC_UNPUBLISHED as readonly string[]).includes(metric.name));
 }
 
 export function composeEndpointProfile(kinds: readonly EndpointKind[]): ComposedProfile {

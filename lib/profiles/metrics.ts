@@ -26,8 +26,10 @@ export const NS = {
   processing: '/aws/sagemaker/ProcessingJobs',
   transform: '/aws/sagemaker/TransformJobs',
   pipelines: 'AWS/Sagemaker/ModelBuildingPipeline',
-  // The seed's Ground Truth table does not print its namespace; this is the one Ground Truth publishes to.
-  labeling: '/aws/sagemaker/LabelingJobs',
+  // The seed's Ground Truth table does not print its namespace. `/aws/sagemaker/LabelingJobs` is
+  // its log group; the metrics are published as `AWS/Sagemaker/LabelingJobs` (lower-case m, like
+  // ModelBuildingPipeline), the spelling CloudWatch exporters and dashboard tools list.
+  labeling: 'AWS/Sagemaker/LabelingJobs',
 } as const;
 
 const ALL: readonly Statistic[] = ['Average', 'Sum', 'Minimum', 'Maximum', 'SampleCount'];

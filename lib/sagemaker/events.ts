@@ -73,7 +73,7 @@ export function normalizeEvent(event: unknown): NormalizedEvent {
   if (!isSageMakerDetailType(detailType)) throw new InvalidEventError(`unsupported detail-type "${detailType}"`);
   const kind = DETAIL_TYPES[detailType];
   const detail = envelope.detail;
-  const identity = kind === 'pipeline-execution' ? pipelineIdentity(detail, envelope.resources) : jobOrEndpointIdentity(kind, detail);
+  const identity = kind === 'pipeline-execution' ? pipelineIdentity(detail, envelope.resources) : jobOrEndpointIdentity(kind, detail, envelope.resources);
 
   const arnParts = identity.arn ? parseSageMakerArn(identity.arn) : undefined;
   const region = envelope.region ?? arnParts?.region;
@@ -105,11 +105,17 @@ interface Identity {
   changeTime?: string;
 }
 
-function jobOrEndpointIdentity(kind: Exclude<ResourceKind, 'pipeline-execution'>, detail: Record<string, unknown>): Identity {
+/**
+ * Name and ARN from the detail; where the detail does not carry them (a Ground Truth labeling
+ * job event holds only `LabelingJobStatus`), from the event's `resources` ARN of that kind.
+ */
+function jobOrEndpointIdentity(kind: Exclude<ResourceKind, 'pipeline-execution'>, detail: Record<string, unknown>, resources: string[] | undefined): Identity {
   const fields = FIELDS[kind];
-  const name = stringField(detail, fields.name);
-  if (!name) throw new InvalidEventError(`${kind} event without ${fields.name}`);
-  const arn = stringField(detail, fields.arn);
+  // Only labeling job events are documented without their name in the detail.
+  const fromResources = kind === 'labeling-job' ? resources?.map((arn) => ({ arn, parts: parseSageMakerArn(arn) })).find((r) => r.parts?.resourceType === kind) : undefined;
+  const name = stringField(detail, fields.name) ?? fromResources?.parts?.resourceId;
+  if (!name) throw new InvalidEventError(`${kind} event without ${fields.name}${kind === 'labeling-job' ? ' or a labeling-job ARN in resources' : ''}`);
+  const arn = stringField(detail, fields.arn) ?? fromResources?.arn;
   const status = stringField(detail, fields.status);
   return { name, ...(arn ? { arn } : {}), ...(status ? { status } : {}), ...changeTimeOf(detail, fields.changed) };
 }

@@ -15,7 +15,7 @@ interface JobFields {
   status: string;
   start: string[];
   end: string[];
-  instance?: (job: Record<string, unknown>) => { type?: string; count?: number };
+  instance?: (job: Record<string, unknown>) => { type?: string; count?: number; gpu?: boolean };
 }
 
 const FIELDS: Record<Exclude<JobKind, 'pipeline-execution'>, JobFields> = {
@@ -31,7 +31,9 @@ const FIELDS: Record<Exclude<JobKind, 'pipeline-execution'>, JobFields> = {
       if (groups.length > 0) {
         // Heterogeneous clusters: hosts are numbered across all groups.
         const count = groups.reduce((sum, group) => sum + (numberOf(group.InstanceCount) ?? 0), 0);
-        return { type: stringOf(groups[0]?.InstanceType), count };
+        // GPU when any group has GPUs: a CPU group first (data loading) and GPUs second is common.
+        const gpu = groups.some((group) => isGpuInstanceType(stringOf(group.InstanceType)));
+        return { type: stringOf(groups[0]?.InstanceType), count, gpu };
       }
       return { type: stringOf(config.InstanceType), count: numberOf(config.InstanceCount) };
     },
@@ -120,7 +122,7 @@ export function classifyJob(kind: JobKind, job: Record<string, unknown>, tags: T
     ...(outcome ? { outcome } : {}),
     ...(instance.type ? { instanceType: instance.type } : {}),
     ...(instance.count !== undefined ? { instanceCount: instance.count } : {}),
-    gpu: isGpuInstanceType(instance.type),
+    gpu: instance.gpu ?? isGpuInstanceType(instance.type),
     hosts,
     ...(failureReason ? { failureReason } : {}),
     ...(startMs !== undefined ? { startedAt: new Date(startMs).toISOString() } : {}),

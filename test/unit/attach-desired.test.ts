@@ -98,10 +98,13 @@ describe('desiredState: endpoint kinds', () => {
       Metrics: [
         { Id: 'm1', MetricStat: { Metric: { MetricName: 'InvocationFailures' }, Stat: 'Sum', Period: 300 }, ReturnData: false },
         { Id: 'm2', MetricStat: { Metric: { MetricName: 'InvocationsProcesssed' }, Stat: 'Sum', Period: 300 }, ReturnData: false },
-        { Id: 'e1', Expression: 'IF(m2 > 0, m1 / m2, 0)', Label: 'InvocationFailures / InvocationsProcesssed', ReturnData: true },
+        // Robust to both spellings of the denominator: each FILLed with 0 and added.
+        { Id: 'm3', MetricStat: { Metric: { MetricName: 'InvocationsProcessed' }, Stat: 'Sum', Period: 300 }, ReturnData: false },
+        { Id: 'e1', Expression: 'IF((FILL(m2, 0) + FILL(m3, 0)) > 0, m1 / (FILL(m2, 0) + FILL(m3, 0)), 0)', Label: 'InvocationFailures / InvocationsProcesssed', ReturnData: true },
       ],
     });
-    expect(byName.get('sagewatch_endpoint.tenant-models.variant.AllTraffic.model-cache-hit')).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 0.5 });
+    // The async page's metric list is exhaustive: no multi-model cache alarm on an async variant.
+    expect(byName.get('sagewatch_endpoint.tenant-models.variant.AllTraffic.model-cache-hit')).toBeUndefined();
     expect(state.attachments.filter((a) => a.type === 'metric-stream').map((a) => a.id)).toEqual(['sagewatch_async', 'sagewatch_multi-model']);
     expect(state.attachments.filter((a) => a.type === 'sns-subscription').map((a) => a.id)).toEqual([
       'arn:aws:sns:eu-west-1:111122223333:tenant-models-ok',
@@ -204,7 +207,7 @@ describe('desiredState: jobs', () => {
   it('a running labeling job: the failed-objects alarm on LabelingJobName', () => {
     const byName = alarms(desired(classifyJob('labeling-job', fixture('labeling-job-state-change.in-progress.json').detail as Record<string, unknown>)).attachments);
     expect(byName.get('sagewatch_labeling-job.invoice-fields-batch-9.failed-objects')).toMatchObject({
-      Namespace: '/aws/sagemaker/LabelingJobs',
+      Namespace: 'AWS/Sagemaker/LabelingJobs',
       MetricName: 'DatasetObjectsLabelingFailed',
       Dimensions: [{ Name: 'LabelingJobName', Value: 'invoice-fields-batch-9' }],
     });
@@ -235,5 +238,45 @@ describe('stage names (validated at package time)', () => {
     const names = stackNames('sagewatch', 'x'.repeat(33));
     expect(`${names.prefix}-processNotifications`.length).toBe(64);
     expect(names.ownedPrefix).toBe(`sagewatch-${'x'.repeat(33)}_`);
+  });
+});
+
+describe('unseen resources in AWS formats', () => {
+  it('a Ground Truth labeling job event with only LabelingJobStatus in detail: the name comes from resources[0]', async () => {
+    const { normalizeEvent } = await import('../../lib/sagemaker/events');
+    const event = {
+      version: '0',
+      id: '5b8e1f0c-6a2d-4e3b-9c71-0d2f4a6b8e19',
+      'detail-type': 'SageMaker Ground Truth Labeling Job State Change',
+      source: 'aws.sagemaker',
+      account: '444455556666',
+      time: '2024-07-09T08:15:00Z',
+      region: 'ap-southeast-2',
+      resources: ['arn:aws:sagemaker:ap-southeast-2:444455556666:labeling-job/receipts-ner-round-3'],
+      detail: { LabelingJobStatus: 'Failed' },
+    };
+    const { resource } = normalizeEvent(event);
+    expect(resource).toMatchObject({ kind: 'labeling-job', name: 'receipts-ner-round-3', status: 'Failed', arn: event.resources[0] });
+    expect(() => normalizeEvent({ ...event, resources: [] })).toThrow(/LabelingJobName or a labeling-job ARN/);
+  });
+
+  it('a heterogeneous training cluster (CPU group first, GPU group second) gets its GPU-idle alarm over every host', () => {
+    const job = {
+      TrainingJobName: 'hetero-llm-7b',
+      TrainingJobArn: 'arn:aws:sagemaker:us-west-2:444455556666:training-job/hetero-llm-7b',
+      TrainingJobStatus: 'InProgress',
+      ResourceConfig: {
+        InstanceGroups: [
+          { InstanceGroupName: 'data', InstanceType: 'ml.c5.18xlarge', InstanceCount: 2 },
+          { InstanceGroupName: 'gpus', InstanceType: 'ml.p4d.24xlarge', InstanceCount: 2 },
+        ],
+        VolumeSizeInGB: 200,
+      },
+      CreationTime: '2024-07-01T00:00:00Z',
+    };
+    const model = classifyJob('training-job', job);
+    expect(model.gpu).toBe(true);
+    const idle = alarms(desired(model).attachments).get('sagewatch_training-job.hetero-llm-7b.gpu-idle');
+    expect(idle?.Metrics?.filter((m) => m.MetricStat).map((m) => m.MetricStat!.Metric!.Dimensions![0]!.Value)).toEqual([1, 2, 3, 4].map((n) => `hetero-llm-7b/algo-${n}`));
   });
 });

@@ -72,6 +72,11 @@ export function alarmInput(spec: AlarmSpec, target: AlarmTarget): PutMetricAlarm
 
   const threshold = thresholdOf(condition.threshold, spec.metric, target.thresholds);
   if (condition.type === 'ratio') {
+    const aliases = condition.denominatorAliases ?? [];
+    const denominators = [condition.denominator, ...aliases.map((name) => ({ ...condition.denominator, metric: { ...condition.denominator.metric, name } }))];
+    const ids = denominators.map((_, i) => `m${i + 2}`);
+    // One spelling: m2. Several: each FILLed with 0 (a name never published is an empty series) and added.
+    const denominator = ids.length === 1 ? 'm2' : `(${ids.map((id) => `FILL(${id}, 0)`).join(' + ')})`;
     return {
       ...common,
       AlarmDescription: describe(`Threshold ${threshold.text}`),
@@ -79,9 +84,9 @@ export function alarmInput(spec: AlarmSpec, target: AlarmTarget): PutMetricAlarm
       Threshold: threshold.value,
       Metrics: [
         { Id: 'm1', MetricStat: metricStat(use, first, spec.period), ReturnData: false },
-        { Id: 'm2', MetricStat: metricStat(condition.denominator, first, spec.period), ReturnData: false },
+        ...denominators.map((d, i) => ({ Id: ids[i]!, MetricStat: metricStat(d, first, spec.period), ReturnData: false })),
         // No traffic is no failure rate: 0 rather than a division by zero.
-        { Id: 'e1', Expression: 'IF(m2 > 0, m1 / m2, 0)', Label: `${spec.metric.name} / ${condition.denominator.metric.name}`, ReturnData: true },
+        { Id: 'e1', Expression: `IF(${denominator} > 0, m1 / ${denominator}, 0)`, Label: `${spec.metric.name} / ${condition.denominator.metric.name}`, ReturnData: true },
       ],
     };
   }

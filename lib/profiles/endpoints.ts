@@ -351,7 +351,10 @@ const asyncProfile: KindProfile = {
     },
     {
       id: 'failure-rate',
-      description: 'InvocationFailures / InvocationsProcesssed above the threshold.',
+      // The page spells the denominator InvocationsProcesssed (three s). Should CloudWatch carry
+      // the conventional spelling instead, an alarm on one name alone would never fire: both are
+      // read, FILLed with 0 and added (metric math), so the rate holds under either.
+      description: 'InvocationFailures / InvocationsProcesssed (or InvocationsProcessed) above the threshold.',
       scope: 'variant',
       metric: A.InvocationFailures,
       stat: 'Sum',
@@ -362,6 +365,7 @@ const asyncProfile: KindProfile = {
       condition: {
         type: 'ratio',
         denominator: { metric: A.InvocationsProcesssed, stat: 'Sum' },
+        denominatorAliases: ['InvocationsProcessed'],
         threshold: 'asyncFailureRate',
         comparison: 'GreaterThanThreshold',
       },

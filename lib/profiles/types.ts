@@ -37,7 +37,17 @@ export type AlarmCondition =
   /** metric <op> threshold */
   | { type: 'static'; threshold: ThresholdRef; comparison: StaticComparison }
   /** metric / denominator <op> threshold, through metric math (0 when the denominator is 0) */
-  | { type: 'ratio'; denominator: MetricUse; threshold: ThresholdRef; comparison: StaticComparison }
+  | {
+      type: 'ratio';
+      denominator: MetricUse;
+      /**
+       * Other spellings the denominator may be published under: each is read too, FILLed with 0
+       * and added, so the rate is right whichever name CloudWatch actually carries.
+       */
+      denominatorAliases?: readonly string[];
+      threshold: ThresholdRef;
+      comparison: StaticComparison;
+    }
   /** metric outside ANOMALY_DETECTION_BAND(metric, anomalyBandWidth) */
   | { type: 'anomaly-band'; comparison: BandComparison };
 

@@ -9,8 +9,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 // zod/mini: full zod adds ~440 KB to every control-plane bundle for the same checks.
 import * as z from 'zod/mini';
-import { ENDPOINT_KINDS } from '../profiles/endpoints';
-import { JOB_KINDS, type ResourceKind, type ResourceRef } from '../sagemaker/resource';
+import { ENDPOINT_KINDS, JOB_KINDS, type ResourceKind, type ResourceRef } from '../sagemaker/resource';
 import { probeResource } from '../sagemaker/describe';
 import { endpointLifecycle, jobLifecycle, normalizeStatus } from '../sagemaker/status';
 import { toIsoTime } from '../sagemaker/time';

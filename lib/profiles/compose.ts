@@ -1,4 +1,5 @@
-import { ENDPOINT_PROFILES, type EndpointKind } from './endpoints';
+import type { EndpointKind } from '../sagemaker/resource';
+import { ENDPOINT_PROFILES } from './endpoints';
 import { ASYNC_UNPUBLISHED, NS, type MetricDef } from './metrics';
 import type { AlarmSpec, WidgetSpec } from './types';
 

@@ -1,3 +1,5 @@
+import type { EndpointKind } from '../sagemaker/resource';
+import { above, alarm, atScope, below, EVERY_MINUTE, outsideBand, sustained } from './alarm';
 import {
   ASYNC_METRICS as A,
   COMPONENT_METRICS as C,
@@ -7,130 +9,93 @@ import {
   SERVERLESS_METRICS as S,
   type MetricDef,
 } from './metrics';
-import type { AlarmSpec, KindProfile, Scope, WidgetSpec } from './types';
+import type { AlarmSpec, KindProfile, WidgetSpec } from './types';
 
 /**
- * Endpoint kinds and what each one gets. A variant can be several kinds at once (async +
- * multi-model, real-time + inference pipeline): its alarms and widgets are the union of its
- * kinds' profiles, minus what async endpoints never publish (lib/profiles/compose.ts).
+ * What each endpoint kind (lib/sagemaker/resource.ts ENDPOINT_KINDS) gets. A variant can be
+ * several kinds at once (async + multi-model, real-time + inference pipeline): its alarms and
+ * widgets are the union of its kinds' profiles, minus what async endpoints never publish
+ * (lib/profiles/compose.ts). Alarms are built with lib/profiles/alarm.ts: only what differs
+ * from its defaults is written here.
  */
-export const ENDPOINT_KINDS = [
-  'real-time',
-  'serverless',
-  'serverless-provisioned-concurrency',
-  'async',
-  'multi-model',
-  'inference-pipeline',
-  'inference-components',
-] as const;
-export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
 
 // Alarm building blocks, shared between kinds; an alarm's id is unique within its scope.
-const errorRate5xx = (scope: Scope): AlarmSpec => ({
+const errorRate5xx = alarm({
   id: '5xx-rate',
   description: 'Share of invocations answered with a 5xx above the threshold (Invocation5XXErrors averages the 1/0 per request).',
-  scope,
+  scope: 'variant',
   metric: V.Invocation5XXErrors,
   stat: 'Average',
-  period: 60,
-  evaluationPeriods: 5,
-  datapointsToAlarm: 3,
-  treatMissingData: 'notBreaching',
-  condition: { type: 'static', threshold: 'error5xxRate', comparison: 'GreaterThanThreshold' },
+  ...EVERY_MINUTE,
+  condition: above('error5xxRate'),
 });
 
-const errorRate4xx = (scope: Scope): AlarmSpec => ({
+const errorRate4xx = alarm({
   id: '4xx-rate',
   description: 'Share of invocations answered with a 4xx above the threshold.',
-  scope,
+  scope: 'variant',
   metric: V.Invocation4XXErrors,
   stat: 'Average',
-  period: 300,
-  evaluationPeriods: 3,
-  datapointsToAlarm: 3,
-  treatMissingData: 'notBreaching',
-  condition: { type: 'static', threshold: 'error4xxRate', comparison: 'GreaterThanThreshold' },
+  condition: above('error4xxRate'),
 });
 
-const modelLatency = (scope: Scope): AlarmSpec => ({
+const modelLatency = alarm({
   id: 'model-latency',
   description: 'Average ModelLatency above the threshold.',
-  scope,
+  scope: 'variant',
   metric: V.ModelLatency,
   stat: 'Average',
-  period: 60,
-  evaluationPeriods: 5,
-  datapointsToAlarm: 3,
-  treatMissingData: 'notBreaching',
-  condition: { type: 'static', threshold: 'modelLatencyMs', comparison: 'GreaterThanThreshold' },
+  ...EVERY_MINUTE,
+  condition: above('modelLatencyMs'),
 });
 
-const modelLatencyBand = (scope: Scope): AlarmSpec => ({
+const modelLatencyBand = alarm({
   id: 'model-latency-anomaly',
   description: 'Average ModelLatency above its anomaly detection band.',
-  scope,
+  scope: 'variant',
   metric: V.ModelLatency,
   stat: 'Average',
-  period: 300,
-  evaluationPeriods: 3,
-  datapointsToAlarm: 3,
-  treatMissingData: 'notBreaching',
-  condition: { type: 'anomaly-band', comparison: 'GreaterThanUpperThreshold' },
+  condition: outsideBand('GreaterThanUpperThreshold'),
 });
 
-const overheadLatency: AlarmSpec = {
+const overheadLatency = alarm({
   id: 'overhead-latency',
   description: 'Average OverheadLatency (SageMaker overhead, cold starts included) above the threshold.',
   scope: 'variant',
   metric: V.OverheadLatency,
   stat: 'Average',
-  period: 60,
-  evaluationPeriods: 5,
-  datapointsToAlarm: 3,
-  treatMissingData: 'notBreaching',
-  condition: { type: 'static', threshold: 'overheadLatencyMs', comparison: 'GreaterThanThreshold' },
-};
+  ...EVERY_MINUTE,
+  condition: above('overheadLatencyMs'),
+});
 
-const invocationsBand: AlarmSpec = {
+const invocationsBand = alarm({
   id: 'invocations-anomaly',
   description: 'Invocations outside their anomaly detection band: a traffic drop or surge.',
   scope: 'variant',
   metric: V.Invocations,
   stat: 'Sum',
-  period: 300,
-  evaluationPeriods: 3,
-  datapointsToAlarm: 3,
-  treatMissingData: 'notBreaching',
-  condition: { type: 'anomaly-band', comparison: 'LessThanLowerOrGreaterThanUpperThreshold' },
-};
+  condition: outsideBand('LessThanLowerOrGreaterThanUpperThreshold'),
+});
 
-const instanceMemory: AlarmSpec = {
+const instanceMemory = alarm({
   id: 'memory',
   description: 'Instance memory utilisation above the threshold.',
   scope: 'variant',
   metric: I.MemoryUtilization,
   stat: 'Maximum',
-  period: 300,
-  evaluationPeriods: 3,
-  datapointsToAlarm: 3,
-  treatMissingData: 'notBreaching',
-  condition: { type: 'static', threshold: 'memoryPercent', comparison: 'GreaterThanThreshold' },
-};
+  condition: above('memoryPercent'),
+});
 
-const instanceDisk: AlarmSpec = {
+const instanceDisk = alarm({
   id: 'disk',
   description: 'Instance disk utilisation above the threshold.',
   scope: 'variant',
   metric: I.DiskUtilization,
   stat: 'Maximum',
-  period: 300,
-  evaluationPeriods: 3,
-  datapointsToAlarm: 3,
-  treatMissingData: 'notBreaching',
-  condition: { type: 'static', threshold: 'diskPercent', comparison: 'GreaterThanThreshold' },
-};
+  condition: above('diskPercent'),
+});
 
-const w = (title: string, scope: Scope, metrics: WidgetSpec['metrics'], requires?: 'gpu'): WidgetSpec => ({
+const w = (title: string, scope: WidgetSpec['scope'], metrics: WidgetSpec['metrics'], requires?: 'gpu'): WidgetSpec => ({
   title,
   scope,
   metrics,
@@ -165,7 +130,7 @@ const realTime: KindProfile = {
     V.ConcurrentRequestsPerModel,
     ...instanceMetrics,
   ],
-  alarms: [errorRate5xx('variant'), errorRate4xx('variant'), modelLatency('variant'), modelLatencyBand('variant'), overheadLatency, invocationsBand, instanceMemory, instanceDisk],
+  alarms: [errorRate5xx, errorRate4xx, modelLatency, modelLatencyBand, overheadLatency, invocationsBand, instanceMemory, instanceDisk],
   widgets: [
     w('Invocations', 'variant', [
       { metric: V.Invocations, stat: 'Sum' },
@@ -196,39 +161,33 @@ const serverlessMetrics: MetricDef[] = [
   S.ServerlessConcurrentExecutionsUtilization,
 ];
 
-const coldStart: AlarmSpec = {
+const coldStart = alarm({
   id: 'cold-start-p99',
   description: 'p99 ModelSetupTime (time to launch compute for a cold start) above the threshold.',
   scope: 'variant',
   metric: V.ModelSetupTime,
   stat: 'p99',
-  period: 300,
-  evaluationPeriods: 1,
-  datapointsToAlarm: 1,
-  treatMissingData: 'notBreaching',
-  condition: { type: 'static', threshold: 'coldStartP99Ms', comparison: 'GreaterThanThreshold' },
-};
+  ...sustained(300, 1),
+  condition: above('coldStartP99Ms'),
+});
 
-const concurrencyUtilization: AlarmSpec = {
+const concurrencyUtilization = alarm({
   id: 'concurrency-utilization',
   description: 'Concurrent executions close to the variant maximum concurrency (requests get throttled beyond it).',
   scope: 'variant',
   metric: S.ServerlessConcurrentExecutionsUtilization,
   stat: 'Maximum',
-  period: 60,
-  evaluationPeriods: 5,
-  datapointsToAlarm: 3,
-  treatMissingData: 'notBreaching',
-  condition: { type: 'static', threshold: 'concurrencyUtilization', comparison: 'GreaterThanThreshold' },
-};
+  ...EVERY_MINUTE,
+  condition: above('concurrencyUtilization'),
+});
 
 const serverlessMemory: AlarmSpec = { ...instanceMemory, description: 'Memory utilisation of the serverless variant above the threshold.' };
 
 const serverlessAlarms: AlarmSpec[] = [
-  errorRate5xx('variant'),
-  errorRate4xx('variant'),
-  modelLatency('variant'),
-  modelLatencyBand('variant'),
+  errorRate5xx,
+  errorRate4xx,
+  modelLatency,
+  modelLatencyBand,
   overheadLatency,
   coldStart,
   concurrencyUtilization,
@@ -272,30 +231,24 @@ const serverlessProvisioned: KindProfile = {
   ],
   alarms: [
     ...serverlessAlarms,
-    {
+    alarm({
       id: 'provisioned-concurrency-utilization',
       description: 'Executions close to the provisioned concurrency.',
       scope: 'variant',
       metric: S.ServerlessProvisionedConcurrencyUtilization,
       stat: 'Maximum',
-      period: 60,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 3,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'static', threshold: 'provisionedConcurrencyUtilization', comparison: 'GreaterThanThreshold' },
-    },
-    {
+      ...EVERY_MINUTE,
+      condition: above('provisionedConcurrencyUtilization'),
+    }),
+    alarm({
       id: 'spillover',
       description: 'Invocations spilling over to on-demand capacity (and its cold starts).',
       scope: 'variant',
       metric: S.ServerlessProvisionedConcurrencySpilloverInvocations,
       stat: 'Maximum',
-      period: 60,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 3,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'static', threshold: 'spilloverInvocations', comparison: 'GreaterThanThreshold' },
-    },
+      ...EVERY_MINUTE,
+      condition: above('spilloverInvocations'),
+    }),
   ],
   widgets: [
     ...serverlessWidgets,
@@ -312,44 +265,34 @@ const asyncProfile: KindProfile = {
   description: 'Asynchronous inference endpoint',
   metrics: [V.Invocation4XXErrors, V.Invocation5XXErrors, V.ModelLatency, ...Object.values(A), ...instanceMetrics],
   alarms: [
-    {
+    alarm({
       id: 'backlog-anomaly',
       description: 'Queue backlog above its anomaly detection band.',
       scope: 'endpoint',
       metric: A.ApproximateBacklogSize,
       stat: 'Average',
-      period: 300,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'anomaly-band', comparison: 'GreaterThanUpperThreshold' },
-    },
-    {
+      condition: outsideBand('GreaterThanUpperThreshold'),
+    }),
+    alarm({
       id: 'backlog-age',
       description: 'Oldest queued request older than the threshold.',
       scope: 'endpoint',
       metric: A.ApproximateAgeOfOldestRequest,
       stat: 'Maximum',
-      period: 60,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 5,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'static', threshold: 'backlogAgeSeconds', comparison: 'GreaterThanThreshold' },
-    },
-    {
+      ...sustained(60, 5),
+      condition: above('backlogAgeSeconds'),
+    }),
+    alarm({
       id: 'backlog-without-capacity',
       // Scaling up from zero takes minutes: only a backlog that stays without capacity is a problem.
       description: 'Requests queued with zero instances for 15 minutes.',
       scope: 'endpoint',
       metric: A.HasBacklogWithoutCapacity,
       stat: 'Average',
-      period: 60,
-      evaluationPeriods: 15,
-      datapointsToAlarm: 15,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'static', threshold: { value: 0 }, comparison: 'GreaterThanThreshold' },
-    },
-    {
+      ...sustained(60, 15),
+      condition: above({ value: 0 }),
+    }),
+    alarm({
       id: 'failure-rate',
       // The page spells the denominator InvocationsProcesssed (three s). Should CloudWatch carry
       // the conventional spelling instead, an alarm on one name alone would never fire: both are
@@ -358,10 +301,7 @@ const asyncProfile: KindProfile = {
       scope: 'variant',
       metric: A.InvocationFailures,
       stat: 'Sum',
-      period: 300,
-      evaluationPeriods: 3,
       datapointsToAlarm: 2,
-      treatMissingData: 'notBreaching',
       condition: {
         type: 'ratio',
         denominator: { metric: A.InvocationsProcesssed, stat: 'Sum' },
@@ -369,59 +309,47 @@ const asyncProfile: KindProfile = {
         threshold: 'asyncFailureRate',
         comparison: 'GreaterThanThreshold',
       },
-    },
-    {
+    }),
+    alarm({
       id: 'expired-requests',
       description: 'Requests expired in the queue (their TTL passed before processing).',
       scope: 'variant',
       metric: A.ExpiredRequests,
       stat: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'static', threshold: 'expiredRequests', comparison: 'GreaterThanThreshold' },
-    },
+      ...sustained(300, 1),
+      condition: above('expiredRequests'),
+    }),
     ...(['RequestDownloadFailures', 'ResponseUploadFailures'] as const).map(
-      (name): AlarmSpec => ({
-        id: name === 'RequestDownloadFailures' ? 'request-download-failures' : 'response-upload-failures',
-        description: `${name}: S3 ${name === 'RequestDownloadFailures' ? 'input download' : 'output upload'} failed.`,
-        scope: 'variant',
-        metric: A[name],
-        stat: 'Sum',
-        period: 300,
-        evaluationPeriods: 1,
-        datapointsToAlarm: 1,
-        treatMissingData: 'notBreaching',
-        condition: { type: 'static', threshold: 's3Failures', comparison: 'GreaterThanThreshold' },
-      }),
+      (name): AlarmSpec =>
+        alarm({
+          id: name === 'RequestDownloadFailures' ? 'request-download-failures' : 'response-upload-failures',
+          description: `${name}: S3 ${name === 'RequestDownloadFailures' ? 'input download' : 'output upload'} failed.`,
+          scope: 'variant',
+          metric: A[name],
+          stat: 'Sum',
+          ...sustained(300, 1),
+          condition: above('s3Failures'),
+        }),
     ),
-    {
+    alarm({
       id: 'notification-failures',
       description: 'SageMaker could not publish success or error notifications.',
       scope: 'variant',
       metric: A.NotificationFailures,
       stat: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'static', threshold: 'notificationFailures', comparison: 'GreaterThanThreshold' },
-    },
-    {
+      ...sustained(300, 1),
+      condition: above('notificationFailures'),
+    }),
+    alarm({
       id: 'processing-time-anomaly',
       description: 'Average TotalProcessingTime above its anomaly detection band.',
       scope: 'variant',
       metric: A.TotalProcessingTime,
       stat: 'Average',
-      period: 300,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'anomaly-band', comparison: 'GreaterThanUpperThreshold' },
-    },
-    errorRate5xx('variant'),
-    modelLatency('variant'),
+      condition: outsideBand('GreaterThanUpperThreshold'),
+    }),
+    errorRate5xx,
+    modelLatency,
     instanceMemory,
     instanceDisk,
   ],
@@ -460,30 +388,22 @@ const multiModel: KindProfile = {
   description: 'Multi-model endpoint (container Mode: MultiModel)',
   metrics: Object.values(M),
   alarms: [
-    {
+    alarm({
       id: 'model-cache-hit',
       description: 'Share of requests served by an already loaded model below the threshold.',
       scope: 'variant',
       metric: M.ModelCacheHit,
       stat: 'Average',
-      period: 300,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'static', threshold: 'modelCacheHitRatio', comparison: 'LessThanThreshold' },
-    },
-    {
+      condition: below('modelCacheHitRatio'),
+    }),
+    alarm({
       id: 'model-loading-wait',
       description: 'Average time requests wait for their model to be downloaded or loaded above the threshold.',
       scope: 'variant',
       metric: M.ModelLoadingWaitTime,
       stat: 'Average',
-      period: 300,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'static', threshold: 'modelLoadingWaitMs', comparison: 'GreaterThanThreshold' },
-    },
+      condition: above('modelLoadingWaitMs'),
+    }),
   ],
   widgets: [
     w('Model loading (µs)', 'variant', [
@@ -504,18 +424,15 @@ const inferencePipeline: KindProfile = {
   description: 'Inference pipeline (serial containers)',
   metrics: [V.ContainerLatency],
   alarms: [
-    {
+    alarm({
       id: 'container-latency',
       description: 'Average ContainerLatency of this pipeline container above the threshold.',
       scope: 'container',
       metric: V.ContainerLatency,
       stat: 'Average',
-      period: 60,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 3,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'static', threshold: 'containerLatencyMs', comparison: 'GreaterThanThreshold' },
-    },
+      ...EVERY_MINUTE,
+      condition: above('containerLatencyMs'),
+    }),
   ],
   widgets: [w('Container latency (µs)', 'container', [{ metric: V.ContainerLatency, stat: 'Average' }])],
 };
@@ -541,45 +458,33 @@ const inferenceComponents: KindProfile = {
     I.MemoryReservation,
   ],
   alarms: [
-    errorRate5xx('component'),
-    modelLatency('component'),
-    {
+    atScope(errorRate5xx, 'component'),
+    atScope(modelLatency, 'component'),
+    alarm({
       id: 'concurrency-anomaly',
       description: 'Concurrent requests per copy above their anomaly detection band.',
       scope: 'component',
       metric: V.ConcurrentRequestsPerCopy,
       stat: 'Maximum',
-      period: 300,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'anomaly-band', comparison: 'GreaterThanUpperThreshold' },
-    },
-    {
+      condition: outsideBand('GreaterThanUpperThreshold'),
+    }),
+    alarm({
       id: 'memory',
       description: 'Normalised memory utilisation of the component above the threshold.',
       scope: 'component',
       metric: C.MemoryUtilizationNormalized,
       stat: 'Maximum',
-      period: 300,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'static', threshold: 'memoryPercent', comparison: 'GreaterThanThreshold' },
-    },
-    {
+      condition: above('memoryPercent'),
+    }),
+    alarm({
       id: 'gpu-memory',
       description: 'Normalised GPU memory utilisation of the component above the threshold.',
       scope: 'component',
       metric: C.GPUMemoryUtilizationNormalized,
       stat: 'Maximum',
-      period: 300,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'static', threshold: 'componentGpuMemoryPercent', comparison: 'GreaterThanThreshold' },
+      condition: above('componentGpuMemoryPercent'),
       requires: 'gpu',
-    },
+    }),
     instanceMemory,
     instanceDisk,
   ],

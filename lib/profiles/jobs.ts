@@ -7,6 +7,7 @@ import {
   TRANSFORM_INSTANCE_METRICS,
   type MetricDef,
 } from './metrics';
+import { above, alarm, below, sustained } from './alarm';
 import type { AlarmSpec, KindProfile } from './types';
 
 /**
@@ -28,49 +29,44 @@ type InstanceMetrics = { GPUUtilization: MetricDef; MemoryUtilization: MetricDef
 
 function hostAlarms(metrics: InstanceMetrics): AlarmSpec[] {
   const alarms: AlarmSpec[] = [
-    {
+    alarm({
       id: 'gpu-idle',
       // MIN over the hosts: one idle host in a distributed job is already paid for nothing.
       description: 'A host of the running job has kept its GPUs idle for 30 minutes.',
       scope: 'job-hosts',
       metric: metrics.GPUUtilization,
       stat: 'Average',
-      period: 300,
-      evaluationPeriods: 6,
-      datapointsToAlarm: 6,
+      ...sustained(300, 6),
+      // A host that stopped reporting has ended, not idled.
       treatMissingData: 'missing',
-      condition: { type: 'static', threshold: 'idleGpuPercent', comparison: 'LessThanThreshold' },
+      condition: below('idleGpuPercent'),
       requires: 'gpu',
       hostAggregate: 'MIN',
-    },
-    {
+    }),
+    alarm({
       id: 'memory',
       description: 'Memory utilisation of a host of the running job above the threshold.',
       scope: 'job-hosts',
       metric: metrics.MemoryUtilization,
       stat: 'Maximum',
-      period: 300,
-      evaluationPeriods: 2,
-      datapointsToAlarm: 2,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'static', threshold: 'memoryPercent', comparison: 'GreaterThanThreshold' },
+      ...sustained(300, 2),
+      condition: above('memoryPercent'),
       hostAggregate: 'MAX',
-    },
+    }),
   ];
   if (metrics.DiskUtilization) {
-    alarms.push({
-      id: 'disk',
-      description: 'Disk utilisation of a host of the running job above the threshold.',
-      scope: 'job-hosts',
-      metric: metrics.DiskUtilization,
-      stat: 'Maximum',
-      period: 300,
-      evaluationPeriods: 2,
-      datapointsToAlarm: 2,
-      treatMissingData: 'notBreaching',
-      condition: { type: 'static', threshold: 'diskPercent', comparison: 'GreaterThanThreshold' },
-      hostAggregate: 'MAX',
-    });
+    alarms.push(
+      alarm({
+        id: 'disk',
+        description: 'Disk utilisation of a host of the running job above the threshold.',
+        scope: 'job-hosts',
+        metric: metrics.DiskUtilization,
+        stat: 'Maximum',
+        ...sustained(300, 2),
+        condition: above('diskPercent'),
+        hostAggregate: 'MAX',
+      }),
+    );
   }
   return alarms;
 }
@@ -128,18 +124,15 @@ export const JOB_PROFILES: Record<JobKind, JobProfile> = {
     description: 'Ground Truth labeling job',
     metrics: Object.values(L),
     alarms: [
-      {
+      alarm({
         id: 'failed-objects',
         description: 'Dataset objects failed labeling.',
         scope: 'job',
         metric: L.DatasetObjectsLabelingFailed,
         stat: 'Maximum',
-        period: 300,
-        evaluationPeriods: 1,
-        datapointsToAlarm: 1,
-        treatMissingData: 'notBreaching',
-        condition: { type: 'static', threshold: 'labelingFailedObjects', comparison: 'GreaterThanThreshold' },
-      },
+        ...sustained(300, 1),
+        condition: above('labelingFailedObjects'),
+      }),
     ],
     widgets: [],
     hosts: 'none',

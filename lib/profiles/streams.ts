@@ -1,6 +1,6 @@
 import type { MetricStreamFilter } from '@aws-sdk/client-cloudwatch';
-import type { JobKind } from '../sagemaker/resource';
-import { ENDPOINT_KINDS, ENDPOINT_PROFILES, type EndpointKind } from './endpoints';
+import { ENDPOINT_KINDS, type EndpointKind, type JobKind } from '../sagemaker/resource';
+import { ENDPOINT_PROFILES } from './endpoints';
 import { JOB_PROFILES } from './jobs';
 import type { KindProfile } from './types';
 

@@ -1,8 +1,6 @@
-import type { EndpointKind } from '../profiles/endpoints';
 import { isIgnored, thresholdsFromTags } from '../profiles/thresholds';
 import type { EndpointBundle, InferenceComponentDescription, ModelDescription } from './descriptions';
 import {
-  CANONICAL_KIND_ORDER,
   isGpuInstanceType,
   type ClassificationIssue,
   type ComponentModel,
@@ -11,7 +9,7 @@ import {
   type VariantHosting,
   type VariantModel,
 } from './model';
-import type { Tags } from './resource';
+import { ENDPOINT_KINDS, type EndpointKind, type Tags } from './resource';
 import { normalizeStatus } from './status';
 
 /**
@@ -168,5 +166,5 @@ function componentModel(component: InferenceComponentDescription): ComponentMode
 }
 
 function ordered(kinds: Set<EndpointKind>): EndpointKind[] {
-  return CANONICAL_KIND_ORDER.filter((kind) => kinds.has(kind));
+  return ENDPOINT_KINDS.filter((kind) => kinds.has(kind));
 }

@@ -1,7 +1,6 @@
-import type { EndpointKind } from '../profiles/endpoints';
 import type { StageThresholds } from '../profiles/thresholds';
 import type { JobOutcome } from './status';
-import type { JobKind, Tags } from './resource';
+import type { EndpointKind, JobKind, Tags } from './resource';
 
 /**
  * What classification says about a resource: plain data that the converge step turns into
@@ -86,16 +85,6 @@ export interface JobModel {
 }
 
 export type ResourceModel = EndpointModel | JobModel;
-
-export const CANONICAL_KIND_ORDER: readonly EndpointKind[] = [
-  'real-time',
-  'serverless',
-  'serverless-provisioned-concurrency',
-  'async',
-  'multi-model',
-  'inference-pipeline',
-  'inference-components',
-];
 
 /** Instance families with NVIDIA GPUs: the only ones that publish GPUUtilization. */
 export function isGpuInstanceType(instanceType: string | undefined): boolean {

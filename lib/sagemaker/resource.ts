@@ -13,6 +13,22 @@ if (!globalConfig.localeError) z.config(en());
  * at. It names the resource; it never says what state the resource is in (the workflow
  * describes it for that), so a stale reference is harmless.
  */
+/**
+ * The endpoint kinds, in the order a variant's kinds are listed (classification, plans,
+ * dashboards): one list, which the profiles (lib/profiles/endpoints.ts) give a profile each.
+ * A variant can be several kinds at once (async + multi-model, real-time + inference pipeline).
+ */
+export const ENDPOINT_KINDS = [
+  'real-time',
+  'serverless',
+  'serverless-provisioned-concurrency',
+  'async',
+  'multi-model',
+  'inference-pipeline',
+  'inference-components',
+] as const;
+export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
+
 export const JOB_KINDS = [
   'training-job',
   'processing-job',

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { desiredState } from '../../lib/attach/desired';
 import { composeEndpointProfile } from '../../lib/profiles/compose';
-import { ENDPOINT_KINDS, ENDPOINT_PROFILES, type EndpointKind } from '../../lib/profiles/endpoints';
+import { ENDPOINT_PROFILES } from '../../lib/profiles/endpoints';
+import { ENDPOINT_KINDS, type EndpointKind } from '../../lib/sagemaker/resource';
 import { JOB_PROFILES } from '../../lib/profiles/jobs';
 import {
   ASYNC_METRICS,

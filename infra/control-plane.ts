@@ -26,23 +26,29 @@ const arn = (rest: string) => sub(`arn:\${AWS::Partition}:${rest}`);
 const regional = (service: string, rest: string) => arn(`${service}:\${AWS::Region}:\${AWS::AccountId}:${rest}`);
 const allow = (Action: string[], Resource: unknown, Condition?: Cfn): PolicyStatement => ({ Effect: 'Allow', Action, Resource, ...(Condition ? { Condition } : {}) });
 
-/** Every SageMaker resource type the workflow describes (lib/sagemaker/describe.ts). */
-const SAGEMAKER_RESOURCES = [
-  'endpoint/*',
-  'endpoint-config/*',
-  'model/*',
-  'inference-component/*',
-  'training-job/*',
-  'processing-job/*',
-  'transform-job/*',
-  'hyper-parameter-tuning-job/*',
-  'labeling-job/*',
-  // Pipeline executions are `pipeline/<name>/execution/<id>`.
-  'pipeline/*',
-].map((rest) => regional('sagemaker', rest));
+/**
+ * Each SageMaker describe on the one resource type it takes (Service Authorization Reference):
+ * `sagemaker:DescribeTrainingJob` on `training-job/*`, never on endpoints or models.
+ * Pipeline executions are `pipeline/<name>/execution/<id>`.
+ */
+const DESCRIBES = {
+  'sagemaker:DescribeEndpoint': 'endpoint/*',
+  'sagemaker:DescribeEndpointConfig': 'endpoint-config/*',
+  'sagemaker:DescribeModel': 'model/*',
+  'sagemaker:DescribeInferenceComponent': 'inference-component/*',
+  'sagemaker:DescribeTrainingJob': 'training-job/*',
+  'sagemaker:DescribeProcessingJob': 'processing-job/*',
+  'sagemaker:DescribeTransformJob': 'transform-job/*',
+  'sagemaker:DescribeHyperParameterTuningJob': 'hyper-parameter-tuning-job/*',
+  'sagemaker:DescribeLabelingJob': 'labeling-job/*',
+  'sagemaker:DescribePipelineExecution': 'pipeline/*/execution/*',
+} as const;
+type Describe = keyof typeof DESCRIBES;
+
+const describeGrants = (actions: Describe[]): PolicyStatement[] => actions.map((action) => allow([action], regional('sagemaker', DESCRIBES[action])));
 
 /** The one-call probes of find-orphans (`probeResource`): endpoints and jobs only. */
-const PROBE_ACTIONS = [
+const PROBE_ACTIONS: Describe[] = [
   'sagemaker:DescribeEndpoint',
   'sagemaker:DescribeTrainingJob',
   'sagemaker:DescribeProcessingJob',
@@ -52,16 +58,20 @@ const PROBE_ACTIONS = [
   'sagemaker:DescribePipelineExecution',
 ];
 
+/** ListTags of what describe tags: endpoints and jobs (pipeline executions take no tags). */
+const TAGGED = ['endpoint/*', 'training-job/*', 'processing-job/*', 'transform-job/*', 'hyper-parameter-tuning-job/*', 'labeling-job/*'];
+
+/** The log groups sagewatch subscribes: endpoints' and inference components' (lib/logs/source.ts). */
+const SUBSCRIBED_LOG_GROUPS = ['log-group:/aws/sagemaker/Endpoints/*', 'log-group:/aws/sagemaker/InferenceComponents/*'].map((rest) => regional('logs', rest));
+
 const table = (id: string) => getAtt(id, 'Arn');
 const STATE_TABLE_ITEMS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
 
 /** Every describe of lib/sagemaker/describe.ts (describeResource, and checkResources before it compares). */
 function describeStatements(): PolicyStatement[] {
   return [
-    allow(
-      [...PROBE_ACTIONS, 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel', 'sagemaker:DescribeInferenceComponent', 'sagemaker:ListTags'],
-      SAGEMAKER_RESOURCES,
-    ),
+    ...describeGrants(Object.keys(DESCRIBES) as Describe[]),
+    allow(['sagemaker:ListTags'], TAGGED.map((rest) => regional('sagemaker', rest))),
     // No resource types in the Service Authorization Reference: "*" is all IAM accepts.
     allow(['sagemaker:ListInferenceComponents'], '*'),
   ];
@@ -93,7 +103,14 @@ export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string)
     ]),
     ...role('describeResource', describeStatements()),
     // Describes like describeResource, then reads the resource's inventory record: reads only.
-    ...role('checkResources', [...describeStatements(), allow(['dynamodb:Query'], table('InventoryTable'))]),
+    // Describes like describeResource, then reads the resource's inventory record and, for an
+    // open gap, the log group's filters or the topic: reads only.
+    ...role('checkResources', [
+      ...describeStatements(),
+      allow(['dynamodb:Query'], table('InventoryTable')),
+      allow(['logs:DescribeSubscriptionFilters'], SUBSCRIBED_LOG_GROUPS),
+      allow(['sns:GetTopicAttributes'], regional('sns', '*')),
+    ]),
     ...role('classifyResource', []),
     ...role('convergeResource', [
       allow(['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource'], alarms),
@@ -101,10 +118,7 @@ export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string)
       allow(['cloudwatch:PutMetricStream', 'cloudwatch:DeleteMetricStream', 'cloudwatch:TagResource'], streams),
       // Job outcome and duration metrics, in sagewatch's namespace only.
       allow(['cloudwatch:PutMetricData'], '*', { StringEquals: { 'cloudwatch:namespace': param('metricsNamespace') } }),
-      allow(
-        ['logs:DescribeSubscriptionFilters', 'logs:PutSubscriptionFilter', 'logs:DeleteSubscriptionFilter'],
-        regional('logs', 'log-group:/aws/sagemaker/Endpoints/*'),
-      ),
+      allow(['logs:DescribeSubscriptionFilters', 'logs:PutSubscriptionFilter', 'logs:DeleteSubscriptionFilter'], SUBSCRIBED_LOG_GROUPS),
       passRole('LogsToKinesisRole', 'logs.amazonaws.com'),
       passRole(METRIC_STREAM_ROLE, 'streams.metrics.cloudwatch.amazonaws.com'),
       // The async endpoints' success/error topics are the users' and may have any name; what
@@ -112,8 +126,11 @@ export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string)
       allow(['sns:Subscribe'], regional('sns', '*'), {
         StringEquals: { 'sns:Protocol': 'sqs', 'sns:Endpoint': getAtt('NotificationsQueue', 'Arn') },
       }),
-      // Unsubscribe has no condition keys; the code only removes subscriptions the inventory recorded.
-      allow(['sns:Unsubscribe'], regional('sns', '*')),
+      // SNS defines no condition key for Unsubscribe (nor a resource narrower than the topic's
+      // subscriptions, which have any name): held to this account and Region here, and the code
+      // unsubscribes only what the inventory recorded, after GetSubscriptionAttributes shows it
+      // delivers to this stack's notifications queue. GetTopicAttributes: is a missing topic back?
+      allow(['sns:Unsubscribe', 'sns:GetSubscriptionAttributes', 'sns:GetTopicAttributes'], regional('sns', '*')),
       ...publishAlertsStatements(),
       allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], table('InventoryTable')),
       apiBudgetStatement,
@@ -134,7 +151,7 @@ export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string)
         '*',
       ),
     ]),
-    ...role('findOrphans', [allow(['dynamodb:Scan'], table('InventoryTable')), allow(PROBE_ACTIONS, SAGEMAKER_RESOURCES)]),
+    ...role('findOrphans', [allow(['dynamodb:Scan'], table('InventoryTable')), ...describeGrants(PROBE_ACTIONS)]),
     ...role('sweepMetricStreams', [
       // No resource types in the Service Authorization Reference.
       allow(['cloudwatch:ListMetricStreams'], '*'),

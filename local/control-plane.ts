@@ -62,12 +62,6 @@ class LocalGateway extends PlanGateway {
     super({ subscriptionFilters: {}, metricStreams: [] });
   }
 
-  override async putSubscriptionFilter(input: Parameters<MonitoringGateway['putSubscriptionFilter']>[0]): Promise<void> {
-    await super.putSubscriptionFilter(input);
-    const filters = (this.world.subscriptionFilters![input.logGroupName ?? ''] ??= []);
-    if (!filters.some((f) => f.filterName === input.filterName)) filters.push({ filterName: input.filterName ?? '', ...(input.destinationArn ? { destinationArn: input.destinationArn } : {}) });
-  }
-
   override async putMetricStream(input: Parameters<MonitoringGateway['putMetricStream']>[0]): Promise<void> {
     await super.putMetricStream(input);
     if (input.Name && !this.world.metricStreams!.includes(input.Name)) this.world.metricStreams!.push(input.Name);
@@ -107,7 +101,7 @@ export async function runControlPlane(scenario: Scenario, options: { config: Con
       converge: convergeHandler({ gateway, inventory, settings }),
       report: reportHandler({ publisher: createSnsPublisher({ client: sns, topicArn: options.topicArn }) }),
       list: listHandler({ sagemaker }),
-      check: checkHandler({ sagemaker, inventory, settings }),
+      check: checkHandler({ sagemaker, gateway, inventory, settings }),
       orphans: orphansHandler({ sagemaker, inventory }),
       sweep: sweepHandler({ gateway, inventory, settings }),
     },

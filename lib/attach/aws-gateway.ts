@@ -15,8 +15,8 @@ import {
   PutSubscriptionFilterCommand,
   paginateDescribeSubscriptionFilters,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { PublishCommand, SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
-import type { ExistingSubscriptionFilter, MonitoringGateway } from './gateway';
+import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand, PublishCommand, SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
+import { errorName, type ExistingSubscriptionFilter, type MonitoringGateway } from './gateway';
 import type { ApiBudget } from '../aws/api-budget';
 import { DEFAULT_RETRY, Pacer, withRetry, type RetryOptions } from './retry';
 
@@ -117,6 +117,24 @@ export function createAwsGateway(clients: AwsClients, options: AwsGatewayOptions
     },
     async unsubscribe(input) {
       await call(() => clients.sns.send(new UnsubscribeCommand(input)), 'Unsubscribe');
+    },
+    async topicExists(topicArn) {
+      try {
+        await call(() => clients.sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn })), 'GetTopicAttributes');
+        return true;
+      } catch (error) {
+        if (errorName(error) === 'NotFoundException' || errorName(error) === 'NotFound') return false;
+        throw error;
+      }
+    },
+    async subscriptionEndpoint(subscriptionArn) {
+      try {
+        const output = await call(() => clients.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subscriptionArn })), 'GetSubscriptionAttributes');
+        return output.Attributes?.Endpoint;
+      } catch (error) {
+        if (errorName(error) === 'NotFoundException' || errorName(error) === 'NotFound') return undefined;
+        throw error;
+      }
     },
     async publish(input) {
       await call(() => clients.sns.send(new PublishCommand(input)), 'Publish');

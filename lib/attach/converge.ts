@@ -6,6 +6,7 @@ import type { Lifecycle } from '../sagemaker/status';
 import type { AttachmentRecord, GapRecord, Inventory, InventorySnapshot, ResourceRecord } from '../store/inventory';
 import { desiredState, type DesiredAttachment, type DesiredState } from './desired';
 import { errorMessage, errorName, type MonitoringGateway } from './gateway';
+import { putLogSubscription, removeLogSubscription, slotsFull, type FilterOwnership } from './log-subscription';
 import { fingerprint, subscriptionFilterName } from './names';
 import type { ConvergeSettings } from './settings';
 
@@ -115,7 +116,7 @@ export async function converge(request: ConvergeRequest, deps: ConvergeDeps): Pr
 
   const before = await deps.inventory.read(key);
   if (before.observedAt !== undefined && before.observedAt > request.observedAt) return { ...base, status: 'stale', gaps: before.resource?.gaps ?? [] };
-  if (isConverged(before, desired, request)) {
+  if (await isConverged(before, desired, request, deps)) {
     return { ...base, status: 'unchanged', gaps: before.resource?.gaps ?? [], ...(before.outcome ? { outcome: before.outcome } : {}) };
   }
 
@@ -139,25 +140,66 @@ export async function converge(request: ConvergeRequest, deps: ConvergeDeps): Pr
  * Whether converging would change anything, with reads only (the inventory's record of the
  * resource): what reconcile's check asks before it starts a child attach execution.
  */
-export async function needsConverge(request: ConvergeRequest, deps: Pick<ConvergeDeps, 'inventory' | 'settings' | 'now'>): Promise<boolean> {
+export async function needsConverge(request: ConvergeRequest, deps: Pick<ConvergeDeps, 'gateway' | 'inventory' | 'settings' | 'now'>): Promise<boolean> {
   if (request.lifecycle === 'keep') return false;
   const desired = desiredState({ resource: request.resource, lifecycle: request.lifecycle, model: request.model, settings: deps.settings, now: (deps.now ?? Date.now)() });
   const snapshot = await deps.inventory.read(resourceKey(request.resource));
   if (snapshot.observedAt !== undefined && snapshot.observedAt > request.observedAt) return false;
-  return !isConverged(snapshot, desired, request);
+  return !(await isConverged(snapshot, desired, request, deps));
 }
 
-/** True when nothing would be written: every desired attachment recorded as is, nothing else recorded, same record. */
-function isConverged(snapshot: InventorySnapshot, desired: DesiredState, request: ConvergeRequest): boolean {
-  const recorded = new Map(snapshot.attachments.map((a) => [slot(a), a]));
-  if (recorded.size !== desired.attachments.length) return false;
-  for (const attachment of desired.attachments) {
-    if (recorded.get(slot(attachment))?.fingerprint !== fingerprint(attachment.input)) return false;
-  }
-  // A full log group may have freed a slot since: look again.
-  if (snapshot.resource?.gaps.some((gap) => gap.code === 'LogSubscriptionSlotsFull' || gap.code === 'NotificationTopicMissing')) return false;
+/**
+ * True when nothing would be written: every desired attachment recorded as is (or still held
+ * back by the gap recorded for it), nothing else recorded, the same record. An open gap is
+ * looked at again with a read (the log group's filters, the topic), so an account whose gaps
+ * stay open costs reads only, and one that closes is converged.
+ */
+async function isConverged(
+  snapshot: InventorySnapshot,
+  desired: DesiredState,
+  request: ConvergeRequest,
+  deps: Pick<ConvergeDeps, 'gateway' | 'settings'>,
+): Promise<boolean> {
+  if (snapshot.resource === undefined) return false;
   if (desired.outcome && snapshot.outcome === undefined) return false;
-  return snapshot.resource !== undefined && sameRecord(snapshot.resource, recordFor(request, desired, desired.gaps, snapshot.outcome, 0));
+  const recorded = new Map(snapshot.attachments.map((a) => [slot(a), a]));
+  const gaps = new Map(snapshot.resource.gaps.map((gap) => [gap.key, gap]));
+  const held: GapRecord[] = [];
+  let accounted = 0;
+  for (const attachment of desired.attachments) {
+    const record = recorded.get(slot(attachment));
+    if (record) {
+      if (record.fingerprint !== fingerprint(attachment.input)) return false;
+      accounted++;
+      continue;
+    }
+    const gap = gaps.get(gapKeyOf(attachment));
+    if (!gap || !(await gapStillOpen(attachment, deps))) return false;
+    held.push(gap);
+  }
+  if (accounted !== recorded.size) return false;
+  return sameRecord(snapshot.resource, recordFor(request, desired, [...desired.gaps, ...held], snapshot.outcome, 0));
+}
+
+/** The key of the gap an attachment leaves when AWS does not let it be made. */
+function gapKeyOf(attachment: DesiredAttachment): string {
+  if (attachment.type === 'log-subscription') return `LogSubscriptionSlotsFull:${attachment.id}`;
+  if (attachment.type === 'sns-subscription') return `NotificationTopicMissing:${attachment.id}`;
+  return '';
+}
+
+async function gapStillOpen(attachment: DesiredAttachment, deps: Pick<ConvergeDeps, 'gateway' | 'settings'>): Promise<boolean> {
+  try {
+    if (attachment.type === 'log-subscription') {
+      const filters = await deps.gateway.describeSubscriptionFilters({ logGroupName: attachment.id });
+      return slotsFull(filters, attachment.input.filterName ?? '', { destinations: [deps.settings.logDestinationArn] });
+    }
+    if (attachment.type === 'sns-subscription') return !(await deps.gateway.topicExists(attachment.id));
+  } catch {
+    // Cannot tell: converge, which reports what it finds.
+    return false;
+  }
+  return false;
 }
 
 function recordFor(request: ConvergeRequest, desired: DesiredState, gaps: GapRecord[], outcome: string | undefined, nowMs: number): ResourceRecord {
@@ -235,7 +277,8 @@ async function apply(
           await gateway.putDashboard(attachment.input);
           break;
         case 'log-subscription': {
-          const outcome = await putLogSubscription(gateway, attachment);
+          const ownership: FilterOwnership = { destinations: [deps.settings.logDestinationArn, previous?.details?.destinationArn], recordedName: previous?.details?.filterName };
+          const outcome = await putLogSubscription(gateway, attachment.input, ownership);
           if (outcome.type === 'pending') {
             pending.push(attachment.id);
             continue;
@@ -248,7 +291,7 @@ async function apply(
             });
             continue;
           }
-          record.details = { logGroupName: attachment.id, filterName: attachment.input.filterName ?? subscriptionFilterName(deps.settings.namePrefix) };
+          record.details = { logGroupName: attachment.id, filterName: outcome.filterName, ...(attachment.input.destinationArn ? { destinationArn: attachment.input.destinationArn } : {}) };
           break;
         }
         case 'sns-subscription': {
@@ -264,10 +307,10 @@ async function apply(
             });
             continue;
           }
-          record.details = { subscriptionArn };
+          record.details = { subscriptionArn, ...(attachment.input.Endpoint ? { endpoint: attachment.input.Endpoint } : {}) };
           // The queue changed: the old subscription delivers to a queue nobody reads.
           const oldArn = previous?.details?.subscriptionArn;
-          if (oldArn && oldArn !== subscriptionArn) await unsubscribe(gateway, oldArn);
+          if (oldArn && oldArn !== subscriptionArn) await unsubscribe(gateway, oldArn, [previous?.details?.endpoint, deps.settings.notificationsQueueArn]);
           break;
         }
         case 'metric-stream': {
@@ -362,31 +405,14 @@ async function apply(
   };
 }
 
-type PutLogSubscriptionOutcome = { type: 'put' } | { type: 'pending' } | { type: 'full'; filters: string[] };
-
-async function putLogSubscription(gateway: MonitoringGateway, attachment: Extract<DesiredAttachment, { type: 'log-subscription' }>): Promise<PutLogSubscriptionOutcome> {
-  const logGroupName = attachment.id;
-  let filters;
-  try {
-    filters = await gateway.describeSubscriptionFilters({ logGroupName });
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return { type: 'pending' };
-    throw error;
-  }
-  const ours = filters.some((filter) => filter.filterName === attachment.input.filterName);
-  // Two filters per log group: when both are someone else's, the gap is reported, never "fixed".
-  if (!ours && filters.length >= 2) return { type: 'full', filters: filters.map((f) => f.filterName) };
-  try {
-    await gateway.putSubscriptionFilter(attachment.input);
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return { type: 'pending' };
-    if (errorName(error) === 'LimitExceededException') return { type: 'full', filters: filters.map((f) => f.filterName) };
-    throw error;
-  }
-  return { type: 'put' };
-}
-
-async function unsubscribe(gateway: MonitoringGateway, subscriptionArn: string): Promise<void> {
+/**
+ * Removes a subscription sagewatch recorded, only if it still delivers to this stack's
+ * notifications queue (now, or the one recorded when it was made): IAM cannot narrow sns:Unsubscribe (SNS defines no condition key for it),
+ * so the code checks what it is about to remove.
+ */
+async function unsubscribe(gateway: MonitoringGateway, subscriptionArn: string, queues: Array<string | undefined>): Promise<void> {
+  const endpoint = await gateway.subscriptionEndpoint(subscriptionArn);
+  if (endpoint === undefined || !queues.includes(endpoint)) return;
   try {
     await gateway.unsubscribe({ SubscriptionArn: subscriptionArn });
   } catch (error) {
@@ -408,18 +434,14 @@ async function remove(attachment: AttachmentRecord, key: string, deps: ConvergeD
       }
       return;
     case 'log-subscription':
-      try {
-        // Only the filter sagewatch put there, by the name it recorded.
-        await gateway.deleteSubscriptionFilter({
-          logGroupName: attachment.details?.logGroupName ?? attachment.id,
-          filterName: attachment.details?.filterName ?? subscriptionFilterName(deps.settings.namePrefix),
-        });
-      } catch (error) {
-        if (errorName(error) !== 'ResourceNotFoundException') throw error;
-      }
+      // Only the filter sagewatch put there: by the name it recorded, if it still delivers to sagewatch.
+      await removeLogSubscription(gateway, attachment.details?.logGroupName ?? attachment.id, subscriptionFilterName(deps.settings.namePrefix), {
+        destinations: [deps.settings.logDestinationArn, attachment.details?.destinationArn],
+        recordedName: attachment.details?.filterName,
+      });
       return;
     case 'sns-subscription':
-      if (attachment.details?.subscriptionArn) await unsubscribe(gateway, attachment.details.subscriptionArn);
+      if (attachment.details?.subscriptionArn) await unsubscribe(gateway, attachment.details.subscriptionArn, [attachment.details.endpoint, deps.settings.notificationsQueueArn]);
       return;
     case 'metric-stream': {
       const stream = await inventory.removeStreamMember(attachment.id, key);

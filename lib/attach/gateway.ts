@@ -52,11 +52,15 @@ export interface MonitoringGateway {
   deleteSubscriptionFilter(input: DeleteSubscriptionFilterCommandInput): Promise<void>;
   subscribe(input: SubscribeCommandInput): Promise<{ subscriptionArn: string }>;
   unsubscribe(input: UnsubscribeCommandInput): Promise<void>;
+  /** Whether the topic exists (GetTopicAttributes); false only when SNS says it does not. */
+  topicExists(topicArn: string): Promise<boolean>;
+  /** Where a subscription delivers (GetSubscriptionAttributes `Endpoint`); undefined when it no longer exists. */
+  subscriptionEndpoint(subscriptionArn: string): Promise<string | undefined>;
   publish(input: PublishCommandInput): Promise<void>;
 }
 
 /** The read-only operations: never part of a plan's actions, never counted as changes. */
-export const READ_ACTIONS = new Set(['DescribeSubscriptionFilters', 'ListMetricStreams']);
+export const READ_ACTIONS = new Set(['DescribeSubscriptionFilters', 'ListMetricStreams', 'GetTopicAttributes', 'GetSubscriptionAttributes']);
 
 export function errorName(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'name' in error && typeof error.name === 'string') return error.name;

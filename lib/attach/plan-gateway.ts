@@ -14,6 +14,8 @@ export interface PlanWorld {
   /** Topic ARNs that do not exist. */
   missingTopics?: string[];
   metricStreams?: string[];
+  /** Where existing subscriptions deliver (`GetSubscriptionAttributes` Endpoint), by subscription ARN. */
+  subscriptionEndpoints?: Record<string, string>;
 }
 
 class NotFound extends Error {
@@ -28,6 +30,7 @@ class NotFound extends Error {
 export class PlanGateway implements MonitoringGateway {
   readonly calls: PlannedCall[] = [];
   private subscriptions = 0;
+  private readonly endpoints = new Map<string, string>();
 
   constructor(protected world: PlanWorld = {}) {}
 
@@ -71,20 +74,40 @@ export class PlanGateway implements MonitoringGateway {
     if (this.world.missingLogGroups?.includes(group)) throw new NotFound('ResourceNotFoundException', 'The specified log group does not exist.');
     return [...(this.world.subscriptionFilters?.[group] ?? [])];
   }
+  // What it is asked to put or delete, it answers later reads with, as AWS would.
   async putSubscriptionFilter(input: Parameters<MonitoringGateway['putSubscriptionFilter']>[0]) {
     this.record('logs', 'PutSubscriptionFilter', input);
+    const filters = ((this.world.subscriptionFilters ??= {})[input.logGroupName ?? ''] ??= []);
+    const filter = { filterName: input.filterName ?? '', ...(input.destinationArn ? { destinationArn: input.destinationArn } : {}) };
+    const at = filters.findIndex((f) => f.filterName === filter.filterName);
+    if (at >= 0) filters[at] = filter;
+    else filters.push(filter);
   }
   async deleteSubscriptionFilter(input: Parameters<MonitoringGateway['deleteSubscriptionFilter']>[0]) {
     this.record('logs', 'DeleteSubscriptionFilter', input);
+    const group = input.logGroupName ?? '';
+    const filters = this.world.subscriptionFilters?.[group];
+    if (filters) this.world.subscriptionFilters![group] = filters.filter((f) => f.filterName !== input.filterName);
   }
   async subscribe(input: Parameters<MonitoringGateway['subscribe']>[0]) {
     this.record('sns', 'Subscribe', input);
     if (input.TopicArn && this.world.missingTopics?.includes(input.TopicArn)) throw new NotFound('NotFoundException', 'Topic does not exist');
     // SNS answers with `<topic-arn>:<uuid>`; the plan cannot know the uuid.
-    return { subscriptionArn: `${input.TopicArn}:planned-subscription-${++this.subscriptions}` };
+    const subscriptionArn = `${input.TopicArn}:planned-subscription-${++this.subscriptions}`;
+    if (input.Endpoint) this.endpoints.set(subscriptionArn, input.Endpoint);
+    return { subscriptionArn };
   }
   async unsubscribe(input: Parameters<MonitoringGateway['unsubscribe']>[0]) {
     this.record('sns', 'Unsubscribe', input);
+  }
+  async topicExists(topicArn: string) {
+    this.record('sns', 'GetTopicAttributes', { TopicArn: topicArn });
+    return !this.world.missingTopics?.includes(topicArn);
+  }
+  /** What the plan subscribed delivers where it was asked to; anything else is unknown to it. */
+  async subscriptionEndpoint(subscriptionArn: string) {
+    this.record('sns', 'GetSubscriptionAttributes', { SubscriptionArn: subscriptionArn });
+    return this.world.subscriptionEndpoints?.[subscriptionArn] ?? this.endpoints.get(subscriptionArn);
   }
   async publish(input: Parameters<MonitoringGateway['publish']>[0]) {
     this.record('sns', 'Publish', input);

@@ -2,7 +2,7 @@ import { EndpointBundleSchema, JobBundleSchema, type EndpointBundle, type JobBun
 import { normalizeEvent } from '../sagemaker/events';
 import { pipelineDescriptionFromEvent } from '../sagemaker/jobs';
 import type { ResourceModel } from '../sagemaker/model';
-import type { ResourceRef } from '../sagemaker/resource';
+import { resourceKey, type ResourceRef } from '../sagemaker/resource';
 import { endpointLifecycle, normalizeStatus, type Lifecycle } from '../sagemaker/status';
 import type { GapRecord, Inventory } from '../store/inventory';
 import { converge, LogGroupNotReadyError, type ConvergeResult, type Problem } from './converge';
@@ -93,8 +93,8 @@ export async function planFromFiles(input: PlanInput): Promise<Plan> {
 
   const model = classifyBundle(resource, bundle);
   const { status, lifecycle } = lifecycleOf(resource, bundle);
-  const gateway = new PlanGateway(input.world);
   const inventory = input.inventory ?? new MemoryInventory();
+  const gateway = new PlanGateway(await worldOf(input.world, inventory, resource, settings));
   let result: ConvergeResult;
   try {
     result = await converge({ resource, lifecycle, observedAt: now, model }, { gateway, inventory, settings, owner: 'sagewatch-plan', now: () => now });
@@ -120,6 +120,27 @@ export async function planFromFiles(input: PlanInput): Promise<Plan> {
     model,
     cost: monthlyCost(gateway.actions, result.lifecycle === 'attach' && !model.ignored ? streamedSeries(model) : 0),
   };
+}
+
+/**
+ * What the plan assumes exists: the given world, plus what the inventory says sagewatch made
+ * for this resource (its log filters, delivering to the stack; its subscriptions, to the queue),
+ * so planning a detach against an inventory removes exactly what was recorded.
+ */
+async function worldOf(world: PlanWorld | undefined, inventory: Inventory, resource: ResourceRef, settings: ConvergeSettings): Promise<PlanWorld> {
+  const known: PlanWorld = structuredClone(world ?? {});
+  for (const attachment of (await inventory.read(resourceKey(resource))).attachments) {
+    const details = attachment.details ?? {};
+    if (attachment.type === 'log-subscription') {
+      const group = details.logGroupName ?? attachment.id;
+      const filters = ((known.subscriptionFilters ??= {})[group] ??= []);
+      const filterName = details.filterName ?? '';
+      if (!filters.some((f) => f.filterName === filterName)) filters.push({ filterName, destinationArn: details.destinationArn ?? settings.logDestinationArn });
+    } else if (attachment.type === 'sns-subscription' && details.subscriptionArn) {
+      (known.subscriptionEndpoints ??= {})[details.subscriptionArn] ??= details.endpoint ?? settings.notificationsQueueArn;
+    }
+  }
+  return known;
 }
 
 /** A readable plan, in the spirit of `terraform plan`. */

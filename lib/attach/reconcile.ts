@@ -129,12 +129,13 @@ export interface CheckResult {
 
 /**
  * The read-only half of reconcile: each listed resource described and classified as attach
- * would, then compared with its inventory record (needsConverge). Nothing is written; a
+ * would, then compared with its inventory record (needsConverge; an open gap is looked at
+ * again with the gateway's reads). Nothing is written; a
  * resource that cannot be described is passed on, so its attach execution reports why.
  */
 export async function checkResources(
   resources: ResourceRef[],
-  deps: { sagemaker: SageMakerClient; inventory: Inventory; settings: ConvergeSettings; now?: () => number; concurrency?: number },
+  deps: { sagemaker: SageMakerClient; gateway: MonitoringGateway; inventory: Inventory; settings: ConvergeSettings; now?: () => number; concurrency?: number },
 ): Promise<CheckResult> {
   const outcomes = await settleWithLimit(resources, deps.concurrency ?? 4, async (resource): Promise<'changed' | 'unchanged' | 'kept'> => {
     const described = await describeStep({ resource }, { sagemaker: deps.sagemaker, ...(deps.now ? { now: deps.now } : {}) });

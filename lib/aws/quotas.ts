@@ -44,6 +44,9 @@ export const API_QUOTAS = {
   Subscribe: q('sns', 100, SNS, true),
   Unsubscribe: q('sns', 100, SNS, true),
   Publish: q('sns', 300, SNS, true),
+  // A read of reconcile's gap check (lib/attach/converge.ts): budgeted low, its published figure not confirmed here.
+  GetTopicAttributes: q('sns', 30, SNS, false),
+  GetSubscriptionAttributes: q('sns', 30, SNS, false),
   DescribeEndpoint: q('sagemaker', 10, SM, false),
   DescribeEndpointConfig: q('sagemaker', 10, SM, false),
   DescribeModel: q('sagemaker', 10, SM, false),

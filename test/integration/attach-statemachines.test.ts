@@ -106,7 +106,7 @@ function machinesFor(inventory: DynamoInventory): LocalStateMachines {
       converge: convergeHandler({ gateway, inventory, settings: SETTINGS }),
       report: reportHandler({ publisher }),
       list: listResourcesHandler({ sagemaker: sagemakerClient }),
-      check: checkResourcesHandler({ sagemaker: sagemakerClient, inventory, settings: SETTINGS }),
+      check: checkResourcesHandler({ sagemaker: sagemakerClient, gateway, inventory, settings: SETTINGS }),
       orphans: findOrphansHandler({ sagemaker: sagemakerClient, inventory }),
       sweep: async () => sweep(),
     },

@@ -16,10 +16,10 @@ import {
   DescribeSubscriptionFiltersCommand,
   PutSubscriptionFilterCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { PublishCommand, SNSClient, SNSServiceException, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
+import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand, PublishCommand, SNSClient, SNSServiceException, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAwsGateway } from '../../lib/attach/aws-gateway';
 import { converge, LogGroupNotReadyError, ResourceBusyError, type ConvergeRequest } from '../../lib/attach/converge';
 import { fingerprint } from '../../lib/attach/names';
@@ -111,6 +111,10 @@ beforeEach(() => {
   logs.on(DeleteSubscriptionFilterCommand).resolves({});
   sns.on(SubscribeCommand).callsFake((input: { TopicArn: string }) => ({ SubscriptionArn: `${input.TopicArn}:5d1c0b8e-7f3a-4c21-9e0d-2b6a8c4f1e93` }));
   sns.on(UnsubscribeCommand).resolves({});
+  // Every subscription this test suite makes delivers to the stack's queue, as SNS would say.
+  sns.on(GetSubscriptionAttributesCommand).callsFake((input: { SubscriptionArn: string }) => ({
+    Attributes: { SubscriptionArn: input.SubscriptionArn, Protocol: 'sqs', Endpoint: SETTINGS.notificationsQueueArn },
+  }));
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   inventory = new MemoryInventory();
   sleeps = [];
@@ -284,6 +288,8 @@ describe('detach', () => {
     await converge(endpointRequest(classifyEndpoint(bundle('real-time'))), deps());
     // An alarm of an older sagewatch version, still listed in the inventory.
     await inventory.putAttachment('endpoint/fraud-scorer', { type: 'alarm', id: 'sagewatch_endpoint.fraud-scorer.variant.primary.legacy', fingerprint: 'x' });
+    // The log group now holds the filter sagewatch put, delivering to its stream.
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [{ filterName: 'sagewatch_logs', destinationArn: SETTINGS.logDestinationArn }] });
     resetHistory();
 
     const result = await converge(endpointRequest(undefined, 'detach', 'fraud-scorer'), deps());
@@ -297,7 +303,8 @@ describe('detach', () => {
     expect(cw).not.toHaveReceivedCommand(PutMetricAlarmCommand);
     expect(cw).not.toHaveReceivedCommand(PutDashboardCommand);
     expect(cw).not.toHaveReceivedCommand(PutMetricStreamCommand);
-    expect(logs).not.toHaveReceivedCommand(DescribeSubscriptionFiltersCommand);
+    // One read: the filter is deleted only after it is seen to be still sagewatch's.
+    expect(logs).toHaveReceivedCommandExactlyOnceWith(DescribeSubscriptionFiltersCommand, { logGroupName: '/aws/sagemaker/Endpoints/fraud-scorer' });
 
     expect(result.status).toBe('converged');
     expect(result.changes.deleted).toHaveLength(12);
@@ -379,10 +386,89 @@ describe('log subscription: never clobber, report the gap', () => {
   });
 
   it('one foreign filter leaves room for ours; ours is updated in place, never another one', async () => {
-    logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [{ filterName: 'datadog-forwarder' }, { filterName: 'sagewatch_logs' }] });
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({
+      subscriptionFilters: [
+        { filterName: 'datadog-forwarder', destinationArn: 'arn:aws:lambda:eu-west-1:111122223333:function:dd' },
+        { filterName: 'sagewatch_logs', destinationArn: SETTINGS.logDestinationArn },
+      ],
+    });
     await converge(endpointRequest(classifyEndpoint(bundle('real-time'))), deps());
     expect(logs).toHaveReceivedCommandWith(PutSubscriptionFilterCommand, { logGroupName: group, filterName: 'sagewatch_logs' });
     expect(logs).not.toHaveReceivedCommand(DeleteSubscriptionFilterCommand);
+  });
+
+  it("a user's filter named like sagewatch's is never overwritten or deleted: sagewatch's own takes the second name", async () => {
+    const users = { filterName: 'sagewatch_logs', logGroupName: group, destinationArn: 'arn:aws:firehose:eu-west-1:111122223333:deliverystream/team-archive', filterPattern: 'ERROR' };
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [users] });
+    const model = classifyEndpoint(bundle('real-time'));
+    await converge(endpointRequest(model), deps());
+    expect(logs).toHaveReceivedCommandTimes(PutSubscriptionFilterCommand, 1);
+    expect(logs).toHaveReceivedCommandExactlyOnceWith(PutSubscriptionFilterCommand, {
+      logGroupName: group,
+      filterName: 'sagewatch_logs-2',
+      filterPattern: '',
+      destinationArn: SETTINGS.logDestinationArn,
+      roleArn: SETTINGS.logRoleArn,
+      distribution: 'ByLogStream',
+    });
+    const recorded = (await inventory.read('endpoint/fraud-scorer')).attachments.find((a) => a.type === 'log-subscription');
+    expect(recorded?.details).toEqual({ logGroupName: group, filterName: 'sagewatch_logs-2', destinationArn: SETTINGS.logDestinationArn });
+
+    // Detach: only sagewatch's filter goes, by the name and destination recorded.
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [users, { filterName: 'sagewatch_logs-2', logGroupName: group, destinationArn: SETTINGS.logDestinationArn }] });
+    resetHistory();
+    await converge(endpointRequest(undefined, 'detach', 'fraud-scorer'), deps());
+    expect(logs).toHaveReceivedCommandTimes(DeleteSubscriptionFilterCommand, 1);
+    expect(logs).toHaveReceivedCommandExactlyOnceWith(DeleteSubscriptionFilterCommand, { logGroupName: group, filterName: 'sagewatch_logs-2' });
+  });
+
+  it("a filter sagewatch recorded but someone replaced (same name, another destination) is left alone on detach", async () => {
+    await converge(endpointRequest(classifyEndpoint(bundle('real-time'))), deps());
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({
+      subscriptionFilters: [{ filterName: 'sagewatch_logs', logGroupName: group, destinationArn: 'arn:aws:lambda:eu-west-1:111122223333:function:their-own' }],
+    });
+    resetHistory();
+    const result = await converge(endpointRequest(undefined, 'detach', 'fraud-scorer'), deps());
+    expect(logs).toHaveReceivedCommandExactlyOnceWith(DescribeSubscriptionFiltersCommand, { logGroupName: group });
+    expect(logs).not.toHaveReceivedCommand(DeleteSubscriptionFilterCommand);
+    expect(logs).not.toHaveReceivedCommand(PutSubscriptionFilterCommand);
+    expect((await inventory.read('endpoint/fraud-scorer')).attachments).toEqual([]);
+    expect(result.changes.deleted).toContain(`log-subscription:${group}`);
+  });
+
+  it('an unchanged account with open gaps (full log group, missing topic) costs reads only: no lock, no write', async () => {
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({
+      subscriptionFilters: [
+        { filterName: 'datadog-forwarder', destinationArn: 'arn:aws:lambda:eu-west-1:111122223333:function:dd' },
+        { filterName: 'security-archive', destinationArn: 'arn:aws:firehose:eu-west-1:111122223333:deliverystream/sec' },
+      ],
+    });
+    sns.on(SubscribeCommand, { TopicArn: 'arn:aws:sns:eu-west-1:111122223333:doc-ocr-errors' }).rejects(notFound('NotFoundException', 'Topic does not exist'));
+    sns.on(GetTopicAttributesCommand).callsFake((input: { TopicArn: string }) => {
+      if (input.TopicArn.endsWith(':doc-ocr-errors')) throw notFound('NotFoundException', 'Topic does not exist');
+      return { Attributes: { TopicArn: input.TopicArn } };
+    });
+    const model = classifyEndpoint(bundle('async'));
+    const first = await converge(endpointRequest(model), deps());
+    expect(first.gaps.map((g) => g.code).sort()).toEqual(['LogSubscriptionSlotsFull', 'NotificationTopicMissing']);
+
+    resetHistory();
+    const writers = (['lock', 'unlock', 'putResource', 'putAttachment', 'deleteAttachment', 'addStreamMember', 'removeStreamMember'] as const).map((method) => vi.spyOn(inventory, method));
+    const again = await converge(endpointRequest(model), deps());
+    expect(again.status).toBe('unchanged');
+    expect(again.gaps.map((g) => g.code).sort()).toEqual(['LogSubscriptionSlotsFull', 'NotificationTopicMissing']);
+    expectNoWrites();
+    for (const writer of writers) expect(writer).not.toHaveBeenCalled();
+    expect(logs).toHaveReceivedCommandExactlyOnceWith(DescribeSubscriptionFiltersCommand, { logGroupName: '/aws/sagemaker/Endpoints/doc-ocr-async' });
+    expect(sns).toHaveReceivedCommandExactlyOnceWith(GetTopicAttributesCommand, { TopicArn: 'arn:aws:sns:eu-west-1:111122223333:doc-ocr-errors' });
+
+    // The topic appears: the next run converges and closes that gap.
+    sns.on(GetTopicAttributesCommand).resolves({ Attributes: {} });
+    sns.on(SubscribeCommand).callsFake((input: { TopicArn: string }) => ({ SubscriptionArn: `${input.TopicArn}:0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9` }));
+    resetHistory();
+    const closed = await converge(endpointRequest(model), deps());
+    expect(sns).toHaveReceivedCommandExactlyOnceWith(SubscribeCommand, { TopicArn: 'arn:aws:sns:eu-west-1:111122223333:doc-ocr-errors', Protocol: 'sqs', Endpoint: SETTINGS.notificationsQueueArn, ReturnSubscriptionArn: true });
+    expect(closed.gaps.map((g) => g.code)).toEqual(['LogSubscriptionSlotsFull']);
   });
 
   it('LimitExceededException on put is the same gap', async () => {
@@ -428,6 +514,20 @@ describe('async endpoints: the notifications queue on the success and error topi
     await converge(endpointRequest(undefined, 'detach', 'doc-ocr-async'), deps());
     expect(sns).toHaveReceivedCommandTimes(UnsubscribeCommand, 2);
     for (const arn of recorded.map((a) => a.details!.subscriptionArn!)) expect(sns).toHaveReceivedCommandWith(UnsubscribeCommand, { SubscriptionArn: arn });
+  });
+
+  it('unsubscribes only a recorded subscription that still delivers to the stack’s queue', async () => {
+    const model = classifyEndpoint(bundle('async'));
+    await converge(endpointRequest(model), deps());
+    const [errors, success] = (await inventory.read('endpoint/doc-ocr-async')).attachments.filter((a) => a.type === 'sns-subscription').map((a) => a.details!.subscriptionArn!);
+    // Someone pointed one of them elsewhere (or it is not the subscription sagewatch made any more).
+    sns.on(GetSubscriptionAttributesCommand, { SubscriptionArn: errors }).resolves({ Attributes: { SubscriptionArn: errors!, Protocol: 'lambda', Endpoint: 'arn:aws:lambda:eu-west-1:111122223333:function:theirs' } });
+    resetHistory();
+    await converge(endpointRequest(undefined, 'detach', 'doc-ocr-async'), deps());
+    expect(sns).toHaveReceivedCommandTimes(GetSubscriptionAttributesCommand, 2);
+    expect(sns).toHaveReceivedCommandTimes(UnsubscribeCommand, 1);
+    expect(sns).toHaveReceivedCommandExactlyOnceWith(UnsubscribeCommand, { SubscriptionArn: success });
+    expect((await inventory.read('endpoint/doc-ocr-async')).attachments).toEqual([]);
   });
 
   it('a topic that does not exist is an instrumentation gap, looked at again next run', async () => {

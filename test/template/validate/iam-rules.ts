@@ -53,6 +53,9 @@ export const RESOURCE_STAR_ALLOWED = new Map<string, string>([
 const ACCOUNT_WIDE_ALLOWED = new Map<string, string | undefined>([
   ['sns:Subscribe', 'sns:Endpoint'],
   ['sns:Unsubscribe', undefined],
+  // Reads: is a missing topic back, and does a recorded subscription deliver to sagewatch's queue?
+  ['sns:GetTopicAttributes', undefined],
+  ['sns:GetSubscriptionAttributes', undefined],
 ]);
 
 export const IDENTITY_RULES: IdentityRules = {

@@ -29,7 +29,7 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
     const config = loadConfig();
     const logger = createLogger(config.serviceName);
     const client = createDocumentClient({ region: config.region });
-    const requests = requestStoreFromConfig(config, client);
+    const requests = requestStoreFromConfig(config);
     const alerting = alertingFromConfig(config, { log: logger, ...(overrides.publisher ? { publisher: overrides.publisher } : {}) });
     const windows = new WindowStore(client, config.stateTable);
     const settings = detectorSettings(config);

@@ -1,9 +1,9 @@
 import type { Config } from '../config';
-import { createDocumentClient } from '../aws/clients';
+import { createStoreClient } from '../aws/clients';
 import { RequestStore, type DocumentSender } from './requests';
 
 export function requestStoreFromConfig(config: Config, client?: DocumentSender): RequestStore {
-  return new RequestStore(client ?? createDocumentClient({ region: config.region }), {
+  return new RequestStore(client ?? createStoreClient({ region: config.region }), {
     tableName: config.requestsTable,
     byEndpointIndex: config.requestsByEndpointIndex,
     openIndex: config.requestsOpenIndex,

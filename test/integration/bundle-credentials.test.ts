@@ -93,17 +93,17 @@ describe('the processLogs bundle', () => {
     expect(Item).toMatchObject({ logCategory: 'ServerError', logStatusCode: 500 });
   }, 60_000);
 
-  it('says which provider is missing when pointed at a profile, and still falls through to instance credentials', async () => {
+  it.each(['createDocumentClient', 'createStoreClient'])('says which provider is missing when pointed at a profile, and still falls through to instance credentials (%s)', async (factory) => {
     // A probe bundled with the functions' options: the same SDK client construction, one call.
-    const probe = join(outRoot, 'probe.mjs');
+    const probe = join(outRoot, `probe-${factory}.mjs`);
     await build({
       ...bundleOptions('probe.ts', probe),
       entryPoints: undefined,
       stdin: {
         contents: `import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from './lib/aws/clients';
+import { ${factory} as create } from './lib/aws/clients';
 try {
-  await createDocumentClient({ region: 'us-east-1', maxAttempts: 1 }).send(new GetCommand({ TableName: 'no-such-table', Key: { k: 'v' } }));
+  await create({ region: 'us-east-1', maxAttempts: 1 }).send(new GetCommand({ TableName: 'no-such-table', Key: { k: 'v' } }));
   console.log('SENT');
 } catch (error) {
   console.log('ERROR ' + error.name + ': ' + error.message);

@@ -28,7 +28,6 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
     {
       requests: config.requestsTable,
       requestsByEndpointIndex: config.requestsByEndpointIndex,
-      requestsOpenIndex: config.requestsOpenIndex,
       inventory: config.inventoryTable,
       state: config.stateTable,
     },

@@ -96,8 +96,8 @@ export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string)
     ]),
     ...role('publishAlert', [allow(STATE_TABLE_ITEMS, table('StateTable')), ...publishAlertsStatements()]),
     ...role('sweepRequests', [
-      // Open requests are found through the byOpen index, then marked.
-      allow(['dynamodb:Query', 'dynamodb:UpdateItem'], [table('RequestsTable'), sub('${RequestsTable.Arn}/index/*')]),
+      // Open requests are found on processLogs' lists in the state table, read back, then marked.
+      allow(['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'], table('RequestsTable')),
       allow(STATE_TABLE_ITEMS, table('StateTable')),
       ...publishAlertsStatements(),
     ]),

@@ -101,6 +101,8 @@ export function dataPathResources(names: { service: string; stage: string }): Cf
         Resource: getAtt('LogsStream', 'Arn'),
       },
       { Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], Resource: getAtt('RequestsTable', 'Arn') },
+      // Each batch's list of the requests it opened, for the stuck sweeper.
+      { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: getAtt('StateTable', 'Arn') },
       { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: getAtt('ProcessLogsFailuresQueue', 'Arn') },
     ]),
     ProcessNotificationsRole: functionRole(`${prefix}-processNotifications`, [

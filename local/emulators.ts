@@ -60,7 +60,6 @@ export async function startLocalStack(options: { home: string; chaos: boolean })
     await ensureTables(dynamo.endpoint, {
       requests: config.requestsTable,
       requestsByEndpointIndex: config.requestsByEndpointIndex,
-      requestsOpenIndex: config.requestsOpenIndex,
       inventory: config.inventoryTable,
       state: config.stateTable,
     });

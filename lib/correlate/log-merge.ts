@@ -1,5 +1,6 @@
 import type { LogHalf } from '../requests/halves';
-import { NOTHING_KNOWN, type KnownLogState, type LogMergeStore } from '../requests/merge-plan';
+import { NOTHING_KNOWN, type KnownLogState, type LogMergeStore, type OpenRequest } from '../requests/merge-plan';
+import { isoTime } from '../util/iso-time';
 import type { RequestRecord } from '../requests/record';
 import { planLogMerge, streamOf } from './duplicates';
 
@@ -18,6 +19,12 @@ export interface LogMergeResult {
   firstErrors: boolean;
   /** Whether the notification half had already arrived when this write happened. */
   notified: boolean;
+  /**
+   * Set when the request is to go on this batch's open list (./process-logs.ts writes it):
+   * these were its first lines and its notification had not come, or every line had been
+   * merged before (a redelivery: the batch that merged them may have failed before listing).
+   */
+  opened?: OpenRequest;
   record?: RequestRecord;
   /** Per line of the half, its index among the record's stored lines, or -1. */
   storedIndexes: number[];
@@ -46,7 +53,6 @@ export class LogMerger {
     const total: LogMergeResult = { addedLines: 0, addedErrorLines: 0, firstErrors: false, notified: false, storedIndexes: [], writes: 0, reads: 0 };
     const cacheKey = `${half.endpointName}\u0000${half.inferenceId}`;
     let state = this.known.get(cacheKey) ?? NOTHING_KNOWN;
-    let open = false;
     let record: RequestRecord | undefined;
     let firstAt: number | undefined;
     for (const chunk of chunks(half)) {
@@ -62,20 +68,24 @@ export class LogMerger {
       for (const line of chunk.lines) total.storedIndexes.push(result.storedIndexes.get(line) ?? -1);
       if (result.record) {
         record = result.record;
-        open = result.open;
         if (state.storedLines >= result.storedLineBound) this.remember(cacheKey, state);
       }
     }
+    const key = { inferenceId: half.inferenceId, endpointName: half.endpointName };
     if (record) {
       total.record = record;
       total.notified = record.sources.includes('notification');
       total.firstErrors = total.addedErrorLines > 0 && record.logErrorCount === total.addedErrorLines;
-      if (!total.notified && !open && total.addedLines > 0) {
-        // Open until the notification comes: only now is it known not to have come already,
-        // so a late log line never re-opens a finished request.
-        total.writes++;
-        await this.store.markOpen(half, record.firstLogAt ?? new Date(firstAt ?? Date.now()).toISOString());
+      // Only now is it known that the notification has not come, so a late log line never
+      // lists a finished request; later lines of a listed request do not list it again.
+      if (!total.notified && total.addedLines > 0 && record.logLineCount === total.addedLines) {
+        total.opened = { ...key, openSince: record.firstLogAt ?? isoTime(firstAt ?? Date.now()) };
       }
+    } else if (half.lines.length > 0) {
+      // Every line had been merged before: a redelivery, maybe of a batch that failed to list it.
+      let earliest = Infinity;
+      for (const line of half.lines) if (line.at < earliest) earliest = line.at;
+      total.opened = { ...key, openSince: isoTime(Number.isFinite(earliest) ? earliest : Date.now()) };
     }
     return total;
   }
@@ -83,19 +93,19 @@ export class LogMerger {
   private async mergeChunk(
     chunk: LogHalf,
     start: KnownLogState,
-  ): Promise<{ state: KnownLogState; added: LogHalf['lines']; storedIndexes: Map<LogHalf['lines'][number], number>; record?: RequestRecord; open: boolean; storedLineBound: number; writes: number; reads: number }> {
+  ): Promise<{ state: KnownLogState; added: LogHalf['lines']; storedIndexes: Map<LogHalf['lines'][number], number>; record?: RequestRecord; storedLineBound: number; writes: number; reads: number }> {
     let state = start;
     let writes = 0;
     let reads = 0;
     for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
       const plan = planLogMerge(chunk, state);
-      if (plan.lines.length === 0 && !plan.continuation) return { state, added: [], storedIndexes: new Map(), open: true, storedLineBound: Infinity, writes, reads };
+      if (plan.lines.length === 0 && !plan.continuation) return { state, added: [], storedIndexes: new Map(), storedLineBound: Infinity, writes, reads };
       writes++;
       const outcome = await this.store.writeLogMerge(chunk, plan);
       if (outcome.written) {
         const storedIndexes = new Map<LogHalf['lines'][number], number>();
         plan.lines.forEach((line, i) => storedIndexes.set(line, outcome.storedIndexes[i] ?? -1));
-        return { state: outcome.state, added: plan.lines, storedIndexes, record: outcome.record, open: outcome.open, storedLineBound: outcome.storedLineBound, writes, reads };
+        return { state: outcome.state, added: plan.lines, storedIndexes, record: outcome.record, storedLineBound: outcome.storedLineBound, writes, reads };
       }
       if (outcome.state) {
         state = outcome.state;

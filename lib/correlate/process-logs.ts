@@ -3,6 +3,7 @@ import { dataLogSource } from '../logs/source';
 import { parseDataLogLine } from '../logs/data-log';
 import type { LogRecordInput } from '../logs/kinesis-event';
 import type { LogHalf } from '../requests/halves';
+import type { OpenRequest } from '../requests/merge-plan';
 import type { LogLine } from '../requests/log-line';
 import { Counters, silentLog, type LogSink, type Observation } from '../telemetry/observations';
 import { errorName, isRetryableAwsError } from '../aws/clients';
@@ -16,6 +17,8 @@ import { StreamTails, type StreamTail } from './stream-tails';
 
 export interface LogHalfSink {
   mergeLogHalf(half: LogHalf): Promise<LogMergeResult>;
+  /** Lists the requests a slice opened, for the stuck sweeper (absent: nothing is swept). */
+  listOpen?(requests: readonly OpenRequest[]): Promise<void>;
 }
 
 export interface ProcessLogsDeps {
@@ -119,6 +122,7 @@ export async function processLogRecords(records: readonly LogRecordInput[], deps
         observations.push({ name: 'LogErrorsWithoutNotification', unit: 'Count', value: 1, dimensionSets: [{ EndpointName: half.endpointName }] });
       }
     });
+    await listOpened(slice, results, deps, counters, log, failedIds);
     // What continuation lines of the next batch (or slice) attach to.
     for (const [stream, head] of sliceHeads) {
       const result = results[slice.indexOf(head.group)];
@@ -218,6 +222,41 @@ export async function processLogRecords(records: readonly LogRecordInput[], deps
     if (!target.recordIds.includes(recordId)) target.recordIds.push(recordId);
     heads.set(stream, { group: target });
     return true;
+  }
+}
+
+/**
+ * One list of the requests this slice opened. If it cannot be written, their records are
+ * retried: the redelivered lines merge as no-ops, which list the request again.
+ */
+async function listOpened(
+  groups: readonly Group[],
+  results: ReadonlyArray<LogMergeResult | undefined>,
+  deps: ProcessLogsDeps,
+  counters: Counters,
+  log: LogSink,
+  failedIds: Set<string>,
+): Promise<void> {
+  if (!deps.store.listOpen) return;
+  const opened: OpenRequest[] = [];
+  const openedGroups: Group[] = [];
+  results.forEach((result, index) => {
+    if (!result?.opened) return;
+    opened.push(result.opened);
+    openedGroups.push(groups[index]!);
+  });
+  if (opened.length === 0) return;
+  try {
+    await deps.store.listOpen(opened);
+    counters.add('OpenRequestsListed', opened.length);
+  } catch (error) {
+    counters.add('StoreWriteFailures');
+    for (const group of openedGroups) for (const id of group.recordIds) failedIds.add(id);
+    log.warn('open-request list not written; records will be retried', {
+      requests: opened.length,
+      error: errorName(error),
+      errorMessage: (error as Error)?.message,
+    });
   }
 }
 

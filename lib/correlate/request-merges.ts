@@ -1,8 +1,13 @@
 import type { LogHalf, NotificationHalf } from '../requests/halves';
-import type { LogMergeStore, NotificationCondition } from '../requests/merge-plan';
+import type { LogMergeStore, NotificationCondition, OpenRequest } from '../requests/merge-plan';
 import type { NotificationMergeResult } from '../store/requests';
 import { notificationCondition } from './duplicates';
 import { LogMerger, type LogMergeResult } from './log-merge';
+
+/** Where a batch's open requests are listed for the stuck sweeper. */
+export interface OpenRequestLists {
+  listOpen(requests: readonly OpenRequest[]): Promise<void>;
+}
 
 /** What the notification merge needs of the store. */
 export interface NotificationMergeStore {
@@ -16,12 +21,17 @@ export interface NotificationMergeStore {
 export class RequestMerges {
   private readonly logs: LogMerger;
 
-  constructor(private readonly store: LogMergeStore & NotificationMergeStore) {
+  constructor(private readonly store: LogMergeStore & NotificationMergeStore & OpenRequestLists) {
     this.logs = new LogMerger(store);
   }
 
   mergeLogHalf(half: LogHalf): Promise<LogMergeResult> {
     return this.logs.merge(half);
+  }
+
+  /** Lists the requests a batch of log merges opened (their results' `opened`). */
+  listOpen(requests: readonly OpenRequest[]): Promise<void> {
+    return this.store.listOpen(requests);
   }
 
   mergeNotification(half: NotificationHalf): Promise<NotificationMergeResult> {

@@ -9,20 +9,22 @@ import { settleWithLimit } from '../util/pool';
  * notification was lost, or it never finished. While the notification input is behind, its
  * watermark holds back and nothing is called stuck that may only be late.
  *
- * The sweep pages through the sparse open-requests index of every shard in parallel, as far as
- * its time budget allows (no fixed cap: a run keeps up with whatever rate the stream carries,
- * and what it cannot reach waits in the index for the next run, counted), and takes each
- * request it judges off the index with a conditional write, so it is reported exactly once.
+ * The sweep pages through the open-request lists processLogs writes per batch
+ * (lib/store/requests-open.ts), every shard in parallel, as far as its time budget allows (no
+ * fixed cap: a run keeps up with whatever rate the stream carries, and what it cannot reach
+ * waits for the next run, counted). It reads the listed records: one with a notification by
+ * now is done; one without is marked stuck by a conditional write, so it is reported exactly
+ * once. A list is deleted when every request on it was checked.
  */
 export interface SweepDeps {
-  requests: Pick<RequestStore, 'queryOpenPage' | 'closeOpen'>;
+  requests: Pick<RequestStore, 'openListsPage' | 'records' | 'markStuck' | 'removeOpenList'>;
   stuckAfterMinutes: number;
   now: () => number;
   /** The event time up to which notifications have arrived (lib/detect/watermark.ts). */
   notificationWatermark: number;
   /** Stop starting new pages after this (epoch ms, real time): the function's timeout minus a margin. */
   deadline?: number;
-  /** Rows per page (DynamoDB returns at most 1 MB per page anyway). */
+  /** Lists per page (each lists up to REQUESTS_PER_LIST requests). */
   pageSize?: number;
   /** Conditional writes in flight per shard. */
   concurrency?: number;
@@ -32,6 +34,7 @@ export interface SweepDeps {
 
 export interface SweepFindings {
   stuck: RequestRecord[];
+  /** Listed requests whose notification had come by the sweep: nothing to report. */
   cleaned: number;
   /** False when the deadline stopped the sweep before every shard was read to its end. */
   complete: boolean;
@@ -61,25 +64,35 @@ export async function findStuck(deps: SweepDeps): Promise<SweepFindings> {
           complete = false;
           return;
         }
-        const page = await deps.requests.queryOpenPage(shard, cutoff, { limit: deps.pageSize ?? 1000, ...(startKey ? { startKey } : {}) });
-        counters.add('OpenIndexPagesRead');
-        const closed = await settleWithLimit(page.records, deps.concurrency ?? 16, async (record) => {
-          const key = { inferenceId: record.inferenceId, endpointName: record.endpointName };
-          // Its log lines arrived after the notification: not stuck, just still indexed.
-          if (record.sources.includes('notification')) return (await deps.requests.closeOpen(key)) ? 'cleaned' : 'none';
-          return (await deps.requests.closeOpen(key, stuckAt)) ? 'stuck' : 'none';
-        });
-        closed.forEach((outcome, i) => {
-          if (outcome.status === 'rejected') counters.add('SweepWriteFailures');
-          else if (outcome.value === 'cleaned') cleaned++;
-          else if (outcome.value === 'stuck') stuck.push(page.records[i]!);
-        });
+        const page = await deps.requests.openListsPage(shard, cutoff, { limit: deps.pageSize ?? 10, ...(startKey ? { startKey } : {}) });
+        counters.add('OpenListPagesRead');
+        for (const list of page.lists) {
+          if (deps.deadline !== undefined && clock() >= deps.deadline) {
+            complete = false;
+            return;
+          }
+          const records = await deps.requests.records(list.requests);
+          const checked = await settleWithLimit(records, deps.concurrency ?? 16, async (record) => {
+            if (record.sources.includes('notification')) return 'cleaned';
+            if (record.stuckAt !== undefined) return 'none';
+            return (await deps.requests.markStuck({ inferenceId: record.inferenceId, endpointName: record.endpointName }, stuckAt)) ? 'stuck' : 'none';
+          });
+          let failed = false;
+          checked.forEach((outcome, i) => {
+            if (outcome.status === 'rejected') failed = true;
+            else if (outcome.value === 'cleaned') cleaned++;
+            else if (outcome.value === 'stuck') stuck.push(records[i]!);
+          });
+          // A list with a failed write stays for the next run (its marked requests are not reported twice).
+          if (failed) counters.add('SweepWriteFailures');
+          else await deps.requests.removeOpenList(list);
+        }
         startKey = page.next;
       } while (startKey);
     }),
   );
   counters.add('StuckRequestsFound', stuck.length);
-  counters.add('OpenIndexCleaned', cleaned);
+  counters.add('OpenRequestsNotified', cleaned);
   if (!complete) counters.add('SweepIncomplete');
   return { stuck, cleaned, complete, counters, cutoff };
 }

@@ -48,8 +48,14 @@ export interface LogMergeStore {
   writeLogMerge(half: LogHalf, plan: LogMergePlan): Promise<LogWriteResult>;
   /** The record's log state by one consistent read (when a failed condition did not return it). */
   readLogState(key: { inferenceId: string; endpointName: string }): Promise<KnownLogState>;
-  /** Puts a request on the open-requests index, unless its notification has arrived. */
-  markOpen(key: { inferenceId: string; endpointName: string }, since: string): Promise<boolean>;
+}
+
+/** A request with data-log lines and, when they were merged, no notification: the stuck sweeper checks it later. */
+export interface OpenRequest {
+  inferenceId: string;
+  endpointName: string;
+  /** Its first log line's time (the record's firstLogAt): the stuck rule's clock starts there. */
+  openSince: string;
 }
 
 export type LogWriteResult =
@@ -57,8 +63,6 @@ export type LogWriteResult =
       written: true;
       record: RequestRecord;
       state: KnownLogState;
-      /** Whether the record is on the open-requests index. */
-      open: boolean;
       /** Per line of the plan, its index among the record's stored lines, or -1 when it was only counted. */
       storedIndexes: number[];
       /** How many lines a record stores at most. */

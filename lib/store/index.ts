@@ -6,7 +6,7 @@ export function requestStoreFromConfig(config: Config, client?: DocumentSender):
   return new RequestStore(client ?? createStoreClient({ region: config.region }), {
     tableName: config.requestsTable,
     byEndpointIndex: config.requestsByEndpointIndex,
-    openIndex: config.requestsOpenIndex,
+    stateTable: config.stateTable,
     retentionDays: config.retentionDays,
     maxLogLines: config.maxLogLinesPerRequest,
     maxLogLineChars: config.maxLogLineChars,

@@ -1,14 +1,14 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isoTime } from '../util/iso-time';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RECORD_FIELDS } from '../requests/fields';
 import type { StoredLogLine } from '../requests/log-line';
 import type { RequestRecord, RequestSource, RequestStatus } from '../requests/record';
 
 /** The one method of the DynamoDB document client the store uses; benches pass a counting sink. */
 export interface DocumentSender {
-  send(command: UpdateCommand | GetCommand | QueryCommand | BatchGetCommand): Promise<unknown>;
+  send(command: UpdateCommand | GetCommand | QueryCommand | BatchGetCommand | PutCommand | DeleteCommand): Promise<unknown>;
 }
 
 /** A request item's key: one item per (inferenceId, endpointName). */

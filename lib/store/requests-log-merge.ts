@@ -70,7 +70,6 @@ export class LogMerge {
         written: true,
         record: toRecord(item),
         state,
-        open: item.openShard !== undefined,
         storedIndexes: plan.lines.map((_, i) => (i < kept ? first + i : -1)),
         storedLineBound: this.bounds.lines,
       };

@@ -66,7 +66,7 @@ export class NotificationMerge {
       values[':problems'] = new Set(half.problems);
       adds.push('problems :problems');
     }
-    const removes: string[] = ['openShard', 'openSince'];
+    const removes: string[] = [];
     for (const name of NOTIFICATION_FIELD_NAMES) {
       const value = half[name];
       if (value === undefined) {
@@ -80,7 +80,7 @@ export class NotificationMerge {
     return {
       TableName: this.tableName,
       Key: key(half),
-      UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')} REMOVE ${removes.join(', ')}`,
+      UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
       ConditionExpression:
         condition.kind === 'first' ? 'attribute_not_exists(notifiedAt)' : 'attribute_not_exists(completedAt) OR completedAt < :completedAt',
       ExpressionAttributeNames: { '#status': 'status' },

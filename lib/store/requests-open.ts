@@ -1,100 +1,97 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { RequestRecord } from '../requests/record';
-import { isConditionFailure, toRecord, type DocumentSender } from './requests-item';
+import { randomUUID } from 'node:crypto';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { OpenRequest } from '../requests/merge-plan';
+import { isConditionFailure, type DocumentSender, type StoreClock } from './requests-item';
 
 /**
- * The open-requests index: requests that have data-log lines and no notification yet, spread
- * over a few index partitions, read by the stuck-request sweeper.
+ * Open requests (data-log lines, no notification yet), for the stuck-request sweeper: per
+ * batch of processLogs, one item in the state table listing the requests the batch opened,
+ * instead of an index entry per request (written, then removed). A list is a few bytes per
+ * request, billed once when it is written and once when the sweeper deletes it after checking
+ * every request on it; a request listed twice (a redelivered batch) is checked twice and
+ * reported once, since the stuck mark is a conditional write on the record.
+ *
+ * Keys: pk `openRequests#<shard>` (a few partitions, lists spread round-robin), sk
+ * `<latest openSince of the list>#<list id>`, so every request on a list whose sort key is
+ * before a cut-off opened before it.
  */
 export const OPEN_SHARDS = 4;
+/** Requests per list item: ≈ 150 bytes each at the longest ids, far under the 400 KB item limit. */
+export const REQUESTS_PER_LIST = 1000;
+
+const PK_PREFIX = 'openRequests#';
 
 export function openShardName(shard: number): string {
-  return `open#${shard}`;
+  return `${PK_PREFIX}${shard}`;
 }
 
-/** Spreads open requests over a few index partitions so no single one takes every write. */
-export function openShard(inferenceId: string): string {
-  let hash = 0;
-  for (let i = 0; i < inferenceId.length; i++) hash = (hash * 31 + inferenceId.charCodeAt(i)) | 0;
-  return openShardName(Math.abs(hash) % OPEN_SHARDS);
+export interface OpenList {
+  key: { pk: string; sk: string };
+  requests: OpenRequest[];
 }
 
 export class OpenRequests {
+  private nextShard = Math.floor(Math.random() * OPEN_SHARDS);
+
   constructor(
     private readonly client: DocumentSender,
-    private readonly tableName: string,
-    private readonly indexName: string,
+    private readonly tables: { requests: string; state: string },
+    private readonly clock: StoreClock,
   ) {}
 
-  /**
-   * Puts a request on the index while it has no notification. Called only after a log merge
-   * found the notification missing, so a late log line never re-opens a finished request.
-   */
-  async mark(key: { inferenceId: string; endpointName: string }, since: string): Promise<boolean> {
-    try {
+  /** Lists requests a batch opened (one item per REQUESTS_PER_LIST). */
+  async list(requests: readonly OpenRequest[]): Promise<void> {
+    for (let start = 0; start < requests.length; start += REQUESTS_PER_LIST) {
+      const chunk = requests.slice(start, start + REQUESTS_PER_LIST);
+      let latest = '';
+      for (const request of chunk) if (request.openSince > latest) latest = request.openSince;
+      const shard = this.nextShard;
+      this.nextShard = (shard + 1) % OPEN_SHARDS;
       await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { inferenceId: key.inferenceId, endpointName: key.endpointName },
-          UpdateExpression: 'SET openShard = :shard, openSince = :since',
-          ConditionExpression: 'attribute_exists(inferenceId) AND attribute_not_exists(notifiedAt) AND attribute_not_exists(openShard)',
-          ExpressionAttributeValues: { ':shard': openShard(key.inferenceId), ':since': since },
+        new PutCommand({
+          TableName: this.tables.state,
+          Item: {
+            pk: openShardName(shard),
+            sk: `${latest}#${randomUUID()}`,
+            // One string rather than a list of maps: DynamoDB bills attribute names and type bytes per element.
+            requests: JSON.stringify(chunk.map((r) => [r.inferenceId, r.endpointName, r.openSince])),
+            expiresAt: this.clock.expiresAt(),
+          },
         }),
       );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
     }
   }
 
-  /** Open requests (log lines, no notification) of one shard that opened before `before`, oldest first. */
-  async query(shard: number, before: string, limit: number): Promise<RequestRecord[]> {
+  /** One page of a shard's lists whose requests all opened before `before`, oldest first. */
+  async page(shard: number, before: string, options: { limit: number; startKey?: Record<string, unknown> }): Promise<{ lists: OpenList[]; next?: Record<string, unknown> }> {
     const output = (await this.client.send(
       new QueryCommand({
-        TableName: this.tableName,
-        IndexName: this.indexName,
-        KeyConditionExpression: 'openShard = :shard AND openSince < :before',
-        ExpressionAttributeValues: { ':shard': openShardName(shard), ':before': before },
-        Limit: limit,
-      }),
-    )) as { Items?: Record<string, unknown>[] };
-    return (output.Items ?? []).map(toRecord);
-  }
-
-  /** One page of a shard's open index (requests opened before `before`, oldest first) and where the next page starts. */
-  async page(
-    shard: number,
-    before: string,
-    options: { limit: number; startKey?: Record<string, unknown> },
-  ): Promise<{ records: RequestRecord[]; next?: Record<string, unknown> }> {
-    const output = (await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: this.indexName,
-        KeyConditionExpression: 'openShard = :shard AND openSince < :before',
-        ExpressionAttributeValues: { ':shard': openShardName(shard), ':before': before },
+        TableName: this.tables.state,
+        KeyConditionExpression: 'pk = :pk AND sk < :before',
+        ExpressionAttributeValues: { ':pk': openShardName(shard), ':before': before },
         Limit: options.limit,
         ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
       }),
-    )) as { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
-    return { records: (output.Items ?? []).map(toRecord), ...(output.LastEvaluatedKey ? { next: output.LastEvaluatedKey } : {}) };
+    )) as { Items?: Array<{ pk: string; sk: string; requests?: string }>; LastEvaluatedKey?: Record<string, unknown> };
+    const lists = (output.Items ?? []).map((item) => ({ key: { pk: item.pk, sk: item.sk }, requests: parseRequests(item.requests) }));
+    return { lists, ...(output.LastEvaluatedKey ? { next: output.LastEvaluatedKey } : {}) };
   }
 
-  /**
-   * Takes a request off the open index. With `stuckAt`, only while it still has no notification
-   * (then it is reported stuck exactly once); without, only once it has one (cleanup of a
-   * request whose log lines arrived after its notification). Returns whether it changed.
-   */
-  async close(key: { inferenceId: string; endpointName: string }, stuckAt?: string): Promise<boolean> {
+  /** Deletes a list once every request on it was checked. */
+  async remove(list: OpenList): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tables.state, Key: list.key }));
+  }
+
+  /** Marks a request stuck, only while it has no notification and was not marked before: true exactly once. */
+  async markStuck(key: { inferenceId: string; endpointName: string }, stuckAt: string): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
-          TableName: this.tableName,
+          TableName: this.tables.requests,
           Key: { inferenceId: key.inferenceId, endpointName: key.endpointName },
-          UpdateExpression: stuckAt ? 'SET stuckAt = :at REMOVE openShard, openSince' : 'REMOVE openShard, openSince',
-          ConditionExpression: stuckAt ? 'attribute_exists(openShard) AND attribute_not_exists(notifiedAt)' : 'attribute_exists(notifiedAt)',
-          ...(stuckAt ? { ExpressionAttributeValues: { ':at': stuckAt } } : {}),
+          UpdateExpression: 'SET stuckAt = :at',
+          ConditionExpression: 'attribute_exists(inferenceId) AND attribute_not_exists(notifiedAt) AND attribute_not_exists(stuckAt)',
+          ExpressionAttributeValues: { ':at': stuckAt },
         }),
       );
       return true;
@@ -103,4 +100,10 @@ export class OpenRequests {
       throw error;
     }
   }
+}
+
+function parseRequests(text: string | undefined): OpenRequest[] {
+  if (!text) return [];
+  const rows = JSON.parse(text) as Array<[string, string, string]>;
+  return rows.map(([inferenceId, endpointName, openSince]) => ({ inferenceId, endpointName, openSince }));
 }

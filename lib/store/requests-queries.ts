@@ -77,6 +77,13 @@ export class RequestQueries {
     return records;
   }
 
+  /** The records of these keys, in their order, at most 100 keys per BatchGetItem (expired ones left out). */
+  async records(keys: readonly { inferenceId: string; endpointName: string }[]): Promise<RequestRecord[]> {
+    const records: RequestRecord[] = [];
+    for (let start = 0; start < keys.length; start += KEYS_PER_BATCH_GET) records.push(...(await this.read(keys.slice(start, start + KEYS_PER_BATCH_GET))));
+    return records;
+  }
+
   /** The records of index entries, in the entries' order (BatchGetItem, unprocessed keys retried). */
   private async read(entries: readonly Record<string, unknown>[]): Promise<RequestRecord[]> {
     if (entries.length === 0) return [];

@@ -1,10 +1,10 @@
 import type { LogHalf, NotificationHalf } from '../requests/halves';
-import type { KnownLogState, LogMergePlan, LogMergeStore, LogWriteResult, NotificationCondition } from '../requests/merge-plan';
+import type { KnownLogState, LogMergePlan, LogMergeStore, LogWriteResult, NotificationCondition, OpenRequest } from '../requests/merge-plan';
 import type { RequestRecord } from '../requests/record';
 import { StoreClock, type DocumentSender } from './requests-item';
 import { LogMerge } from './requests-log-merge';
 import { NotificationMerge, type NotificationMergeResult } from './requests-notification-merge';
-import { OpenRequests } from './requests-open';
+import { OpenRequests, type OpenList } from './requests-open';
 import { RequestQueries, type EndpointQuery } from './requests-queries';
 
 /**
@@ -13,19 +13,19 @@ import { RequestQueries, type EndpointQuery } from './requests-queries';
  * no read before it; the conditions make repeats no-ops and tell the caller whether its write
  * was the one that changed the record (which is what guards derived metrics and alerts).
  * Each concern lives in its own file: requests-log-merge, requests-notification-merge,
- * requests-open (the sweeper's index), requests-queries and requests-item (the item mapping).
+ * requests-open (the sweeper's lists of open requests), requests-queries and requests-item (the item mapping).
  */
 export type { DocumentSender } from './requests-item';
 export type { NotificationMergeResult } from './requests-notification-merge';
 export type { EndpointQuery } from './requests-queries';
-export { OPEN_SHARDS, openShardName } from './requests-open';
+export { OPEN_SHARDS, openShardName, type OpenList } from './requests-open';
 export { toRecord } from './requests-item';
 
 export interface RequestStoreOptions {
   tableName: string;
   byEndpointIndex: string;
-  /** Sparse index of open requests (log lines, no notification); default `byOpen`. */
-  openIndex?: string;
+  /** The state table, where processLogs lists the requests each batch opened (./requests-open.ts). */
+  stateTable: string;
   retentionDays: number;
   maxLogLines: number;
   maxLogLineChars: number;
@@ -42,7 +42,7 @@ export class RequestStore implements LogMergeStore {
     const clock = new StoreClock(options.now ?? Date.now, options.retentionDays);
     this.logs = new LogMerge(client, options, clock);
     this.notifications = new NotificationMerge(client, options.tableName, clock);
-    this.open = new OpenRequests(client, options.tableName, options.openIndex ?? 'byOpen');
+    this.open = new OpenRequests(client, { requests: options.tableName, state: options.stateTable }, clock);
     this.queries = new RequestQueries(client, options.tableName, options.byEndpointIndex);
   }
 
@@ -55,28 +55,34 @@ export class RequestStore implements LogMergeStore {
     return this.logs.readState(key);
   }
 
-  markOpen(key: { inferenceId: string; endpointName: string }, since: string): Promise<boolean> {
-    return this.open.mark(key, since);
-  }
-
   /** Merges one notification under the condition its policy gives (lib/correlate/duplicates.ts). */
   mergeNotification(half: NotificationHalf, condition: NotificationCondition): Promise<NotificationMergeResult> {
     return this.notifications.merge(half, condition);
   }
 
-  /** Open requests (log lines, no notification) of one shard that opened before `before`, oldest first. */
-  queryOpen(shard: number, before: string, limit: number): Promise<RequestRecord[]> {
-    return this.open.query(shard, before, limit);
+  /** Lists the requests a batch opened, for the stuck sweeper (see OpenRequests.list). */
+  listOpen(requests: readonly OpenRequest[]): Promise<void> {
+    return this.open.list(requests);
   }
 
-  /** One page of a shard's open index, and where the next one starts (see OpenRequests.page). */
-  queryOpenPage(shard: number, before: string, options: { limit: number; startKey?: Record<string, unknown> }): Promise<{ records: RequestRecord[]; next?: Record<string, unknown> }> {
+  /** One page of a shard's open lists whose requests all opened before `before`, oldest first. */
+  openListsPage(shard: number, before: string, options: { limit: number; startKey?: Record<string, unknown> }): Promise<{ lists: OpenList[]; next?: Record<string, unknown> }> {
     return this.open.page(shard, before, options);
   }
 
-  /** Takes a request off the open index (see OpenRequests.close). */
-  closeOpen(key: { inferenceId: string; endpointName: string }, stuckAt?: string): Promise<boolean> {
-    return this.open.close(key, stuckAt);
+  /** Deletes an open list once every request on it was checked. */
+  removeOpenList(list: OpenList): Promise<void> {
+    return this.open.remove(list);
+  }
+
+  /** The records of these requests as they are now (expired ones left out). */
+  records(keys: readonly { inferenceId: string; endpointName: string }[]): Promise<RequestRecord[]> {
+    return this.queries.records(keys);
+  }
+
+  /** Marks a request stuck while it has no notification: true exactly once (see OpenRequests.markStuck). */
+  markStuck(key: { inferenceId: string; endpointName: string }, stuckAt: string): Promise<boolean> {
+    return this.open.markStuck(key, stuckAt);
   }
 
   /** Every record with this inference id (one per endpoint that saw it; usually one). */

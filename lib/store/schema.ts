@@ -7,16 +7,11 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export interface TableNames {
   requests: string;
   requestsByEndpointIndex: string;
-  /** Sparse index of requests that have log lines and no notification yet (for the stuck sweeper). */
-  requestsOpenIndex?: string;
   inventory: string;
   state: string;
 }
 
 export const TTL_ATTRIBUTE = 'expiresAt';
-
-/** The attributes the open-requests index carries besides its keys (what the sweeper reads). */
-export const OPEN_INDEX_ATTRIBUTES = ['sources', 'logErrorCount', 'logCategory', 'firstLogAt', 'variantName', 'logLineCount'] as const;
 
 export function requestsTable(names: TableNames): CreateTableCommandInput {
   return {
@@ -26,8 +21,6 @@ export function requestsTable(names: TableNames): CreateTableCommandInput {
       { AttributeName: 'inferenceId', AttributeType: 'S' },
       { AttributeName: 'endpointName', AttributeType: 'S' },
       { AttributeName: 'requestTime', AttributeType: 'S' },
-      { AttributeName: 'openShard', AttributeType: 'S' },
-      { AttributeName: 'openSince', AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: 'inferenceId', KeyType: 'HASH' },
@@ -43,15 +36,6 @@ export function requestsTable(names: TableNames): CreateTableCommandInput {
         // Keys only: its sort key is set once, so an entry is written once per request; the
         // queries read the records themselves (lib/store/requests-queries.ts).
         Projection: { ProjectionType: 'KEYS_ONLY' },
-      },
-      {
-        IndexName: names.requestsOpenIndex ?? 'byOpen',
-        KeySchema: [
-          { AttributeName: 'openShard', KeyType: 'HASH' },
-          { AttributeName: 'openSince', KeyType: 'RANGE' },
-        ],
-        // What the stuck sweeper reads of an open request, and nothing that every write changes.
-        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...OPEN_INDEX_ATTRIBUTES] },
       },
     ],
   };

@@ -62,6 +62,8 @@ process.stdout.write('RESULT ' + JSON.stringify(result) + '\\n');`;
       AWS_ENDPOINT_URL_DYNAMODB: proxyUrl,
       AWS_EC2_METADATA_DISABLED: 'true',
       REQUESTS_TABLE: TABLES.requests,
+      // processLogs lists the requests a batch opened in the state table.
+      STATE_TABLE: TABLES.state,
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'WARN',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

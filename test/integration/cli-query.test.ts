@@ -102,7 +102,7 @@ describe('sagewatch invoke and query', () => {
     const embedded = await startEmbeddedStore({ home, config });
     const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: embedded.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
     try {
-      expect(await requestStoreFromConfig(config, client).closeOpen({ inferenceId: id, endpointName: ENDPOINT }, '2026-11-30T08:20:00.000Z')).toBe(true);
+      expect(await requestStoreFromConfig(config, client).markStuck({ inferenceId: id, endpointName: ENDPOINT }, '2026-11-30T08:20:00.000Z')).toBe(true);
     } finally {
       client.destroy();
       await embedded.close();

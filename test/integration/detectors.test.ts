@@ -107,12 +107,20 @@ describe('stuck-request sweeper', () => {
       variantName: 'AllTraffic',
       lines: [{ eventId: `${id}-e`, at, message, category: message.startsWith('Received') ? ('ServerError' as const) : ('Info' as const), instanceId: 'i-1' }],
     });
-    await merges.mergeLogHalf(line('lost-error', t(0), 'Received server error (500) from primary'));
-    await merges.mergeLogHalf(line('lost-quiet', t(1), 'Inference request succeeded'));
-    await merges.mergeLogHalf(line('recent', t(25), 'Received server error (500) from primary'));
-    // Notification first, then its log lines: never put on the open index, so nothing to clean.
+    // As processLogs does: each batch's merges, then one list of the requests they opened.
+    const batch = async (...halves: ReturnType<typeof line>[]) => {
+      const opened = [];
+      for (const half of halves) {
+        const result = await merges.mergeLogHalf(half);
+        if (result.opened) opened.push(result.opened);
+      }
+      if (opened.length > 0) await merges.listOpen(opened);
+    };
+    await batch(line('lost-error', t(0), 'Received server error (500) from primary'), line('lost-quiet', t(1), 'Inference request succeeded'));
+    await batch(line('recent', t(25), 'Received server error (500) from primary'));
+    // Notification first, then its log lines: never listed as open, so nothing to clean.
     await merges.mergeNotification({ inferenceId: 'late-logs', endpointName: endpoint, status: 'Failed', completedAt: new Date(t(2)).toISOString() });
-    await merges.mergeLogHalf(line('late-logs', t(2), 'Received server error (500) from primary'));
+    await batch(line('late-logs', t(2), 'Received server error (500) from primary'));
 
     const deps = {
       requests,

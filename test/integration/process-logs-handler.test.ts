@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/process-logs';
 import { resetConfig } from '../../lib/config';
-import { RequestStore } from '../../lib/store/requests';
+import { OPEN_SHARDS, RequestStore } from '../../lib/store/requests';
+import { RequestMerges } from '../../lib/correlate/request-merges';
+import { findStuck } from '../../lib/detect/sweeper';
 import { requestStoreFromConfig } from '../../lib/store';
 import { loadConfig } from '../../lib/config';
 import {
@@ -27,6 +29,7 @@ function store(): RequestStore {
 beforeEach(() => {
   run++;
   process.env.REQUESTS_TABLE = TABLES.requests;
+  process.env.STATE_TABLE = TABLES.state;
   resetConfig();
 });
 
@@ -130,6 +133,35 @@ describe('processLogs handler', () => {
     const { result, emf } = await captureEmf(() => handler(kinesisEvent(events)));
     expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([events[0]!.sequenceNumber, events[2]!.sequenceNumber]);
     expect(metricSum(emf, 'StoreWriteFailures')).toBe(2);
+  });
+
+  it('lists the requests a batch opened for the stuck sweeper, again after a redelivery when the list could not be written', async () => {
+    const endpoint = `open-${run}`;
+    await new RequestMerges(store()).mergeNotification({ inferenceId: `notified-${run}`, endpointName: endpoint, status: 'Completed', completedAt: new Date(T0).toISOString() });
+    const records = subscriptionRecords([
+      dataMessage({ endpointName: endpoint, events: [logEvent(T0, dataLogMessage(T0, `open-${run}`, 'Received server error (500) from primary'))] }),
+      dataMessage({ endpointName: endpoint, logStream: 'AllTraffic/i-0ffffeeeeddddcccc', events: [logEvent(T0 + 5, dataLogMessage(T0 + 5, `notified-${run}`, 'Inference request succeeded'))] }),
+    ]);
+    process.env.STATE_TABLE = 'no-such-state-table';
+    resetConfig();
+    const failed = await captureEmf(() => createHandler()(kinesisEvent(records)));
+    // The merges are stored; the record of the request that needed listing is retried.
+    expect(failed.result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([records[0]!.sequenceNumber]);
+    expect((await store().getByInferenceId(`open-${run}`))[0]).toMatchObject({ logLineCount: 1 });
+    process.env.STATE_TABLE = TABLES.state;
+    resetConfig();
+    const retried = await captureEmf(() => createHandler()(kinesisEvent([records[0]!])));
+    expect(retried.result).toEqual({ batchItemFailures: [] });
+    expect(metricSum(retried.emf, 'OpenRequestsListed')).toBe(1);
+    // A later line of the listed request does not list it again.
+    const later = await captureEmf(() => createHandler()(kinesisEvent(subscriptionRecords([dataMessage({ endpointName: endpoint, events: [logEvent(T0 + 60_000, dataLogMessage(T0 + 60_000, `open-${run}`, 'retrying'))] })]))));
+    expect(metricSum(later.emf, 'OpenRequestsListed')).toBe(0);
+
+    const listed = [];
+    for (let shard = 0; shard < OPEN_SHARDS; shard++) listed.push(...(await store().openListsPage(shard, '9999', { limit: 100 })).lists.flatMap((l) => l.requests));
+    expect(listed.filter((r) => r.endpointName === endpoint)).toEqual([{ inferenceId: `open-${run}`, endpointName: endpoint, openSince: new Date(T0).toISOString() }]);
+    const findings = await findStuck({ requests: store(), stuckAfterMinutes: 15, now: () => T0 + 3_600_000, notificationWatermark: T0 + 3_600_000 });
+    expect(findings.stuck.filter((r) => r.endpointName === endpoint).map((r) => r.inferenceId)).toEqual([`open-${run}`]);
   });
 
   it('rejects an event that is not a Kinesis or CloudWatch Logs event', async () => {

@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 function storeOver(client: DocumentSender, tableName: string): RequestStore {
-  return new RequestStore(client, { tableName, byEndpointIndex: 'byEndpoint', retentionDays: 30, maxLogLines: 3, maxLogLineChars: 64, now: () => NOW });
+  return new RequestStore(client, { tableName, byEndpointIndex: 'byEndpoint', stateTable: `${tableName}-state`, retentionDays: 30, maxLogLines: 3, maxLogLineChars: 64, now: () => NOW });
 }
 
 function half(inferenceId: string, lines: Array<[string, number, string, 'Info' | 'ServerError']>, instanceId = 'i-0aaa'): LogHalf {
@@ -89,10 +89,17 @@ async function story(client: DocumentSender, tableName: string): Promise<unknown
   answers.push(await merges.mergeNotification(notification('id-notified-first', { status: 'Completed', outputLocation: 's3://bucket/out/x.json' })));
   answers.push(await merges.mergeLogHalf(half('id-notified-first', [['e3', T0 + 9, 'done', 'Info']], 'i-0bbb')));
   for (let i = 0; i < 5; i++) answers.push(await merges.mergeLogHalf(half(`id-open-${i}`, [[`o${i}`, T0 + 100 * i, `line ${i}`, 'Info']])));
-  answers.push(await store.queryOpen(0, '2027-01-01T00:00:00.000Z', 10));
-  for (let s = 1; s < 4; s++) answers.push(await store.queryOpen(s, '2027-01-01T00:00:00.000Z', 10));
-  answers.push(await store.closeOpen({ inferenceId: 'id-open-1', endpointName: 'ep-contract' }, '2026-03-01T09:30:00.000Z'));
-  answers.push(await store.closeOpen({ inferenceId: 'id-open-1', endpointName: 'ep-contract' }, '2026-03-01T09:30:00.000Z'));
+  // The open requests listed, paged (every shard), read back, one marked stuck exactly once, the lists removed.
+  await merges.listOpen(['id-logs-first', ...Array.from({ length: 5 }, (_, i) => `id-open-${i}`)].map((inferenceId, i) => ({ inferenceId, endpointName: 'ep-contract', openSince: new Date(T0 + i).toISOString() })));
+  const lists = [];
+  for (let s = 0; s < 4; s++) lists.push(...(await store.openListsPage(s, '2027-01-01T00:00:00.000Z', { limit: 10 })).lists);
+  answers.push(lists.flatMap((list) => list.requests));
+  answers.push(await store.records(lists.flatMap((list) => list.requests)));
+  answers.push(await store.markStuck({ inferenceId: 'id-open-1', endpointName: 'ep-contract' }, '2026-03-01T09:30:00.000Z'));
+  answers.push(await store.markStuck({ inferenceId: 'id-open-1', endpointName: 'ep-contract' }, '2026-03-01T09:30:00.000Z'));
+  answers.push(await store.markStuck({ inferenceId: 'id-logs-first', endpointName: 'ep-contract' }, '2026-03-01T09:30:00.000Z'));
+  for (const list of lists) await store.removeOpenList(list);
+  for (let s = 0; s < 4; s++) answers.push((await store.openListsPage(s, '2027-01-01T00:00:00.000Z', { limit: 10 })).lists);
   answers.push(await store.readLogState({ inferenceId: 'id-logs-first', endpointName: 'ep-contract' }));
   answers.push(await store.readLogState({ inferenceId: 'id-absent', endpointName: 'ep-contract' }));
   answers.push(await store.getByInferenceId('id-logs-first'));
@@ -135,14 +142,16 @@ describe('SignedDynamoDBClient against the document client', () => {
     const ours = await story(signed, TABLE.signed);
     expect(ours).toEqual(sdk);
     // The story did exercise what it claims: a record with both halves, a repeat refused, open requests listed.
-    // Two writes: the merge, then the open-requests mark (no notification yet).
-    expect(sdk[0]).toMatchObject({ addedLines: 2, writes: 2 });
+    // One write, and the request to go on the batch's open list (no notification yet).
+    expect(sdk[0]).toMatchObject({ addedLines: 2, writes: 1, opened: { inferenceId: 'id-logs-first', endpointName: 'ep-contract' } });
     expect(sdk[1]).toMatchObject({ addedLines: 0 });
     expect(sdk[2]).toEqual({ written: false });
     expect(sdk[4]).toMatchObject({ applied: false });
-    expect((sdk[7 + 5] as unknown[]).length + (sdk[13] as unknown[]).length + (sdk[14] as unknown[]).length + (sdk[15] as unknown[]).length).toBe(5);
-    expect(sdk.slice(16, 18)).toEqual([true, false]);
-    expect((sdk[22] as unknown[]).length).toBeGreaterThan(5);
+    expect((sdk[12] as unknown[]).length).toBe(6);
+    expect((sdk[13] as unknown[]).length).toBe(6);
+    expect(sdk.slice(14, 17)).toEqual([true, false, false]);
+    expect(sdk.slice(17, 21)).toEqual([[], [], [], []]);
+    expect((sdk[25] as unknown[]).length).toBeGreaterThan(5);
   });
 
   it('fails with the same errors: condition, validation, missing table', async () => {

@@ -13,6 +13,7 @@ function store(overrides: Partial<ConstructorParameters<typeof RequestStore>[1]>
   const requests = new RequestStore(db.client(), {
     tableName: TABLES.requests,
     byEndpointIndex: TABLES.requestsByEndpointIndex,
+    stateTable: TABLES.state,
     retentionDays: 30,
     maxLogLines: 3,
     maxLogLineChars: 40,

@@ -49,7 +49,7 @@ describe('packaged template: the async request data path', () => {
     });
   });
 
-  it('declares the requests table with its endpoint index and TTL', () => {
+  it('declares the requests table with its endpoint index (its only index: open requests are listed in the state table) and TTL', () => {
     expect(template.Resources.RequestsTable?.Properties).toMatchObject({
       TableName: 'sagewatch-ci-requests',
       KeySchema: [
@@ -64,13 +64,6 @@ describe('packaged template: the async request data path', () => {
             { AttributeName: 'requestTime', KeyType: 'RANGE' },
           ],
         },
-        {
-          IndexName: 'byOpen',
-          KeySchema: [
-            { AttributeName: 'openShard', KeyType: 'HASH' },
-            { AttributeName: 'openSince', KeyType: 'RANGE' },
-          ],
-        },
       ],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       SSESpecification: { SSEEnabled: true },
@@ -81,7 +74,6 @@ describe('packaged template: the async request data path', () => {
     const indexes = template.Resources.RequestsTable?.Properties?.GlobalSecondaryIndexes as Array<{ IndexName: string; Projection: unknown }>;
     expect(Object.fromEntries(indexes.map((i) => [i.IndexName, i.Projection]))).toEqual({
       byEndpoint: { ProjectionType: 'KEYS_ONLY' },
-      byOpen: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['sources', 'logErrorCount', 'logCategory', 'firstLogAt', 'variantName', 'logLineCount'] },
     });
     expect(indexes).toEqual(requestsTable(stackNames('sagewatch', 'ci').tables).GlobalSecondaryIndexes);
   });

@@ -151,6 +151,7 @@ const half = fc.record({
 const options = fc.record({
   tableName: fc.constant('requests'),
   byEndpointIndex: fc.constant('byEndpoint'),
+  stateTable: fc.constant('state'),
   retentionDays: fc.integer({ min: 1, max: 400 }),
   maxLogLines: fc.integer({ min: 1, max: 8 }),
   maxLogLineChars: fc.integer({ min: 1, max: 50 }),
@@ -186,7 +187,7 @@ describe('RequestStore log merge input', () => {
           {
             send: async (command) => {
               sent.push((command as UpdateCommand).input);
-              return { Attributes: { inferenceId: h.inferenceId, endpointName: h.endpointName, sources: new Set(['logs']), logErrorCount: 0, openShard: 'open#0' } };
+              return { Attributes: { inferenceId: h.inferenceId, endpointName: h.endpointName, sources: new Set(['logs']), logErrorCount: 0 } };
             },
           },
           { ...opts, now: () => nowMs },

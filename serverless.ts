@@ -6,7 +6,7 @@
  */
 import { FUNCTION_SPECS, bundleDir, type FunctionKey } from './infra/functions';
 import { LOGS_STREAM } from './infra/data-path';
-import { ALERTS_TOPIC } from './infra/alerts';
+import { ALERTS_TOPIC, slackSubscription } from './infra/alerts';
 import { getAtt, ref } from './infra/cfn';
 import { cliOption, cliParams } from './infra/cli';
 import { stackNames } from './infra/names';
@@ -103,7 +103,8 @@ const config = {
       ],
     }),
     notifySlack: fn('notifySlack', {
-      events: [{ sns: { arn: ref(ALERTS_TOPIC), topicName: `${names.prefix}-alerts` } }],
+      // Subscribed only when a webhook secret is configured (infra/alerts.ts).
+      events: slackSubscription(names, params.slackWebhookSecret),
       // SNS invokes asynchronously: two more tries, then the alert is parked in the queue.
       maximumRetryAttempts: 2,
       destinations: { onFailure: { arn: getAtt(NOTIFY_SLACK_FAILURES_QUEUE, 'Arn'), type: 'sqs' } },

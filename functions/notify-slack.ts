@@ -1,6 +1,7 @@
 import { loadConfig, parseConfig } from '../lib/config';
 import { Counters, type LogSink } from '../lib/telemetry/observations';
 import { messagesFromEvent } from '../lib/alerts/inbound';
+import { isSlackDeliveryAlarm } from '../lib/alerts/self-alarms';
 import { createWebhookUrlSource, type WebhookUrlSource } from '../lib/alerts/secret';
 import { detectFormat, renderForSlack, type InboundFormat } from '../lib/alerts/slack';
 import { deliverToWebhook, WebhookDeliveryError, type DeliveryOptions } from '../lib/alerts/webhook';
@@ -12,7 +13,8 @@ import { createOpsMetrics, publishCounters } from '../lib/telemetry/metrics';
  * a message that still fails after delivery's own retries makes the invoke throw, so Lambda's
  * async retries and then the function's dead-letter queue take it. Also accepts one SNS
  * message, or a bare alert / chat notification / alarm message for local invokes; without a
- * webhook configured (locally) the Block Kit payload is printed instead of posted.
+ * webhook configured (locally) the Block Kit payload is printed instead of posted. An alarm
+ * about this function's own delivery never makes the invoke fail (lib/alerts/self-alarms.ts).
  */
 export interface NotifyResult {
   delivered: number;
@@ -57,19 +59,21 @@ export function createHandler(overrides: HandlerOverrides = {}) {
       metrics: overrides.metrics === false ? undefined : createOpsMetrics(config.metricsNamespace, config.serviceName),
       webhook,
       inLambda: env.AWS_LAMBDA_FUNCTION_NAME !== undefined,
+      namePrefix: config.namePrefix,
       print: overrides.print ?? ((text: string) => process.stdout.write(`${text}\n`)),
     };
   };
 
   return async (event: unknown, context?: LambdaContextLike): Promise<NotifyResult> => {
     runtime ??= build();
-    const { log, metrics, webhook, inLambda, print } = runtime;
+    const { log, metrics, webhook, inLambda, print, namePrefix } = runtime;
     const messages = messagesFromEvent(event);
     const remaining = context?.getRemainingTimeInMillis?.();
     const now = overrides.delivery?.now ?? Date.now;
     const deadline = remaining !== undefined ? now() + remaining - SAFETY_MARGIN_MS : undefined;
     const url = await webhook.get();
-    if (url === undefined && inLambda) {
+    const aboutItself = (message: unknown) => isSlackDeliveryAlarm(message, namePrefix);
+    if (url === undefined && inLambda && !messages.every((m) => aboutItself(m.message))) {
       // In Lambda, printing would drop the alert into the logs and nobody would see it.
       throw new Error('no Slack webhook configured: set SLACK_WEBHOOK_SECRET to the parameter or secret that holds its URL');
     }
@@ -80,6 +84,12 @@ export function createHandler(overrides: HandlerOverrides = {}) {
     for (const inbound of messages) {
       const format = detectFormat(inbound.message);
       const payload = renderForSlack(inbound.message, { subject: inbound.subject ?? null });
+      if (url === undefined && inLambda) {
+        // Only alarms about this function's own delivery get here (lib/alerts/self-alarms.ts).
+        counters.add('SlackSelfAlarmsUndelivered');
+        log.warn('no Slack webhook for an alarm about Slack delivery itself; left to the topic\'s other subscribers', { messageId: inbound.id });
+        continue;
+      }
       if (url === undefined) {
         print(JSON.stringify(payload, null, 2));
         result.printed++;
@@ -103,6 +113,12 @@ export function createHandler(overrides: HandlerOverrides = {}) {
           webhook.invalidate();
         }
         const reason = error instanceof Error ? error.message : String(error);
+        if (aboutItself(inbound.message)) {
+          // Failing here would raise the very alarm again: no loop through a broken webhook.
+          counters.add('SlackSelfAlarmsUndelivered');
+          log.error('alarm about Slack delivery not delivered to Slack; left to the topic\'s other subscribers', { messageId: inbound.id, format, reason });
+          continue;
+        }
         log.error('alert not delivered to Slack', { messageId: inbound.id, format, reason });
         failures.push(`${inbound.id}: ${reason}`);
       }

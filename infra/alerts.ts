@@ -133,6 +133,16 @@ export function alertsResources(names: StackNames): Cfn {
   };
 }
 
+/**
+ * notify-slack's subscription to the alerts topic, only when a webhook secret is configured:
+ * without Slack, alerts go to the SNS topic's other subscribers and nothing is left failing
+ * (a subscribed notifier with no webhook would throw on every alert, park it in its failure
+ * queue and trip its own health alarms, which notify the same topic).
+ */
+export function slackSubscription(names: StackNames, slackWebhookSecret: string): Array<{ sns: { arn: unknown; topicName: string } }> {
+  return slackWebhookSecret === '' ? [] : [{ sns: { arn: ref(ALERTS_TOPIC), topicName: `${names.prefix}-alerts` } }];
+}
+
 /** What a role needs to publish to the alerts topic (publish-alert, state machine tasks). */
 export function publishAlertsStatements(): PolicyStatement[] {
   return [

@@ -24,7 +24,7 @@ export function tableResources(names: StackNames): Cfn {
         Tags: MANAGED_TAGS,
       },
     },
-    // Alert dedupe and detector windows: every item carries its own expiry.
+    // Alert dedupe, detector windows and open-request lists carry their own expiry; the API budget is a few fixed items.
     StateTable: {
       Type: 'AWS::DynamoDB::Table',
       DeletionPolicy: 'Delete',

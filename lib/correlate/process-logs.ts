@@ -7,7 +7,7 @@ import type { OpenRequest } from '../requests/merge-plan';
 import type { LogLine } from '../requests/log-line';
 import { Counters, silentLog, type LogSink, type Observation } from '../telemetry/observations';
 import { errorName, isRetryableAwsError } from '../aws/clients';
-import { isValidTime } from '../util/iso-time';
+import { isoTime, isValidTime } from '../util/iso-time';
 import { settleWithLimit } from '../util/pool';
 import { classifyMessage } from './classify';
 import { compareLines, dedupeWithinBatch } from './duplicates';
@@ -122,7 +122,7 @@ export async function processLogRecords(records: readonly LogRecordInput[], deps
         observations.push({ name: 'LogErrorsWithoutNotification', unit: 'Count', value: 1, dimensionSets: [{ EndpointName: half.endpointName }] });
       }
     });
-    await listOpened(slice, results, deps, counters, log, failedIds);
+    await listOpened(slice, results, deps, counters, log, failedIds, now);
     // What continuation lines of the next batch (or slice) attach to.
     for (const [stream, head] of sliceHeads) {
       const result = results[slice.indexOf(head.group)];
@@ -228,6 +228,10 @@ export async function processLogRecords(records: readonly LogRecordInput[], deps
 /**
  * One list of the requests this slice opened. If it cannot be written, their records are
  * retried: the redelivered lines merge as no-ops, which list the request again.
+ *
+ * A request's open time is clamped to its arrival: a list is swept once its latest open time
+ * passes the cut-off, so one line stamped in the future (a container's clock, a forged time)
+ * would otherwise hide every request on its list from the sweeper until that time.
  */
 async function listOpened(
   groups: readonly Group[],
@@ -236,13 +240,15 @@ async function listOpened(
   counters: Counters,
   log: LogSink,
   failedIds: Set<string>,
+  now: () => number,
 ): Promise<void> {
   if (!deps.store.listOpen) return;
   const opened: OpenRequest[] = [];
   const openedGroups: Group[] = [];
+  const arrival = isoTime(now());
   results.forEach((result, index) => {
     if (!result?.opened) return;
-    opened.push(result.opened);
+    opened.push(result.opened.openSince > arrival ? { ...result.opened, openSince: arrival } : result.opened);
     openedGroups.push(groups[index]!);
   });
   if (opened.length === 0) return;

@@ -57,7 +57,7 @@ export function inventoryTable(names: TableNames): CreateTableCommandInput {
   };
 }
 
-/** Alert dedupe, detector windows and other small state with a TTL: pk/sk, generic. */
+/** Alert dedupe, detector windows, open-request lists and other small state with a TTL: pk/sk, generic. */
 export function stateTable(names: TableNames): CreateTableCommandInput {
   return {
     TableName: names.state,

@@ -164,6 +164,28 @@ describe('processLogs handler', () => {
     expect(findings.stuck.filter((r) => r.endpointName === endpoint).map((r) => r.inferenceId)).toEqual([`open-${run}`]);
   });
 
+  it('lists a request whose line is stamped in the future at its arrival, so neither it nor its list-mates hide from the sweeper', async () => {
+    const endpoint = `future-${run}`;
+    const arrival = Date.now();
+    const future = arrival + 365 * 86_400_000;
+    const records = subscriptionRecords([
+      dataMessage({
+        endpointName: endpoint,
+        events: [
+          logEvent(future, dataLogMessage(future, `ahead-${run}`, 'Received server error (500) from primary')),
+          logEvent(arrival - 1000, dataLogMessage(arrival - 1000, `plain-${run}`, 'Received server error (500) from primary')),
+        ],
+      }),
+    ]);
+    const { result } = await captureEmf(() => createHandler()(kinesisEvent(records)));
+    expect(result).toEqual({ batchItemFailures: [] });
+    // The record keeps the time its line says; only the sweeper's clock starts at arrival.
+    expect((await store().getByInferenceId(`ahead-${run}`))[0]?.firstLogAt).toBe(new Date(future).toISOString());
+    const later = arrival + 3_600_000;
+    const findings = await findStuck({ requests: store(), stuckAfterMinutes: 15, now: () => later, notificationWatermark: later });
+    expect(findings.stuck.filter((r) => r.endpointName === endpoint).map((r) => r.inferenceId).sort()).toEqual([`ahead-${run}`, `plain-${run}`]);
+  });
+
   it('rejects an event that is not a Kinesis or CloudWatch Logs event', async () => {
     await expect(createHandler()({ hello: 'world' })).rejects.toThrow(/expected a Kinesis event/);
   });

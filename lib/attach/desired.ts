@@ -14,7 +14,7 @@ import type { JobKind, ResourceKind, ResourceRef } from '../sagemaker/resource';
 import type { JobOutcome, Lifecycle } from '../sagemaker/status';
 import type { GapRecord } from '../store/inventory';
 import { alarmInput, MAX_METRICS_PER_ALARM } from './alarms';
-import { dashboardInput } from './dashboards';
+import { dashboardInputs } from './dashboards';
 import { alarmName, managedTags, metricStreamName, SHARED_TAGS, subscriptionFilterName } from './names';
 import type { ConvergeSettings } from './settings';
 
@@ -129,8 +129,7 @@ function endpointAttachments(model: EndpointModel, settings: ConvergeSettings): 
   }
 
   const attachments: DesiredAttachment[] = [...alarms.entries()].map(([id, input]) => ({ type: 'alarm', id, input }));
-  const dashboard = dashboardInput(model, settings.region, prefix);
-  attachments.push({ type: 'dashboard', id: dashboard.DashboardName!, input: dashboard });
+  for (const dashboard of dashboardInputs(model, settings.region, prefix)) attachments.push({ type: 'dashboard', id: dashboard.DashboardName!, input: dashboard });
 
   const logGroupName = logGroupForEndpoint(model.name);
   attachments.push({

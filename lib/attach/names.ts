@@ -53,9 +53,13 @@ export function alarmName(prefix: string, kind: ResourceKind | 'account', name: 
   return fitName('alarm', `${ownedPrefix(prefix)}${[kind, name, ...parts].join('.')}`);
 }
 
-/** An endpoint's dashboard; the `endpoint-` part keeps endpoint names apart from any other dashboard sagewatch names. */
-export function dashboardName(prefix: string, endpointName: string): string {
-  return fitName('dashboard', `${ownedPrefix(prefix)}endpoint-${endpointName}`);
+/**
+ * An endpoint's dashboard; the `endpoint-` part keeps endpoint names apart from any other
+ * dashboard sagewatch names. Parts after the first (an endpoint too big for one dashboard) end
+ * in `_<n>`: endpoint names cannot contain `_`, so no endpoint's first part is another's n-th.
+ */
+export function dashboardName(prefix: string, endpointName: string, part = 1): string {
+  return fitName('dashboard', `${ownedPrefix(prefix)}endpoint-${endpointName}${part > 1 ? `_${part}` : ''}`);
 }
 
 export function metricStreamName(prefix: string, kind: StreamKind | 'metrics'): string {

@@ -149,18 +149,18 @@ describe('desiredState: endpoint kinds', () => {
     expect(alarm?.Dimensions).toEqual([{ Name: 'InferenceComponentName', Value: 'summarizer-ic' }]);
   });
 
-  it('dashboards carry one widget per variant, container set and component', () => {
+  it('dashboards carry one widget per variant and container set, then each component\'s widgets together', () => {
     const dashboard = desired(classifyEndpoint(bundle('inference-components'))).attachments.find((a) => a.type === 'dashboard')!;
     const body = JSON.parse((dashboard.input as { DashboardBody: string }).DashboardBody) as { widgets: Array<{ x: number; y: number; properties: { title?: string; markdown?: string } }> };
     expect(body.widgets[0]!.properties.markdown).toBe('## sagewatch · endpoint llm-shared\nKinds: inference-components · variants: gpu-pool (inference-components, ml.g5.12xlarge × 2)');
     expect(body.widgets.slice(1).map((w) => w.properties.title)).toEqual([
-      'Component invocations · embedder-ic',
-      'Component invocations · summarizer-ic',
-      'Component latency (µs) · embedder-ic',
-      'Component latency (µs) · summarizer-ic',
-      'Component utilisation (%) · embedder-ic',
-      'Component utilisation (%) · summarizer-ic',
       'Reservations (%) · gpu-pool',
+      'Component invocations · embedder-ic',
+      'Component latency (µs) · embedder-ic',
+      'Component utilisation (%) · embedder-ic',
+      'Component invocations · summarizer-ic',
+      'Component latency (µs) · summarizer-ic',
+      'Component utilisation (%) · summarizer-ic',
     ]);
     expect(body.widgets.slice(1, 4).map((w) => [w.x, w.y])).toEqual([
       [0, 2],

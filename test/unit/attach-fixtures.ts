@@ -30,3 +30,25 @@ export const SETTINGS: ConvergeSettings = parseSettings({
 
 /** 2024-06-01T12:00:00Z: after every fixture's times. */
 export const NOW = Date.UTC(2024, 5, 1, 12, 0, 0);
+
+/**
+ * The inference-components endpoint (DescribeEndpoint, DescribeEndpointConfig and
+ * DescribeInferenceComponent outputs) hosting `count` components, `ic-001`, `ic-002`...
+ */
+export function endpointWithComponents(count: number, name = 'llm-shared'): EndpointBundle {
+  const raw = fixture('describe/inference-components.json') as { endpoint: Record<string, unknown>; inferenceComponents: Array<Record<string, unknown>> };
+  const template = raw.inferenceComponents[0]!;
+  raw.endpoint.EndpointName = name;
+  raw.endpoint.EndpointArn = `arn:aws:sagemaker:${REGION}:${ACCOUNT}:endpoint/${name}`;
+  raw.inferenceComponents = Array.from({ length: count }, (_, i) => {
+    const component = `ic-${String(i + 1).padStart(3, '0')}`;
+    return {
+      ...template,
+      InferenceComponentName: component,
+      InferenceComponentArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:inference-component/${component}`,
+      EndpointName: name,
+      EndpointArn: raw.endpoint.EndpointArn,
+    };
+  });
+  return EndpointBundleSchema.parse(raw);
+}

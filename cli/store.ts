@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { debugLine, type CliContext } from './context';
-import { startEmbeddedStore } from '../local/environment';
+import { sagewatchHome, startEmbeddedStore } from '../local/environment';
 import { parseConfig, type Config } from '../lib/config';
 import type { TargetFlags } from './options';
 import { accountFlagsGiven, resolveAwsTarget } from './target';
@@ -31,8 +31,8 @@ export async function openStore(
   const table = flags.table ?? (ctx.env[which.overrideVar] || undefined);
   const named = accountFlagsGiven({ ...flags, table });
   if (named.length === 0) {
-    const embedded = await startEmbeddedStore();
     const config = parseConfig(ctx.env);
+    const embedded = await startEmbeddedStore({ home: sagewatchHome(ctx.env), config });
     const client = documentClient(new DynamoDBClient({ region: config.region, endpoint: embedded.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
     const where = `the embedded store in ${embedded.home ?? '$SAGEWATCH_HOME'}`;
     debugLine(ctx, `reading ${where}`);

@@ -3,7 +3,7 @@ import { ensureTables, startDynamo, type EmbeddedDynamo } from './dynamo';
 import { parseConfig, type Config } from '../lib/config';
 
 /** Where local runs keep their state: $SAGEWATCH_HOME, default ./.sagewatch. */
-export function sagewatchHome(env: NodeJS.ProcessEnv = process.env): string {
+export function sagewatchHome(env: Readonly<Record<string, string | undefined>> = process.env): string {
   return resolve(env.SAGEWATCH_HOME && env.SAGEWATCH_HOME.trim() !== '' ? env.SAGEWATCH_HOME : '.sagewatch');
 }
 
@@ -28,8 +28,8 @@ export interface EmbeddedStore extends EmbeddedDynamo {
 
 /**
  * Starts the embedded DynamoDB persisting under `home`/dynamodb and creates the tables named
- * by `config`. Callers pass its endpoint to their clients; `pointSdkAt` (below) is for
- * running unchanged Lambda handlers against it.
+ * by `config`. Callers pass its endpoint to their clients (cli/local-invoke.ts lends it to
+ * the unchanged Lambda handlers for one invocation).
  */
 export async function startEmbeddedStore(
   options: { home?: string; persist?: boolean; config?: Config } = {},
@@ -57,15 +57,4 @@ export async function startEmbeddedStore(
     config.region,
   );
   return { ...dynamo, home };
-}
-
-/**
- * The environment Lambda would give a handler, for running the unchanged handlers in this
- * process (`invoke`, `replay`): a Region and dummy credentials where none are set (the
- * emulators accept any), and AWS_ENDPOINT_URL_DYNAMODB, the SDK's own setting for pointing
- * its DynamoDB clients at an emulator.
- */
-export function lambdaEnvironmentFor(store: EmbeddedDynamo, env: NodeJS.ProcessEnv = process.env): void {
-  applyLocalAwsDefaults(env);
-  env.AWS_ENDPOINT_URL_DYNAMODB = store.endpoint;
 }

@@ -5,10 +5,12 @@ import { note, print, type CliContext } from '../context';
 import { UsageError } from '../errors';
 import type { OutputFormat } from '../options';
 import { FUNCTIONS } from '../functions';
-import { printJson, readJsonInput, withStdoutToStderr } from '../io';
+import { printJson, readJsonInput } from '../io';
+import { openLocalInvoker } from '../local-invoke';
 import { renderTable } from '../table';
 import { formatDuration } from '../time';
-import { lambdaEnvironmentFor, startEmbeddedStore } from '../../local/environment';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseConfig, type Config } from '../../lib/config';
 import { requestStoreFromConfig } from '../../lib/store';
 import type { RequestRecord } from '../../lib/requests/record';
@@ -41,21 +43,20 @@ export async function runReplay(options: ReplayOptions, ctx: CliContext): Promis
   // Logs first, then notifications: the order a real request's halves usually arrive in.
   const ordered = files.sort((a, b) => Number(b.startsWith('process-logs')) - Number(a.startsWith('process-logs')) || a.localeCompare(b));
 
-  const config = parseConfig(ctx.env);
-  const store = await startEmbeddedStore({ config });
-  lambdaEnvironmentFor(store);
+  const config = parseConfig({ ...ctx.env, AWS_REGION: ctx.env.AWS_REGION || ctx.env.AWS_DEFAULT_REGION || 'us-east-1' });
+  const invoker = await openLocalInvoker({ kind: 'plan' }, ctx);
+  const store = invoker.store!;
   try {
     const replayed: Array<{ file: string; function: string; result: unknown }> = [];
     for (const file of ordered) {
       const event = await readJsonInput(resolve(dir, file));
       const name = functionFor(event);
       if (!name) continue;
-      const { handler } = await FUNCTIONS[name]!.load();
-      const result = await withStdoutToStderr(() => handler(event));
+      const result = await invoker.invoke(name, event);
       replayed.push({ file, function: name, result });
       if (!json) note(ctx, `replayed ${file} through ${name}`);
     }
-    const records = await collectRecords(replayed.map((r) => resolve(dir, r.file)), config);
+    const records = await collectRecords(replayed.map((r) => resolve(dir, r.file)), config, store.endpoint);
     if (json) {
       printJson({ replayed, records }, ctx.stdout);
     } else {
@@ -64,18 +65,19 @@ export async function runReplay(options: ReplayOptions, ctx: CliContext): Promis
       print(ctx, `\nRecords are in ${store.home}. Try:\n  npx sagewatch query --endpoint ${endpoint ?? '<name>'}\n  npx sagewatch query --inference-id ${records[0]?.inferenceId ?? '<id>'}`);
     }
   } finally {
-    await store.close();
+    await invoker.close();
   }
 }
 
 /** Reads back every record of the endpoints the replayed events mention. */
-async function collectRecords(paths: string[], config: Config): Promise<RequestRecord[]> {
+async function collectRecords(paths: string[], config: Config, endpoint: string): Promise<RequestRecord[]> {
   const text = (await Promise.all(paths.map((p) => import('node:fs/promises').then((fs) => fs.readFile(p, 'utf8'))))).join('\n');
   const endpoints = new Set<string>();
   for (const match of text.matchAll(/Endpoints\/([A-Za-z0-9-]+)|\\?"endpointName\\?"\s*:\s*\\?"([A-Za-z0-9-]+)/g)) {
     endpoints.add(match[1] ?? match[2]!);
   }
-  const store = requestStoreFromConfig(config);
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.region, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  const store = requestStoreFromConfig(config, client);
   const records: RequestRecord[] = [];
   for (const endpointName of endpoints) records.push(...(await store.queryByEndpoint({ endpointName, limit: 1000 })));
   return records;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { AlertSchema, cut, normalizeAlert, resourceArn, type Alert, type AlertResource, type Severity } from './model';
+import { neutralizeBareMentions } from './slack-mentions';
 import { formatNumber } from './text';
 
 /**
@@ -163,6 +164,7 @@ function windowText(alert: Alert): string {
 
 /** Chat markdown treats `&`, `<` and `>` as markup; alert text is data, never markup. */
 function md(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  // Amazon Q relays this text to Slack: no mention in it may page anyone (lib/alerts/slack-mentions.ts).
+  return neutralizeBareMentions(value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
 }
 

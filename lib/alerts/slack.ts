@@ -2,6 +2,7 @@ import { alarmFromEvent, alarmFromSnsMessage, dimensionValues, type AlarmMetric,
 import { alertFromChatNotification, ChatNotificationSchema, RESOLVED_EMOJI, SEVERITY_EMOJI, type ChatNotification } from './chat';
 import { alarmUrl, endpointLogGroup, endpointUrl, logGroupUrl, queryCommand } from './links';
 import { AlertSchema, normalizeAlert, resourceLabel, type Alert } from './model';
+import { neutralizeMentions, neutralizePlainMentions } from './slack-mentions';
 import { formatNumber, headline } from './text';
 
 /**
@@ -346,15 +347,18 @@ export function esc(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Cuts escaped mrkdwn to `max`, never inside an entity or a surrogate pair, with an ellipsis. */
+/**
+ * Every mrkdwn text of a message passes here: mentions made harmless (lib/alerts/slack-mentions.ts),
+ * then cut to `max`, never inside an entity or a surrogate pair, with an ellipsis.
+ */
 export function fitMrkdwn(input: string, max: number): string {
-  const text = wellFormed(input);
+  const text = neutralizeMentions(wellFormed(input));
   if (text.length <= max) return text;
   return `${safeEnd(text.slice(0, max - 1))}…`;
 }
 
 function cutPlain(input: string, max: number): string {
-  const text = wellFormed(input);
+  const text = neutralizePlainMentions(wellFormed(input));
   if (text.length <= max) return text;
   return `${dropLoneSurrogate(text.slice(0, max - 1))}…`;
 }

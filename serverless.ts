@@ -42,6 +42,8 @@ const config = {
     name: 'aws',
     runtime: 'nodejs22.x',
     architecture: 'arm64',
+    // Nothing invokes a version or an alias: every deploy would only leave another retained Lambda::Version.
+    versionFunctions: false,
     stage,
     region: '${opt:region, "us-east-1"}',
     logRetentionInDays: param('logRetentionDays'),
@@ -109,7 +111,6 @@ const config = {
       maximumRetryAttempts: 2,
       destinations: { onFailure: { arn: getAtt(NOTIFY_SLACK_FAILURES_QUEUE, 'Arn'), type: 'sqs' } },
     }),
-    publishAlert: fn('publishAlert', {}),
     sweepRequests: fn('sweepRequests', {
       events: [{ schedule: { rate: ['rate(5 minutes)'], name: sweepRequestsSchedule(names), description: 'Stuck and expired async requests' } }],
     }),

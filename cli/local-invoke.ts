@@ -27,7 +27,6 @@ const PLANNED: Record<FunctionName, (plan: InvokePlan, env: Env) => Record<strin
   classifyResource: () => ({}),
   processNotifications: (plan) => ({ publisher: plan.publisher }),
   sweepRequests: (plan) => ({ publisher: plan.publisher }),
-  publishAlert: (plan) => ({ publisher: plan.publisher }),
   reportProblems: (plan) => ({ publisher: plan.publisher }),
   // The webhook secret (SSM / Secrets Manager) is not read; SLACK_WEBHOOK_URL, a URL the user typed, still posts.
   notifySlack: (_plan, env) => ({ webhook: createWebhookUrlSource(env.SLACK_WEBHOOK_URL ? { overrideUrl: env.SLACK_WEBHOOK_URL } : {}) }),

@@ -143,7 +143,7 @@ export function slackSubscription(names: StackNames, slackWebhookSecret: string)
   return slackWebhookSecret === '' ? [] : [{ sns: { arn: ref(ALERTS_TOPIC), topicName: `${names.prefix}-alerts` } }];
 }
 
-/** What a role needs to publish to the alerts topic (publish-alert, state machine tasks). */
+/** What a role needs to publish to the alerts topic (the detectors, the sweeper, reportProblems). */
 export function publishAlertsStatements(): PolicyStatement[] {
   return [
     { Effect: 'Allow', Action: ['sns:Publish'], Resource: ref(ALERTS_TOPIC) },

@@ -5,6 +5,15 @@ import { LOGS_STREAM } from './data-path';
 import { protectHealthStatement } from './monitoring';
 import { MANAGED_TAGS, lambdaFunctionName, lambdaLogicalId, type StackNames } from './names';
 import { param } from './params';
+import {
+  metricsDeliveryLogResources,
+  metricsDeliveryLogging,
+  metricsDeliveryLoggingStatement,
+  stateMachineLogGroup,
+  stateMachineLogGroupId,
+  stateMachineLogging,
+  stateMachineLoggingStatement,
+} from './service-logs';
 
 /**
  * The control plane (attach / reconcile state machines and their task functions), the alert
@@ -94,7 +103,6 @@ export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string)
       // Lambda's on-failure destination is sent with the function's own role.
       allow(['sqs:SendMessage'], getAtt(NOTIFY_SLACK_FAILURES_QUEUE, 'Arn')),
     ]),
-    ...role('publishAlert', [allow(STATE_TABLE_ITEMS, table('StateTable')), ...publishAlertsStatements()]),
     ...role('sweepRequests', [
       // Open requests are found on processLogs' lists in the state table, read back, then marked.
       allow(['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'], table('RequestsTable')),
@@ -181,6 +189,7 @@ export function attachmentTargets(): Record<string, unknown> {
  */
 export function metricDeliveryResources(names: StackNames): Cfn {
   return {
+    ...metricsDeliveryLogResources(names),
     [METRICS_BUCKET]: {
       Type: 'AWS::S3::Bucket',
       // Metric history is data a user may still want after `osls remove`, as the requests table.
@@ -234,6 +243,7 @@ export function metricDeliveryResources(names: StackNames): Cfn {
           ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:PutObject'],
           [getAtt(METRICS_BUCKET, 'Arn'), sub(`\${${METRICS_BUCKET}.Arn}/*`)],
         ),
+        metricsDeliveryLoggingStatement(),
       ],
       tags: MANAGED_TAGS,
     }),
@@ -250,6 +260,8 @@ export function metricDeliveryResources(names: StackNames): Cfn {
           ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/',
           BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 5 },
           CompressionFormat: 'GZIP',
+          // Records it could not write land under errors/; why is in this log, and a health alarm watches the failures.
+          CloudWatchLoggingOptions: metricsDeliveryLogging(),
         },
         Tags: MANAGED_TAGS,
       },
@@ -356,6 +368,7 @@ export function stateMachineResources(names: StackNames): Cfn {
               Statement: [allow(['lambda:InvokeFunction'], functions.flatMap((id) => [getAtt(id, 'Arn'), sub(`\${${id}.Arn}:*`)]))],
             },
           },
+          { PolicyName: 'error-logs', PolicyDocument: { Version: '2012-10-17', Statement: [stateMachineLoggingStatement()] } },
           ...(children.length > 0
             ? [{ PolicyName: 'child-executions', PolicyDocument: { Version: '2012-10-17', Statement: childExecutionStatements(names, machine.label, children) } }]
             : []),
@@ -363,12 +376,15 @@ export function stateMachineResources(names: StackNames): Cfn {
         Tags: MANAGED_TAGS,
       },
     };
+    resources[stateMachineLogGroupId(machine.logicalId)] = stateMachineLogGroup(names, machine.label);
     resources[machine.logicalId] = {
       Type: 'AWS::StepFunctions::StateMachine',
       Properties: {
         StateMachineName: `${names.prefix}-${machine.label}`,
         StateMachineType: 'STANDARD',
         RoleArn: getAtt(machineRole, 'Arn'),
+        // Failed states and caught errors, so a failed-executions alarm can be explained.
+        LoggingConfiguration: stateMachineLogging(machine.logicalId),
         // As text, not an inline `Definition` object: osls drops null values from the config,
         // and `"ResultPath": null` (discard a task's result) would silently become "replace
         // the state with it". The text reaches CloudFormation untouched.

@@ -32,12 +32,6 @@ export const FUNCTION_SPECS = {
     // Webhook delivery retries with backoff inside one invoke.
     timeout: 60,
   },
-  publishAlert: {
-    entry: 'functions/publish-alert.ts',
-    description: 'Raises a deduplicated alert on the alerts topic (state machine catches, local invokes)',
-    memorySize: 256,
-    timeout: 30,
-  },
   sweepRequests: {
     entry: 'functions/sweep-requests.ts',
     description: 'Every 5 minutes: finds stuck and expired async requests and raises request-level alerts',

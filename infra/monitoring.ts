@@ -22,8 +22,10 @@ export interface HealthInputs {
   workQueues: ReadonlyArray<{ logicalId: string; label: string }>;
   /** Logical ids of the stack's `AWS::StepFunctions::StateMachine`s. */
   stateMachines: ReadonlyArray<{ logicalId: string; label: string }>;
-  /** Rules with targets. */
-  targetedRules: ReadonlyArray<{ logicalId: string; name: string }>;
+  /** Rules with targets, and the queue each parks undeliverable events in (schedules osls creates have none). */
+  targetedRules: ReadonlyArray<{ logicalId: string; name: string; deadLetterQueue?: string }>;
+  /** Firehose delivery streams to S3: failed deliveries are alarmed on. */
+  deliveryStreams?: ReadonlyArray<{ logicalId: string; label: string; logGroup: string }>;
   /** `${param:metricsNamespace}`: sagewatch's derived metrics, for the dashboard. */
   metricsNamespace: string;
 }
@@ -46,7 +48,9 @@ interface AlarmSpec {
   namespace: string;
   metric: string;
   dimensions: Array<{ Name: string; Value: unknown }>;
-  statistic: 'Sum' | 'Maximum';
+  statistic: 'Sum' | 'Maximum' | 'Minimum';
+  /** Default: above the threshold. */
+  comparison?: 'GreaterThanThreshold' | 'LessThanThreshold';
   period: number;
   evaluationPeriods: number;
   datapointsToAlarm?: number;
@@ -67,7 +71,7 @@ function alarm(spec: AlarmSpec): Cfn {
       EvaluationPeriods: spec.evaluationPeriods,
       ...(spec.datapointsToAlarm !== undefined ? { DatapointsToAlarm: spec.datapointsToAlarm } : {}),
       Threshold: spec.threshold,
-      ComparisonOperator: 'GreaterThanThreshold',
+      ComparisonOperator: spec.comparison ?? 'GreaterThanThreshold',
       // No traffic is healthy: idle queues and functions publish no datapoints.
       TreatMissingData: 'notBreaching',
       ActionsEnabled: true,
@@ -174,9 +178,12 @@ export function healthResources(input: HealthInputs): Cfn {
     });
   }
   for (const rule of input.targetedRules) {
+    const parked = rule.deadLetterQueue
+      ? `undelivered events go to ${rule.deadLetterQueue}`
+      : 'a schedule keeps no undelivered event: its next run tries again';
     alarms[`Health${rule.logicalId}FailedInvocationsAlarm`] = alarm({
       name: `${h}-${rule.name.slice(names.prefix.length + 1)}-failed-invocations`,
-      description: `EventBridge could not start the target of ${rule.name}; undelivered events go to the rules dead-letter queue`,
+      description: `EventBridge could not start the target of ${rule.name}; ${parked}`,
       namespace: 'AWS/Events',
       metric: 'FailedInvocations',
       dimensions: [{ Name: 'RuleName', Value: rule.name }],
@@ -184,6 +191,22 @@ export function healthResources(input: HealthInputs): Cfn {
       period: 300,
       evaluationPeriods: 1,
       threshold: 0,
+    });
+  }
+
+  for (const stream of input.deliveryStreams ?? []) {
+    alarms[`Health${pascal(stream.label)}DeliveryAlarm`] = alarm({
+      name: `${h}-${stream.label}-delivery`,
+      description: `${stream.label} could not write some records to S3: they are under errors/ in its bucket, the reason in ${stream.logGroup}`,
+      namespace: 'AWS/Firehose',
+      // The share of S3 puts that succeeded; below 1 in a period means some failed.
+      metric: 'DeliveryToS3.Success',
+      dimensions: [{ Name: 'DeliveryStreamName', Value: ref(stream.logicalId) }],
+      statistic: 'Minimum',
+      comparison: 'LessThanThreshold',
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
     });
   }
 

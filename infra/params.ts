@@ -83,7 +83,7 @@ export const PARAMS = {
   },
   logRetentionDays: {
     default: '30',
-    description: "Retention of sagewatch's own Lambda log groups; one of CloudWatch Logs' allowed values",
+    description: "Retention of sagewatch's own log groups (functions, state machine and metric delivery errors); one of CloudWatch Logs' allowed values",
     check: (value) => (LOG_RETENTION_DAYS.map(String).includes(value) ? undefined : `must be one of ${LOG_RETENTION_DAYS.join(', ')}`),
   },
   logLevel: {

@@ -113,7 +113,7 @@ export interface RuleStack {
   /** Queues that hold what could not be delivered: each needs a depth alarm. */
   deadLetterQueues: Array<{ logicalId: string; label: string }>;
   /** Rules with a target: each needs a FailedInvocations alarm. */
-  targetedRules: Array<{ logicalId: string; name: string }>;
+  targetedRules: Array<{ logicalId: string; name: string; deadLetterQueue: string }>;
 }
 
 /**
@@ -124,6 +124,7 @@ export interface RuleStack {
 export function ruleResources(names: StackNames, targets: RuleTargets = {}): RuleStack {
   const resources: Cfn = {};
   const targetedRules: RuleStack['targetedRules'] = [];
+  const dlqName = `${names.prefix}-rules-dlq`;
   const target = (stateMachine: string | undefined, id: string) =>
     stateMachine === undefined
       ? {}
@@ -145,7 +146,7 @@ export function ruleResources(names: StackNames, targets: RuleTargets = {}): Rul
       Type: 'AWS::Events::Rule',
       Properties: { Name: name, Description: rule.description, State: 'ENABLED', EventPattern: rule.pattern, ...target(targets.attachStateMachine, 'attach') },
     };
-    if (targets.attachStateMachine) targetedRules.push({ logicalId: rule.logicalId, name });
+    if (targets.attachStateMachine) targetedRules.push({ logicalId: rule.logicalId, name, deadLetterQueue: dlqName });
   }
   const scheduleName = `${names.prefix}-${RECONCILE_SCHEDULE.name}`;
   resources[RECONCILE_SCHEDULE.logicalId] = {
@@ -158,7 +159,7 @@ export function ruleResources(names: StackNames, targets: RuleTargets = {}): Rul
       ...target(targets.reconcileStateMachine, 'reconcile'),
     },
   };
-  if (targets.reconcileStateMachine) targetedRules.push({ logicalId: RECONCILE_SCHEDULE.logicalId, name: scheduleName });
+  if (targets.reconcileStateMachine) targetedRules.push({ logicalId: RECONCILE_SCHEDULE.logicalId, name: scheduleName, deadLetterQueue: dlqName });
   const deployName = `${names.prefix}-${DEPLOY_RULE.name}`;
   resources[DEPLOY_RULE.logicalId] = {
     Type: 'AWS::Events::Rule',
@@ -170,7 +171,7 @@ export function ruleResources(names: StackNames, targets: RuleTargets = {}): Rul
       ...target(targets.reconcileStateMachine, 'reconcile'),
     },
   };
-  if (targets.reconcileStateMachine) targetedRules.push({ logicalId: DEPLOY_RULE.logicalId, name: deployName });
+  if (targets.reconcileStateMachine) targetedRules.push({ logicalId: DEPLOY_RULE.logicalId, name: deployName, deadLetterQueue: dlqName });
 
   const stateMachines = [targets.attachStateMachine, targets.reconcileStateMachine].filter((id): id is string => id !== undefined);
   if (stateMachines.length === 0) return { resources, deadLetterQueues: [], targetedRules };
@@ -184,7 +185,7 @@ export function ruleResources(names: StackNames, targets: RuleTargets = {}): Rul
   });
   resources[RULES_DEAD_LETTER_QUEUE] = {
     Type: 'AWS::SQS::Queue',
-    Properties: { QueueName: `${names.prefix}-rules-dlq`, MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true, Tags: MANAGED_TAGS },
+    Properties: { QueueName: dlqName, MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true, Tags: MANAGED_TAGS },
   };
   resources.EventRulesDeadLetterQueuePolicy = {
     Type: 'AWS::SQS::QueuePolicy',

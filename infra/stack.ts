@@ -2,11 +2,12 @@ import type { Cfn } from './cfn';
 import { alertsResources } from './alerts';
 import { DATA_PATH_DEAD_LETTER_QUEUES, DATA_PATH_STREAM_CONSUMERS, DATA_PATH_WORK_QUEUES, LOGS_STREAM, dataPathResources } from './data-path';
 import { FUNCTION_SPECS } from './functions';
-import { NOTIFY_SLACK_FAILURES_QUEUE, STATE_MACHINES, controlPlaneRoles, metricDeliveryResources, notifySlackFailureResources, stateMachineResources } from './control-plane';
+import { METRICS_DELIVERY_STREAM, NOTIFY_SLACK_FAILURES_QUEUE, STATE_MACHINES, controlPlaneRoles, metricDeliveryResources, notifySlackFailureResources, stateMachineResources } from './control-plane';
 import { healthResources } from './monitoring';
 import type { StackNames } from './names';
 import { param } from './params';
 import { ruleResources, type RuleTargets } from './rules';
+import { metricsDeliveryLogGroupName } from './service-logs';
 import { tableResources } from './tables';
 
 export interface StackOptions {
@@ -68,6 +69,7 @@ export function stackResources(names: StackNames, options: StackOptions = {}): C
       workQueues: DATA_PATH_WORK_QUEUES,
       stateMachines: options.stateMachines ?? [],
       targetedRules: [...rules.targetedRules, ...(options.scheduleRules ?? [])],
+      deliveryStreams: options.controlPlane ? [{ logicalId: METRICS_DELIVERY_STREAM, label: 'metrics-delivery', logGroup: metricsDeliveryLogGroupName(names) }] : [],
       metricsNamespace: param('metricsNamespace'),
     }),
   };

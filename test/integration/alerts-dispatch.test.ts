@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -6,7 +5,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler as createNotifyHandler } from '../../functions/notify-slack';
-import { createHandler as createPublishHandler } from '../../functions/publish-alert';
 import { dispatchAlert } from '../../lib/alerts/dispatch';
 import { createAlert, resolveAlert, type AlertInput } from '../../lib/alerts/model';
 import { createSnsPublisher, MemoryPublisher } from '../../lib/alerts/publish';
@@ -122,26 +120,5 @@ describe('dispatchAlert', () => {
     await expect(dispatchAlert(createAlert(input(`ep-${++run}`)), { store, publisher, cooldownSeconds: 900, log })).resolves.toMatchObject({ sent: true });
     expect(publisher.published).toHaveLength(1);
     expect(warnings).toEqual(['alert sent but not recorded in history']);
-  });
-});
-
-describe('publish-alert handler', () => {
-  it('builds, dedupes and publishes an alert input (state machine Catch, local invoke)', async () => {
-    const publisher = new MemoryPublisher();
-    const store = new AlertStore(documents, { tableName: TABLES.state, now: () => T0 });
-    const handler = createPublishHandler({ store, publisher, env: { ALERT_COOLDOWN_SECONDS: '3600' } });
-    const event = JSON.parse(readFileSync(new URL('../../events/alerts/alert-input-attachment-failed.json', import.meta.url), 'utf8'));
-
-    const first = await handler(event);
-    expect(first.results).toEqual([{ sent: true, reason: 'first', messageId: 'memory-1', fingerprint: expect.stringMatching(/^attachment-failed:/) }]);
-    expect(publisher.published[0]).toMatchObject({ kind: 'attachment-failed', key: 'log-subscription', resource: { name: 'fraud-scorer-prod' } });
-
-    const again = await handler({ alerts: [event] });
-    expect(again.results).toEqual([{ sent: false, reason: 'suppressed', fingerprint: first.results[0]!.fingerprint }]);
-  });
-
-  it('rejects an invalid alert input with the problems named', async () => {
-    const handler = createPublishHandler({ store: new AlertStore(documents, { tableName: TABLES.state }), publisher: new MemoryPublisher(), env: {} });
-    await expect(handler({ kind: 'attachment-failed', title: 'x' })).rejects.toThrow(/invalid alert: severity: .*resource: /);
   });
 });

@@ -14,6 +14,14 @@ import {
  * adding one means adding it to this list (and the action to RESOURCE_STAR_ALLOWED).
  */
 const RESOURCE_STAR_GRANTS: string[] = [
+  'AttachStateMachineRole logs:CreateLogDelivery',
+  'AttachStateMachineRole logs:DeleteLogDelivery',
+  'AttachStateMachineRole logs:DescribeLogGroups',
+  'AttachStateMachineRole logs:DescribeResourcePolicies',
+  'AttachStateMachineRole logs:GetLogDelivery',
+  'AttachStateMachineRole logs:ListLogDeliveries',
+  'AttachStateMachineRole logs:PutResourcePolicy',
+  'AttachStateMachineRole logs:UpdateLogDelivery',
   'CheckResourcesRole sagemaker:ListInferenceComponents',
   'ConvergeResourceRole cloudwatch:PutMetricData',
   'DescribeResourceRole sagemaker:ListInferenceComponents',
@@ -23,6 +31,14 @@ const RESOURCE_STAR_GRANTS: string[] = [
   'ListResourcesRole sagemaker:ListProcessingJobs',
   'ListResourcesRole sagemaker:ListTrainingJobs',
   'ListResourcesRole sagemaker:ListTransformJobs',
+  'ReconcileStateMachineRole logs:CreateLogDelivery',
+  'ReconcileStateMachineRole logs:DeleteLogDelivery',
+  'ReconcileStateMachineRole logs:DescribeLogGroups',
+  'ReconcileStateMachineRole logs:DescribeResourcePolicies',
+  'ReconcileStateMachineRole logs:GetLogDelivery',
+  'ReconcileStateMachineRole logs:ListLogDeliveries',
+  'ReconcileStateMachineRole logs:PutResourcePolicy',
+  'ReconcileStateMachineRole logs:UpdateLogDelivery',
   'SweepMetricStreamsRole cloudwatch:ListMetricStreams',
 ];
 

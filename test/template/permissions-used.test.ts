@@ -69,7 +69,7 @@ beforeAll(async () => {
 describe('every function holds only the permissions it uses', () => {
   it('each granted API action is an SDK command of its own bundle, or a permission AWS uses for it', () => {
     const roles = functionRoles(template);
-    expect(roles.length).toBeGreaterThanOrEqual(13);
+    expect(roles.length).toBeGreaterThanOrEqual(12);
     const unused: string[] = [];
     for (const { key, role, actions } of roles) {
       const operations = bundleOperations(resolve(root, 'dist', 'functions', key, 'index.mjs'));

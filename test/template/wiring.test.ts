@@ -125,12 +125,19 @@ describe('the stack with its state machines wired', () => {
         .filter((doc) => doc.kind === 'identity' && doc.owner === `${id}Role`)
         .flatMap((doc) => doc.statements);
       const invoke = { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: functions.flatMap((fn) => [getAtt(fn, 'Arn'), sub(`\${${fn}.Arn}:*`)]) };
+      // Its error log (LoggingConfiguration): the vended-logs delivery APIs, on "*" as Step Functions documents.
+      const logging = {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
+        Resource: '*',
+      };
       if (id === 'AttachStateMachine') {
-        expect(statements).toEqual([invoke]);
+        expect(statements).toEqual([invoke, logging]);
         continue;
       }
       expect(statements).toEqual([
         invoke,
+        logging,
         { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [ref('AttachStateMachine'), regional('states:stateMachine:sagewatch-ci-reconcile')] },
         {
           Effect: 'Allow',

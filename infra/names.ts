@@ -1,5 +1,5 @@
 import type { TableNames } from '../lib/store/schema';
-import { ownedPrefix } from '../lib/attach/names';
+import { ownedPrefix } from '../lib/names/owned';
 import { FUNCTION_SPECS } from './functions';
 
 /**
@@ -30,7 +30,7 @@ export class StageError extends Error {
 
 /**
  * A stage is letters, digits and `-` only: `_` ends the stage in every name the control plane
- * owns (lib/attach/names.ts), so no stage can be a prefix of another's owned names. Its length
+ * owns (lib/names/owned.ts), so no stage can be a prefix of another's owned names. Its length
  * is bounded by the longest function name it produces, checked here at package time rather
  * than by a failed deploy.
  */

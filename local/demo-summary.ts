@@ -1,5 +1,5 @@
 import type { RequestRecord } from '../lib/requests/record';
-import type { Alert } from '../lib/alerts/model';
+import type { Alert } from '../lib/alert-model/alert';
 import type { InjectedFault, Scenario } from './simulator';
 import type { SimRequest } from './traffic';
 

@@ -4,7 +4,7 @@ import type { ScenarioFile } from './scenario-file';
 import { createDocumentClient } from '../lib/aws/clients';
 import { requestStoreFromConfig } from '../lib/store';
 import { ChatNotificationSchema, alertFromChatNotification } from '../lib/alerts/chat';
-import type { Alert } from '../lib/alerts/model';
+import type { Alert } from '../lib/alert-model/alert';
 import { runControlPlane, type ControlPlaneRun } from './control-plane';
 import { SimulatedClock, realNow } from './clock';
 import { startLocalStack, LOCAL_ALERTS_TOPIC, type LocalStack } from './emulators';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { AlertSchema, cut, normalizeAlert, resourceArn, type Alert, type AlertResource, type Severity } from './model';
+import { AlertSchema, cut, normalizeAlert, resourceArn, type Alert, type AlertResource, type Severity } from '../alert-model/alert';
 import { neutralizeBareMentions } from './slack-mentions';
 import { formatNumber } from './text';
 

@@ -1,4 +1,4 @@
-import type { AlertKind } from './model';
+import type { AlertKind } from '../alert-model/alert';
 
 /**
  * When a firing alert may be sent again while its condition is still firing.

@@ -1,6 +1,6 @@
 import type { LogSink } from '../telemetry/observations';
 import type { AlertStore, SendReason, SkipReason } from '../store/alerts';
-import type { Alert } from './model';
+import type { Alert } from '../alert-model/alert';
 import type { AlertPublisher } from './publish';
 import { repeatPolicy, severityRank } from './cooldown';
 

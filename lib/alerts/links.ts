@@ -1,4 +1,4 @@
-import { toIso } from './model';
+import { toIso } from '../alert-model/alert';
 
 /**
  * Console deep links and command lines for alert evidence. The console encodes its hash-routed

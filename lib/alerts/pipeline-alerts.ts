@@ -1,4 +1,4 @@
-import { createAlert, fingerprintOf, resolveAlert, type Alert, type AlertResource } from './model';
+import { createAlert, fingerprintOf, resolveAlert, type Alert, type AlertResource } from '../alert-model/alert';
 import type { AlertState } from '../store/alerts';
 import type { InputLag } from '../store/windows';
 import type { DispatchResult } from './dispatch';

@@ -1,6 +1,6 @@
 import { PublishCommand, type MessageAttributeValue, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { ALERT_CONTEXT_KEY, toChatNotification, type ChatNotification } from './chat';
-import { cut, normalizeAlert, type Alert } from './model';
+import { cut, normalizeAlert, type Alert } from '../alert-model/alert';
 import { headline, renderAlertText } from './text';
 
 /**

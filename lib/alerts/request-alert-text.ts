@@ -1,4 +1,4 @@
-import type { EvidenceFact, EvidenceNumber } from './model';
+import type { EvidenceFact, EvidenceNumber } from '../alert-model/alert';
 import type { Incident } from './incident';
 import type { FailureWindow } from '../detect/failure-evidence';
 import { compareLatency, describeMs, type LatencyWindow } from '../detect/latency-evidence';

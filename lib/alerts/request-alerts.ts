@@ -1,4 +1,4 @@
-import { createAlert, resolveAlert, type Alert, type AlertResource } from './model';
+import { createAlert, resolveAlert, type Alert, type AlertResource } from '../alert-model/alert';
 import type { DispatchResult } from './dispatch';
 import { dashboardUrl, endpointLogGroup, inferenceIdsQuery, logsInsightsUrl, queryCommand } from './links';
 import { decideIncident, parseIncident, type Incident, type IncidentDecision } from './incident';
@@ -8,7 +8,7 @@ import { Counters, silentLog, type LogSink } from '../telemetry/observations';
 import type { RequestRecord } from '../requests/record';
 import type { RequestStore } from '../store/requests';
 import { VersionConflictError, type WindowStore } from '../store/windows';
-import { dashboardName } from '../attach/names';
+import { dashboardName } from '../names/owned';
 import { sortedSlots, type EndpointState, type EndpointView } from '../detect/endpoint-state';
 import { failureEvidence, failureRecovered, type FailureBaseline } from '../detect/failure-evidence';
 import { histogramPairs, latencyEvidence, latencyRecovered, latencyBaseline } from '../detect/latency-evidence';

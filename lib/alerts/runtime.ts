@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import { silentLog, type LogSink } from '../telemetry/observations';
 import { alertStoreFromConfig, type AlertStore } from '../store/alerts';
 import { dispatchAlert, type DispatchResult } from './dispatch';
-import type { Alert } from './model';
+import type { Alert } from '../alert-model/alert';
 import { createSnsPublisher, type AlertPublisher } from './publish';
 
 /**

@@ -1,7 +1,7 @@
 import { alarmFromEvent, alarmFromSnsMessage, dimensionValues, type AlarmMetric, type AlarmView } from './alarm';
 import { alertFromChatNotification, ChatNotificationSchema, RESOLVED_EMOJI, SEVERITY_EMOJI, type ChatNotification } from './chat';
 import { alarmUrl, endpointLogGroup, endpointUrl, logGroupUrl, queryCommand } from './links';
-import { AlertSchema, normalizeAlert, resourceLabel, type Alert } from './model';
+import { AlertSchema, normalizeAlert, resourceLabel, type Alert } from '../alert-model/alert';
 import { neutralizeMentions, neutralizePlainMentions } from './slack-mentions';
 import { formatNumber, headline } from './text';
 

@@ -1,4 +1,4 @@
-import { createAlert, fingerprintOf, resolveAlert, type Alert, type AlertResource } from './model';
+import { createAlert, fingerprintOf, resolveAlert, type Alert, type AlertResource } from '../alert-model/alert';
 import type { DispatchResult } from './dispatch';
 import { endpointLogGroup, inferenceIdsQuery, logsInsightsUrl, queryCommand } from './links';
 import type { Observation } from '../telemetry/observations';

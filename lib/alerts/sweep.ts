@@ -1,4 +1,4 @@
-import type { Alert, AlertKind } from './model';
+import type { Alert, AlertKind } from '../alert-model/alert';
 import type { DispatchResult } from './dispatch';
 import { alertStuck, resolveStuck, STUCK_KINDS, type StuckAlertDeps } from './stuck-alerts';
 import { judgeEndpoint, REQUEST_ALERT_KINDS, type RequestAlertDeps } from './request-alerts';

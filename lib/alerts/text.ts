@@ -1,4 +1,4 @@
-import { normalizeAlert, resourceLabel, type Alert, type EvidenceNumber } from './model';
+import { normalizeAlert, resourceLabel, type Alert, type EvidenceNumber } from '../alert-model/alert';
 
 /**
  * Plain text: what email subscribers of the alerts topic read, and what `sagewatch alerts`

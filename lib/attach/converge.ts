@@ -7,7 +7,7 @@ import type { AttachmentRecord, GapRecord, Inventory, InventorySnapshot, Resourc
 import { desiredState, type DesiredAttachment, type DesiredState } from './desired';
 import { errorMessage, errorName, type MonitoringGateway } from './gateway';
 import { putLogSubscription, removeLogSubscription, slotsFull, type FilterOwnership } from './log-subscription';
-import { fingerprint, subscriptionFilterName } from './names';
+import { fingerprint, subscriptionFilterName } from '../names/owned';
 import type { ConvergeSettings } from './settings';
 
 /**

@@ -2,7 +2,7 @@ import type { PutDashboardCommandInput } from '@aws-sdk/client-cloudwatch';
 import { composeEndpointProfile } from '../profiles/compose';
 import type { MetricUse, WidgetSpec } from '../profiles/types';
 import type { ComponentModel, EndpointModel, VariantModel } from '../sagemaker/model';
-import { dashboardName, managedTags } from './names';
+import { dashboardName, managedTags } from '../names/owned';
 
 /**
  * The CloudWatch dashboards of one endpoint: a header, the endpoint's, variants' and

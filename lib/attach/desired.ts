@@ -1,7 +1,7 @@
 import type { Dimension, PutDashboardCommandInput, PutMetricAlarmCommandInput, PutMetricDataCommandInput, PutMetricStreamCommandInput } from '@aws-sdk/client-cloudwatch';
 import type { PutSubscriptionFilterCommandInput } from '@aws-sdk/client-cloudwatch-logs';
 import type { PublishCommandInput, SubscribeCommandInput } from '@aws-sdk/client-sns';
-import { createAlert, type ResourceType } from '../alerts/model';
+import { createAlert, type ResourceType } from '../alert-model/alert';
 import { buildPublishInput } from '../alerts/publish';
 import { logGroupForEndpoint } from '../logs/source';
 import { composeEndpointProfile } from '../profiles/compose';
@@ -10,12 +10,13 @@ import { hasStream, streamIncludeFilters, type StreamKind } from '../profiles/st
 import { resolveThresholds, type Thresholds } from '../profiles/thresholds';
 import { SCOPE_DIMENSIONS, type AlarmSpec } from '../profiles/types';
 import type { EndpointModel, JobModel, ResourceModel } from '../sagemaker/model';
-import type { JobKind, ResourceKind, ResourceRef } from '../sagemaker/resource';
+import type { ResourceRef } from '../sagemaker/resource';
+import type { JobKind, ResourceKind } from '../profiles/kinds';
 import type { JobOutcome, Lifecycle } from '../sagemaker/status';
 import type { GapRecord } from '../store/inventory';
 import { alarmInput, MAX_METRICS_PER_ALARM } from './alarms';
 import { dashboardInputs } from './dashboards';
-import { alarmName, managedTags, metricStreamName, SHARED_TAGS, subscriptionFilterName } from './names';
+import { alarmName, managedTags, metricStreamName, SHARED_TAGS, subscriptionFilterName } from '../names/owned';
 import type { ConvergeSettings } from './settings';
 
 /**

@@ -3,7 +3,7 @@ export * from './gateway';
 export * from './aws-gateway';
 export * from './plan-gateway';
 export * from './memory-inventory';
-export * from './names';
+export * from '../names/owned';
 export * from './alarms';
 export * from './dashboards';
 export * from './desired';

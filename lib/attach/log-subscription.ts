@@ -1,6 +1,6 @@
 import type { PutSubscriptionFilterCommandInput } from '@aws-sdk/client-cloudwatch-logs';
 import { errorName, type ExistingSubscriptionFilter, type MonitoringGateway } from './gateway';
-import { fitName } from './names';
+import { fitName } from '../names/owned';
 
 /**
  * Which subscription filter of a log group is sagewatch's, decided by where it delivers (the

@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-sagemaker';
 // zod/mini: full zod adds ~440 KB to every control-plane bundle for the same checks.
 import * as z from 'zod/mini';
-import { ENDPOINT_KINDS, JOB_KINDS, type ResourceKind, type ResourceRef } from '../sagemaker/resource';
+import type { ResourceRef } from '../sagemaker/resource';
+import { ENDPOINT_KINDS, JOB_KINDS, type ResourceKind } from '../profiles/kinds';
 import { probeResource } from '../sagemaker/describe';
 import { endpointLifecycle, jobLifecycle, normalizeStatus } from '../sagemaker/status';
 import { toIsoTime } from '../sagemaker/time';
@@ -17,7 +18,7 @@ import type { Inventory } from '../store/inventory';
 import { needsConverge, type Problem } from './converge';
 import { streamAttachment } from './desired';
 import { errorMessage, errorName, type MonitoringGateway } from './gateway';
-import { fingerprint, metricStreamName } from './names';
+import { fingerprint, metricStreamName } from '../names/owned';
 import type { ConvergeSettings } from './settings';
 import { classifyStep, describeStep } from './workflow';
 import { settleWithLimit } from '../util/pool';

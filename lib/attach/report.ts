@@ -1,4 +1,4 @@
-import { createAlert, type Alert, type AlertKind, type AlertResource } from '../alerts/model';
+import { createAlert, type Alert, type AlertKind, type AlertResource } from '../alert-model/alert';
 import type { AlertPublisher } from '../alerts/publish';
 import type { ResourceRef } from '../sagemaker/resource';
 import type { Problem } from './converge';

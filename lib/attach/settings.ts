@@ -1,7 +1,7 @@
 // zod/mini: full zod adds ~440 KB to every control-plane bundle for the same checks.
 import * as z from 'zod/mini';
 import { StageThresholdsSchema, type StageThresholds } from '../profiles/thresholds';
-import { DEFAULT_NAME_PREFIX, NAME_PREFIX_PATTERN } from './names';
+import { DEFAULT_NAME_PREFIX, NAME_PREFIX_PATTERN } from '../names/owned';
 
 /**
  * Everything converging needs to know about the deployed stack: where alarms send their
@@ -11,7 +11,7 @@ import { DEFAULT_NAME_PREFIX, NAME_PREFIX_PATTERN } from './names';
  */
 export interface ConvergeSettings {
   region: string;
-  /** Start of every name sagewatch gives: `sagewatch` or `sagewatch-<stage>` (lib/attach/names.ts). */
+  /** Start of every name sagewatch gives: `sagewatch` or `sagewatch-<stage>` (lib/names/owned.ts). */
   namePrefix: string;
   /** SNS topic that receives alarm actions, job failure alerts and reported problems. */
   alertsTopicArn: string;

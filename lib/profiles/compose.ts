@@ -1,4 +1,4 @@
-import type { EndpointKind } from '../sagemaker/resource';
+import type { EndpointKind } from './kinds';
 import { ENDPOINT_PROFILES } from './endpoints';
 import { ASYNC_UNPUBLISHED, NS, type MetricDef } from './metrics';
 import type { AlarmSpec, WidgetSpec } from './types';

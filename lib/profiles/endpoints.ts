@@ -1,4 +1,4 @@
-import type { EndpointKind } from '../sagemaker/resource';
+import type { EndpointKind } from './kinds';
 import { above, alarm, atScope, below, EVERY_MINUTE, outsideBand, sustained } from './alarm';
 import {
   ASYNC_METRICS as A,

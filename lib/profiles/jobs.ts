@@ -1,4 +1,4 @@
-import type { JobKind } from '../sagemaker/resource';
+import type { JobKind } from './kinds';
 import {
   LABELING_METRICS as L,
   PIPELINE_METRICS,

@@ -1,5 +1,5 @@
 import type { MetricStreamFilter } from '@aws-sdk/client-cloudwatch';
-import { ENDPOINT_KINDS, type EndpointKind, type JobKind } from '../sagemaker/resource';
+import { ENDPOINT_KINDS, type EndpointKind, type JobKind } from './kinds';
 import { ENDPOINT_PROFILES } from './endpoints';
 import { JOB_PROFILES } from './jobs';
 import type { KindProfile } from './types';

@@ -9,7 +9,8 @@ import {
   type VariantHosting,
   type VariantModel,
 } from './model';
-import { ENDPOINT_KINDS, type EndpointKind, type Tags } from './resource';
+import type { Tags } from './resource';
+import { ENDPOINT_KINDS, type EndpointKind } from '../profiles/kinds';
 import { normalizeStatus } from './status';
 
 /**

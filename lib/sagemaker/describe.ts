@@ -25,7 +25,8 @@ import {
   type ModelDescription,
 } from './descriptions';
 import { classifyJob } from './jobs';
-import { tagsFrom, type JobKind, type ResourceRef, type Tags } from './resource';
+import { tagsFrom, type ResourceRef, type Tags } from './resource';
+import type { JobKind } from '../profiles/kinds';
 import { normalizeStatus } from './status';
 
 /**

@@ -2,7 +2,8 @@
 import * as z from 'zod/mini';
 import { InvalidEventError } from '../events/errors';
 import { normalizeStatus } from './status';
-import { pipelineExecutionName, parseSageMakerArn, tagsFrom, type ResourceKind, type ResourceRef } from './resource';
+import { pipelineExecutionName, parseSageMakerArn, tagsFrom, type ResourceRef } from './resource';
+import type { ResourceKind } from '../profiles/kinds';
 import { toEpochMs, toIsoTime } from './time';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NormalizedEvent } from './events';
-import type { ResourceKind } from './resource';
+import type { ResourceKind } from '../profiles/kinds';
 import { toEpochMs } from './time';
 
 /**

@@ -1,7 +1,8 @@
 import { JOB_PROFILES } from '../profiles/jobs';
 import { isIgnored, thresholdsFromTags } from '../profiles/thresholds';
 import { isGpuInstanceType, type ClassificationIssue, type JobModel } from './model';
-import { pipelineExecutionName, tagsFrom, type JobKind, type Tags } from './resource';
+import { pipelineExecutionName, tagsFrom, type Tags } from './resource';
+import type { JobKind } from '../profiles/kinds';
 import { jobLifecycle, jobOutcome, normalizeStatus } from './status';
 import { toEpochMs } from './time';
 

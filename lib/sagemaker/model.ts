@@ -1,6 +1,7 @@
 import type { StageThresholds } from '../profiles/thresholds';
 import type { JobOutcome } from './status';
-import type { EndpointKind, JobKind, Tags } from './resource';
+import type { Tags } from './resource';
+import type { EndpointKind, JobKind } from '../profiles/kinds';
 
 /**
  * What classification says about a resource: plain data that the converge step turns into

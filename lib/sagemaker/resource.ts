@@ -2,49 +2,21 @@
 import * as z from 'zod/mini';
 import { globalConfig } from 'zod/v4/core';
 import { en } from 'zod/v4/locales';
+import { RESOURCE_KINDS, type JobKind, type ResourceKind } from '../profiles/kinds';
 
 // Full zod registers its English messages ("Invalid input: expected string, received undefined")
 // on first use; zod/mini leaves them out ("Invalid input"). Registered the same way, only when
 // no locale is set, so validation errors keep saying what was expected (~3 KB).
 if (!globalConfig.localeError) z.config(en());
 
+export const TagsSchema = z.record(z.string(), z.string());
+export type Tags = z.infer<typeof TagsSchema>;
+
 /**
  * A reference to one SageMaker resource: what an event, a list call or the inventory points
  * at. It names the resource; it never says what state the resource is in (the workflow
  * describes it for that), so a stale reference is harmless.
  */
-/**
- * The endpoint kinds, in the order a variant's kinds are listed (classification, plans,
- * dashboards): one list, which the profiles (lib/profiles/endpoints.ts) give a profile each.
- * A variant can be several kinds at once (async + multi-model, real-time + inference pipeline).
- */
-export const ENDPOINT_KINDS = [
-  'real-time',
-  'serverless',
-  'serverless-provisioned-concurrency',
-  'async',
-  'multi-model',
-  'inference-pipeline',
-  'inference-components',
-] as const;
-export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
-
-export const JOB_KINDS = [
-  'training-job',
-  'processing-job',
-  'transform-job',
-  'hyper-parameter-tuning-job',
-  'pipeline-execution',
-  'labeling-job',
-] as const;
-export type JobKind = (typeof JOB_KINDS)[number];
-
-export const RESOURCE_KINDS = ['endpoint', ...JOB_KINDS] as const;
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
-
-export const TagsSchema = z.record(z.string(), z.string());
-export type Tags = z.infer<typeof TagsSchema>;
-
 export const ResourceRefSchema = z.object({
   kind: z.enum(RESOURCE_KINDS),
   /** Endpoint or job name; for a pipeline execution `<pipeline-name>/<execution-id>`. */

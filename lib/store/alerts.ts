@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config';
 import { createDocumentClient } from '../aws/clients';
-import { AlertSchema, type Alert } from '../alerts/model';
+import { AlertSchema, type Alert } from '../alert-model/alert';
 
 /**
  * Alert dedupe and history in the generic `state` table (pk/sk strings, TTL `expiresAt`).

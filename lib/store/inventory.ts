@@ -7,7 +7,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { ResourceKind } from '../sagemaker/resource';
+import type { ResourceKind } from '../profiles/kinds';
 
 /**
  * The inventory: per resource, what sagewatch attached to it, so detach removes exactly that;

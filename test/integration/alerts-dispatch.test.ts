@@ -6,7 +6,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler as createNotifyHandler } from '../../functions/notify-slack';
 import { dispatchAlert } from '../../lib/alerts/dispatch';
-import { createAlert, resolveAlert, type AlertInput } from '../../lib/alerts/model';
+import { createAlert, resolveAlert, type AlertInput } from '../../lib/alert-model/alert';
 import { createSnsPublisher, MemoryPublisher } from '../../lib/alerts/publish';
 import { AlertStore } from '../../lib/store/alerts';
 import { snsLambdaEvent } from '../../local/builders';

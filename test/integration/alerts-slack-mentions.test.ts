@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/notify-slack';
 import { toChatNotification } from '../../lib/alerts/chat';
-import { createAlert } from '../../lib/alerts/model';
+import { createAlert } from '../../lib/alert-model/alert';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 
 /**

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlert, resolveAlert, type Alert, type AlertInput } from '../../lib/alerts/model';
+import { createAlert, resolveAlert, type Alert, type AlertInput } from '../../lib/alert-model/alert';
 import { AlertStore, type SendDecision } from '../../lib/store/alerts';
 import { ensureTables, startDynamo, type EmbeddedDynamo } from '../../local/dynamo';
 

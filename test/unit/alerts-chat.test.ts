@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ALERT_CONTEXT_KEY, alertFromChatNotification, ChatNotificationSchema, threadIdFor, toChatNotification } from '../../lib/alerts/chat';
-import { createAlert, resolveAlert, type AlertInput } from '../../lib/alerts/model';
+import { createAlert, resolveAlert, type AlertInput } from '../../lib/alert-model/alert';
 
 const input: AlertInput = {
   kind: 'job-failed',

@@ -4,7 +4,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ALERT_CONTEXT_KEY, ChatNotificationSchema, toChatNotification } from '../../lib/alerts/chat';
-import { ALERT_KINDS, createAlert, RESOURCE_TYPES, SEVERITIES, type Alert } from '../../lib/alerts/model';
+import { ALERT_KINDS, createAlert, RESOURCE_TYPES, SEVERITIES, type Alert } from '../../lib/alert-model/alert';
 import { buildPublishInput, createSnsPublisher, MemoryPublisher, SNS_MAX_BYTES, subjectOf } from '../../lib/alerts/publish';
 import { renderAlertText } from '../../lib/alerts/text';
 

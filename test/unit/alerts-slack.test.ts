@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toChatNotification } from '../../lib/alerts/chat';
-import { ALERT_KINDS, AlertSchema, createAlert, resolveAlert, RESOURCE_TYPES, SEVERITIES, type Alert } from '../../lib/alerts/model';
+import { ALERT_KINDS, AlertSchema, createAlert, resolveAlert, RESOURCE_TYPES, SEVERITIES, type Alert } from '../../lib/alert-model/alert';
 import { detectFormat, renderForSlack, SLACK_LIMITS, type InboundFormat, type SlackBlock, type SlackMessage } from '../../lib/alerts/slack';
 import { validateSlackPayload } from '../support/fake-slack';
 

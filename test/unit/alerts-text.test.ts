@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAlert, resolveAlert } from '../../lib/alerts/model';
+import { createAlert, resolveAlert } from '../../lib/alert-model/alert';
 import { formatNumber, headline, renderAlertText } from '../../lib/alerts/text';
 
 const alert = createAlert({

@@ -22,7 +22,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAwsGateway } from '../../lib/attach/aws-gateway';
 import { converge, LogGroupNotReadyError, ResourceBusyError, type ConvergeRequest } from '../../lib/attach/converge';
-import { fingerprint } from '../../lib/attach/names';
+import { fingerprint } from '../../lib/names/owned';
 import { MemoryInventory } from '../../lib/attach/memory-inventory';
 import { PlanGateway } from '../../lib/attach/plan-gateway';
 import { Pacer } from '../../lib/attach/retry';

@@ -1,7 +1,7 @@
 import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { desiredState, type DesiredAttachment } from '../../lib/attach/desired';
-import { alarmName, dashboardName, fingerprint, fitName, stableStringify } from '../../lib/attach/names';
+import { alarmName, dashboardName, fingerprint, fitName, stableStringify } from '../../lib/names/owned';
 import { classifyEndpoint } from '../../lib/sagemaker/classify';
 import { classifyJob } from '../../lib/sagemaker/jobs';
 import type { ResourceModel } from '../../lib/sagemaker/model';

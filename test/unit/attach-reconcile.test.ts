@@ -20,7 +20,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsGateway } from '../../lib/attach/aws-gateway';
 import { streamAttachment } from '../../lib/attach/desired';
 import { MemoryInventory } from '../../lib/attach/memory-inventory';
-import { fingerprint } from '../../lib/attach/names';
+import { fingerprint } from '../../lib/names/owned';
 import { findOrphans, listResourcesPage, sweepMetricStreams } from '../../lib/attach/reconcile';
 import { Pacer } from '../../lib/attach/retry';
 import type { ResourceRecord } from '../../lib/store/inventory';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { desiredState } from '../../lib/attach/desired';
 import { composeEndpointProfile } from '../../lib/profiles/compose';
 import { ENDPOINT_PROFILES } from '../../lib/profiles/endpoints';
-import { ENDPOINT_KINDS, type EndpointKind } from '../../lib/sagemaker/resource';
+import { ENDPOINT_KINDS, type EndpointKind } from '../../lib/profiles/kinds';
 import { JOB_PROFILES } from '../../lib/profiles/jobs';
 import {
   ASYNC_METRICS,
@@ -27,7 +27,7 @@ import {
 } from '../../lib/profiles/thresholds';
 import { SCOPE_DIMENSIONS, type AlarmSpec, type KindProfile } from '../../lib/profiles/types';
 import { classifyEndpoint } from '../../lib/sagemaker/classify';
-import { JOB_KINDS } from '../../lib/sagemaker/resource';
+import { JOB_KINDS } from '../../lib/profiles/kinds';
 import { bundle, NOW, SETTINGS } from './attach-fixtures';
 
 const ALL_PROFILES: KindProfile[] = [...Object.values(ENDPOINT_PROFILES), ...Object.values(JOB_PROFILES)];

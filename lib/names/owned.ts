@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Tag } from '@aws-sdk/client-cloudwatch';
 import type { StreamKind } from '../profiles/streams';
-import type { ResourceKind } from '../sagemaker/resource';
+import type { ResourceKind } from '../profiles/kinds';
 
 /**
  * Names and tags of everything sagewatch creates. Every name is the stack's name prefix

@@ -10,7 +10,7 @@ import {
   resolveAlert,
   resourceArn,
   type AlertInput,
-} from '../../lib/alerts/model';
+} from '../../lib/alert-model/alert';
 
 const base: AlertInput = {
   kind: 'latency-shift',

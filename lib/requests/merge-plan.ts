@@ -12,7 +12,7 @@ import type { RequestRecord } from './record';
 export interface KnownLogState {
   /** False until the store has told us anything about the record. */
   known: boolean;
-  /** Per log stream, the position of the last line merged. */
+  /** Per log stream, its stored mark: the ranges of positions merged (lib/correlate/duplicates.ts). */
   marks: ReadonlyMap<string, string>;
   storedLines: number;
 }
@@ -20,21 +20,18 @@ export interface KnownLogState {
 export const NOTHING_KNOWN: KnownLogState = { known: false, marks: new Map(), storedLines: 0 };
 
 /**
- * The condition on one stream's mark that makes a write of these lines safe: on a first
- * attempt, that the mark is absent or below the first line (nothing of them merged yet); once
- * the state is known, that the mark is still exactly what was read.
+ * The condition on one stream's mark (its merged ranges, lib/correlate/duplicates.ts) that makes
+ * a write of these lines safe: while nothing is known of the record, that the stream is new to
+ * it; once its state is known, that the mark is still exactly what was read.
  */
-export type MarkCondition =
-  | { stream: string; kind: 'below'; position: string }
-  | { stream: string; kind: 'absent' }
-  | { stream: string; kind: 'equals'; position: string };
+export type MarkCondition = { stream: string; kind: 'absent' } | { stream: string; kind: 'equals'; position: string };
 
 export interface LogMergePlan {
   /** Lines not merged before, in stream order: all counted, the first ones stored. */
   lines: LogLine[];
   /** How many stored lines the record may already hold (undefined: unknown, checked by the store). */
   storedLines?: number;
-  /** Per stream touched: the condition, and the mark to store (the last position merged). */
+  /** Per stream touched: the condition, and the mark to store (its ranges with this write's). */
   marks: Array<{ condition: MarkCondition; next: string }>;
   /** Apply the half's continuation of an earlier stored line. */
   continuation: boolean;

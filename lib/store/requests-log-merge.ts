@@ -43,7 +43,6 @@ export function knownLogState(item: Record<string, unknown> | undefined): KnownL
 }
 
 function markCondition(condition: MarkCondition, name: string, value: string): string {
-  if (condition.kind === 'below') return `(attribute_not_exists(${name}) OR ${name} < ${value})`;
   if (condition.kind === 'absent') return `attribute_not_exists(${name})`;
   return `${name} = ${value}`;
 }
@@ -135,7 +134,7 @@ export class LogMerge {
       names[`#m${i}`] = MARK_PREFIX + condition.stream;
       values[`:m${i}`] = next;
       sets.push(`#m${i} = :m${i}`);
-      if (condition.kind !== 'absent') values[`:m${i}at`] = condition.position;
+      if (condition.kind === 'equals') values[`:m${i}at`] = condition.position;
       conditions.push(markCondition(condition, `#m${i}`, `:m${i}at`));
     });
     if (kept > 0) {

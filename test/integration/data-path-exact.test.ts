@@ -110,6 +110,29 @@ describe('redelivery', () => {
     expect(metricSum(third.emf, 'LogErrorsWithoutNotification', { EndpointName: endpoint })).toBe(0);
   });
 
+  it('merges an earlier batch of a stream replayed after a later one merged, and a second replay of either changes nothing', async () => {
+    const endpoint = `replay-${run}`;
+    const id = `replay-${run}`;
+    const events = Array.from({ length: 40 }, (_, i) => logEvent(T0 + i, dataLogMessage(T0 + i, id, `Inference request succeeded (${i})`)));
+    const records = subscriptionRecords(Array.from({ length: 4 }, (_, r) => dataMessage({ endpointName: endpoint, events: events.slice(r * 10, r * 10 + 10) })));
+    const handler = createLogsHandler();
+    await captureEmf(() => handler(kinesisEvent(records.slice(2))));
+    await captureEmf(() => handler(kinesisEvent(records.slice(0, 2))));
+    await captureEmf(() => handler(kinesisEvent(records)));
+    expect((await store().getByInferenceId(id))[0]?.logLineCount).toBe(40);
+    // A gap in the middle: the last and a middle batch first, the ones between them later.
+    const gapId = `gap-${run}`;
+    const gapEvents = Array.from({ length: 40 }, (_, i) => logEvent(T0 + i, dataLogMessage(T0 + i, gapId, i === 15 ? 'Received server error (500) from primary' : `Inference request succeeded (${i})`)));
+    const gap = subscriptionRecords(Array.from({ length: 4 }, (_, r) => dataMessage({ endpointName: endpoint, events: gapEvents.slice(r * 10, r * 10 + 10) })));
+    await captureEmf(() => handler(kinesisEvent([gap[3]!])));
+    await captureEmf(() => createLogsHandler()(kinesisEvent([gap[1]!])));
+    const replayed = await captureEmf(() => createLogsHandler()(kinesisEvent([gap[0]!, gap[2]!])));
+    const again = await captureEmf(() => createLogsHandler()(kinesisEvent(gap)));
+    expect((await store().getByInferenceId(gapId))[0]).toMatchObject({ logLineCount: 40, logErrorCount: 1 });
+    expect(metricSum(replayed.emf, 'DataLogLinesDuplicate')).toBe(0);
+    expect(metricSum(again.emf, 'DataLogLinesDuplicate')).toBe(40);
+  });
+
   it('merges a bisected retry: only the records not merged before count', async () => {
     const endpoint = `bisect-${run}`;
     const id = `bisect-${run}`;

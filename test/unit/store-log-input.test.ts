@@ -58,10 +58,7 @@ function referenceInput(options: Options, nowMs: number, half: LogHalf, plan: Lo
     names[`#m${i}`] = `m#${condition.stream}`;
     values[`:m${i}`] = next;
     sets.push(`#m${i} = :m${i}`);
-    if (condition.kind === 'below') {
-      values[`:m${i}at`] = condition.position;
-      conditions.push(`(attribute_not_exists(#m${i}) OR #m${i} < :m${i}at)`);
-    } else if (condition.kind === 'absent') {
+    if (condition.kind === 'absent') {
       conditions.push(`attribute_not_exists(#m${i})`);
     } else {
       values[`:m${i}at`] = condition.position;

@@ -131,7 +131,7 @@ describe('README', () => {
 
   it('has a Deploy section with the one command and the removal', () => {
     expect(readme).toContain('## Deploy');
-    expect(deploy).toContain('npx osls deploy --stage prod --region eu-west-1');
+    expect(deploy).toContain('npm run deploy -- --stage prod --region eu-west-1');
     expect(deploy).toContain('npx osls remove');
   });
 

@@ -5,12 +5,12 @@ import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, U
 import { marshall, unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
 import { isClockSkewError, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { RetryErrorType, RetryStrategyV2, StandardRetryToken } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryErrorType, RetryStrategyV2, StandardRetryToken } from '@smithy/types';
+import { PostSigner } from './sigv4';
 
 /**
- * DynamoDB's JSON protocol spoken directly: one SigV4-signed POST per call, signed by AWS's
- * own `@smithy/signature-v4` (SignatureV4, as the SDK signs), with the credentials, endpoint, region and retry strategy of a
+ * DynamoDB's JSON protocol spoken directly: one SigV4-signed POST per call (./sigv4.ts: what
+ * the SDK's SignatureV4 computes, checked against it), with the credentials, endpoint, region and retry strategy of a
  * DynamoDBClient built as usual (so the credential chain is the SDK's, as bundled, and
  * AWS_ENDPOINT_URL_DYNAMODB still points it at an emulator). What it leaves out is the SDK's
  * per-call middleware stack and schema-driven serde, which cost about three quarters of the
@@ -71,7 +71,8 @@ interface Endpoint {
 
 export class SignedDynamoDBClient {
   private readonly sdk: DynamoDBClient;
-  private readonly signer: SignatureV4;
+  private readonly signer: PostSigner;
+  private readonly credentials: AwsCredentialIdentityProvider;
   private readonly httpsAgent: HttpsAgent;
   private readonly httpAgent: HttpAgent;
   private readonly socketTimeoutMs: number;
@@ -84,8 +85,9 @@ export class SignedDynamoDBClient {
   constructor(options: SignedDynamoDBOptions) {
     this.sdk = new DynamoDBClient({ region: options.region, maxAttempts: options.maxAttempts ?? 5, retryMode: 'standard', ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
     const config = this.sdk.config;
-    // The SDK's signer with the SDK's credentials; no x-amz-content-sha256 header (DynamoDB does not need it).
-    this.signer = new SignatureV4({ service: 'dynamodb', region: options.region, credentials: config.credentials, sha256: config.sha256, applyChecksum: false });
+    // The SDK's credential chain (memoised, refreshed before expiry); no x-amz-content-sha256 header (DynamoDB does not need it).
+    this.credentials = config.credentials as AwsCredentialIdentityProvider;
+    this.signer = new PostSigner('dynamodb', options.region);
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 50 };
     this.httpsAgent = new HttpsAgent(agentOptions);
     this.httpAgent = new HttpAgent(agentOptions);
@@ -154,24 +156,9 @@ export class SignedDynamoDBClient {
   }
 
   private async attempt(operation: Operation, endpoint: Endpoint, body: string): Promise<Record<string, unknown>> {
-    const signed = await this.signer.sign(
-      {
-        method: 'POST',
-        protocol: endpoint.https ? 'https:' : 'http:',
-        hostname: endpoint.hostname,
-        path: endpoint.path,
-        query: {},
-        headers: {
-          host: endpoint.host,
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': TARGET_PREFIX + operation,
-          'content-length': String(Buffer.byteLength(body)),
-        },
-        body,
-      },
-      { signingDate: new Date(Date.now() + this.clockOffsetMs) },
-    );
-    const response = await this.post(endpoint, signed.headers, body);
+    const credentials: AwsCredentialIdentity = await this.credentials();
+    const headers = this.signer.sign(credentials, Date.now() + this.clockOffsetMs, endpoint.host, TARGET_PREFIX + operation, body);
+    const response = await this.post(endpoint, headers, body);
     const requestId = header(response.message, 'x-amzn-requestid');
     const status = response.message.statusCode ?? 0;
     const parsed = parseBody(response.text);

@@ -1,6 +1,6 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { loadConfig, type Config } from '../lib/config';
-import { InvalidEventError } from '../lib/events/errors';
+import { InvalidEventError } from '../lib/aws/errors';
 import { attachExecutionName } from '../lib/sagemaker/execution-name';
 import { normalizeEvent } from '../lib/sagemaker/events';
 

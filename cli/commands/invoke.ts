@@ -7,7 +7,7 @@ import { printJson, readJsonInput } from '../io';
 import { openLocalInvoker, type InvokeMode } from '../local-invoke';
 import type { TargetFlags } from '../options';
 import { accountFlagsGiven, resolveAwsTarget } from '../target';
-import { InvalidEventError } from '../../lib/events/errors';
+import { InvalidEventError } from '../../lib/aws/errors';
 
 export interface InvokeOptions extends TargetFlags {
   name: string;

@@ -5,6 +5,7 @@
  * Both become one read-only view for rendering. Parsing is defensive: alarms are configured by
  * users, fields come and go between alarm types, and a notification must never fail to render.
  */
+import { isObject } from '../util/is-object';
 
 export interface AlarmMetric {
   namespace?: string;
@@ -237,10 +238,6 @@ function regionOfArn(arn: string | undefined): string | undefined {
 function accountOfArn(arn: string | undefined): string | undefined {
   const account = arn?.split(':')[4];
   return account ? account : undefined;
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function str(value: unknown): string | undefined {

@@ -1,4 +1,4 @@
-import { InvalidEventError } from '../events/errors';
+import { InvalidEventError } from '../aws/errors';
 
 /**
  * The messages of an event the Slack notifier can receive: an SNS Lambda event (the deployed

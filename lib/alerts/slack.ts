@@ -4,6 +4,7 @@ import { alarmUrl, endpointLogGroup, endpointUrl, logGroupUrl, queryCommand } fr
 import { AlertSchema, normalizeAlert, resourceLabel, type Alert } from '../alert-model/alert';
 import { neutralizeMentions, neutralizePlainMentions } from './slack-mentions';
 import { formatNumber, headline } from './text';
+import { isObject } from '../util/is-object';
 
 /**
  * Block Kit messages for a Slack incoming webhook, from whatever the alerts topic carries:
@@ -393,6 +394,3 @@ function safeStringify(value: unknown, indent?: number): string {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

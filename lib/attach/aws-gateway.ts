@@ -16,7 +16,8 @@ import {
   paginateDescribeSubscriptionFilters,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand, PublishCommand, SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
-import { errorName, type ExistingSubscriptionFilter, type MonitoringGateway } from './gateway';
+import type { ExistingSubscriptionFilter, MonitoringGateway } from './gateway';
+import { errorName } from '../aws/errors';
 import type { ApiBudget } from '../aws/api-budget';
 import { DEFAULT_RETRY, Pacer, withRetry, type RetryOptions } from './retry';
 

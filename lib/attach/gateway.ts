@@ -61,13 +61,3 @@ export interface MonitoringGateway {
 
 /** The read-only operations: never part of a plan's actions, never counted as changes. */
 export const READ_ACTIONS = new Set(['DescribeSubscriptionFilters', 'ListMetricStreams', 'GetTopicAttributes', 'GetSubscriptionAttributes']);
-
-export function errorName(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'name' in error && typeof error.name === 'string') return error.name;
-  return 'Error';
-}
-
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}

@@ -1,5 +1,6 @@
 import type { PutSubscriptionFilterCommandInput } from '@aws-sdk/client-cloudwatch-logs';
-import { errorName, type ExistingSubscriptionFilter, type MonitoringGateway } from './gateway';
+import type { ExistingSubscriptionFilter, MonitoringGateway } from './gateway';
+import { errorName } from '../aws/errors';
 import { fitName } from '../names/owned';
 
 /**

@@ -1,7 +1,7 @@
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 // zod/mini: full zod adds ~440 KB to every control-plane bundle for the same checks.
 import * as z from 'zod/mini';
-import { InvalidEventError } from '../events/errors';
+import { InvalidEventError } from '../aws/errors';
 import { classifyEndpoint } from '../sagemaker/classify';
 import { describeResource } from '../sagemaker/describe';
 import { EndpointBundleSchema, JobBundleSchema, type EndpointBundle, type JobBundle } from '../sagemaker/descriptions';

@@ -32,37 +32,3 @@ export function createDocumentClient({ region, maxAttempts = 5, endpoint }: Clie
 export function createStoreClient({ region, maxAttempts = 5, endpoint }: ClientOptions): SignedDynamoDBClient {
   return new SignedDynamoDBClient({ region, maxAttempts, ...(endpoint ? { endpoint } : {}) });
 }
-
-const RETRYABLE_NAMES = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'Throttling',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'InternalServerError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'TransactionConflictException',
-  'LimitExceededException',
-  // A missing table or permission is an operator's mistake: retrying keeps the data in the
-  // stream until it is fixed, or until the on-failure destination takes it.
-  'ResourceNotFoundException',
-  'AccessDeniedException',
-  'UnrecognizedClientException',
-]);
-
-/** Whether retrying the same call later could succeed. Unknown (network) errors are retryable. */
-export function isRetryableAwsError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return true;
-  const e = error as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  if (e.$retryable) return true;
-  if (e.name && RETRYABLE_NAMES.has(e.name)) return true;
-  const status = e.$metadata?.httpStatusCode;
-  if (status === undefined) return true;
-  return status >= 500 || status === 429;
-}
-
-export function errorName(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'name' in error && typeof error.name === 'string') return error.name;
-  return 'Error';
-}

@@ -6,7 +6,7 @@ import type { LogHalf } from '../requests/halves';
 import type { OpenRequest } from '../requests/merge-plan';
 import type { LogLine } from '../requests/log-line';
 import { Counters, silentLog, type LogSink, type Observation } from '../telemetry/observations';
-import { errorName, isRetryableAwsError } from '../aws/clients';
+import { errorName, isRetryableAwsError } from '../aws/errors';
 import { isoTime, isValidTime } from '../util/iso-time';
 import { settleWithLimit } from '../util/pool';
 import { classifyMessage } from './classify';

@@ -3,7 +3,7 @@ import type { NotificationHalf } from '../requests/halves';
 import { Counters, silentLog, type LogSink, type Observation } from '../telemetry/observations';
 import { notificationHalf } from './halves';
 import type { NotificationMergeResult } from '../store/requests';
-import { errorName, isRetryableAwsError } from '../aws/clients';
+import { errorName, isRetryableAwsError } from '../aws/errors';
 import { settleWithLimit } from '../util/pool';
 
 

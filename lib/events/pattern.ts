@@ -13,6 +13,7 @@
  *   pattern; its engine's README says not to rely on it, and here a dotted key is a plain key.
  * - No numeric range limit, wildcard complexity limit or rule size limit is enforced.
  */
+import { isObject } from '../util/is-object';
 
 /** A literal matched exactly against a leaf of the event. */
 export type MatchScalar = string | number | boolean | null;
@@ -637,10 +638,6 @@ function cidrProblem(operand: unknown): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isArray(value: unknown): value is readonly unknown[] {
   return Array.isArray(value);

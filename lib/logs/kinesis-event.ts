@@ -1,4 +1,4 @@
-import { InvalidEventError } from '../events/errors';
+import { InvalidEventError } from '../aws/errors';
 
 export type LogEventSource = 'kinesis' | 'awslogs';
 

@@ -1,4 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { isObject } from '../util/is-object';
 
 /** One log event as CloudWatch Logs delivers it to a subscription destination. */
 export interface LogEvent {
@@ -49,10 +50,6 @@ export function decodeSubscriptionData(data: string): DecodeResult {
     return { ok: false, reason: 'bad_json', detail: `payload is not JSON: ${(error as Error).message}` };
   }
   return validatePayload(value);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

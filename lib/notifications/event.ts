@@ -1,4 +1,4 @@
-import { InvalidEventError } from '../events/errors';
+import { InvalidEventError } from '../aws/errors';
 import { parseEnvelopeOrMessage, parseSnsMessage, parseSqsBody, type NotificationParseResult } from './parse';
 
 export type NotificationEventSource = 'sqs' | 'sns' | 'message';

@@ -1,6 +1,6 @@
 // zod/mini: full zod adds ~440 KB to every control-plane bundle for the same checks.
 import * as z from 'zod/mini';
-import { InvalidEventError } from '../events/errors';
+import { InvalidEventError } from '../aws/errors';
 import { normalizeStatus } from './status';
 import { pipelineExecutionName, parseSageMakerArn, tagsFrom, type ResourceRef } from './resource';
 import type { ResourceKind } from '../profiles/kinds';

@@ -1,4 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from '../aws/errors';
 import type { Config } from '../config';
 import { createDocumentClient } from '../aws/clients';
 import { AlertSchema, type Alert } from '../alert-model/alert';
@@ -351,6 +352,3 @@ function toMs(value: number | string | Date): number {
   return ms;
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}

@@ -1,4 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from '../aws/errors';
 import { refill, waitForToken, type TokenBuckets } from '../aws/api-budget';
 import type { InventorySender } from './inventory';
 
@@ -12,10 +13,6 @@ import type { InventorySender } from './inventory';
 const SK = '#bucket';
 /** Lost races before a taker gives up its turn and waits one refill interval. */
 const MAX_RACES = 8;
-
-function isConditionalFailure(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}
 
 export class DynamoTokenBuckets implements TokenBuckets {
   constructor(
@@ -48,7 +45,7 @@ export class DynamoTokenBuckets implements TokenBuckets {
         );
         return { granted: true as const };
       } catch (error) {
-        if (!isConditionalFailure(error)) throw error;
+        if (!isConditionFailure(error)) throw error;
       }
     }
     return { granted: false as const, waitMs: Math.ceil(1000 / bucket.perSecond) };

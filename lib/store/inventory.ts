@@ -8,6 +8,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { ResourceKind } from '../profiles/kinds';
+import { isConditionFailure } from '../aws/errors';
 
 /**
  * The inventory: per resource, what sagewatch attached to it, so detach removes exactly that;
@@ -123,10 +124,6 @@ export interface InventorySender {
 
 type Item = Record<string, unknown>;
 
-function isConditionalFailure(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}
-
 export class DynamoInventory implements Inventory {
   constructor(
     private readonly client: InventorySender,
@@ -167,7 +164,7 @@ export class DynamoInventory implements Inventory {
       );
       return 'acquired';
     } catch (error) {
-      if (!isConditionalFailure(error)) throw error;
+      if (!isConditionFailure(error)) throw error;
       const current = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: { pk: resourcePk(key), sk: RESOURCE_SK }, ConsistentRead: true }),
       );
@@ -190,7 +187,7 @@ export class DynamoInventory implements Inventory {
       );
     } catch (error) {
       // Someone took over an expired lock: theirs to release.
-      if (!isConditionalFailure(error)) throw error;
+      if (!isConditionFailure(error)) throw error;
     }
   }
 
@@ -282,7 +279,7 @@ export class DynamoInventory implements Inventory {
       );
       return streamFromItem(output.Attributes as Item);
     } catch (error) {
-      if (!isConditionalFailure(error)) throw error;
+      if (!isConditionFailure(error)) throw error;
       return { name, kind: '', members: [] };
     }
   }
@@ -301,7 +298,7 @@ export class DynamoInventory implements Inventory {
       );
     } catch (error) {
       // The last member left meanwhile and removed the item: nothing to mark.
-      if (!isConditionalFailure(error)) throw error;
+      if (!isConditionFailure(error)) throw error;
     }
   }
 
@@ -318,7 +315,7 @@ export class DynamoInventory implements Inventory {
       );
       return true;
     } catch (error) {
-      if (!isConditionalFailure(error)) throw error;
+      if (!isConditionFailure(error)) throw error;
       return false;
     }
   }
@@ -353,7 +350,7 @@ export class DynamoInventory implements Inventory {
       );
       return true;
     } catch (error) {
-      if (!isConditionalFailure(error)) throw error;
+      if (!isConditionFailure(error)) throw error;
       return false;
     }
   }

@@ -16,10 +16,6 @@ export function key(half: { inferenceId: string; endpointName: string }): Record
   return { inferenceId: half.inferenceId, endpointName: half.endpointName };
 }
 
-export function isConditionFailure(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}
-
 /** DynamoDB returns the item that failed the condition (ReturnValuesOnConditionCheckFailure), marshalled. */
 export function itemFromConditionFailure(error: unknown): Record<string, unknown> | undefined {
   const item = (error as { Item?: Record<string, AttributeValue> }).Item;

@@ -5,7 +5,8 @@ import type { LogLine, StoredLogLine } from '../requests/log-line';
 import type { KnownLogState, LogMergePlan, LogWriteResult, MarkCondition } from '../requests/merge-plan';
 import type { RequestSource } from '../requests/record';
 import { isoTime } from '../util/iso-time';
-import { isConditionFailure, itemFromConditionFailure, key, toRecord, type DocumentSender, type StoreClock } from './requests-item';
+import { itemFromConditionFailure, key, toRecord, type DocumentSender, type StoreClock } from './requests-item';
+import { isConditionFailure } from '../aws/errors';
 
 /**
  * Executes a log merge plan (lib/correlate/duplicates.ts): one conditional UpdateItem that

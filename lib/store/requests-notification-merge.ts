@@ -3,7 +3,8 @@ import { NOTIFICATION_FIELDS } from '../requests/fields';
 import type { NotificationHalf } from '../requests/halves';
 import type { NotificationCondition } from '../requests/merge-plan';
 import type { RequestRecord, RequestSource } from '../requests/record';
-import { isConditionFailure, itemFromConditionFailure, key, toRecord, type DocumentSender, type StoreClock } from './requests-item';
+import { itemFromConditionFailure, key, toRecord, type DocumentSender, type StoreClock } from './requests-item';
+import { isConditionFailure } from '../aws/errors';
 
 export interface NotificationMergeResult {
   /** False for a duplicate or an older notification than the one already stored. */

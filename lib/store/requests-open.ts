@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OpenRequest } from '../requests/merge-plan';
-import { isConditionFailure, type DocumentSender, type StoreClock } from './requests-item';
+import type { DocumentSender, StoreClock } from './requests-item';
+import { isConditionFailure } from '../aws/errors';
 
 /**
  * Open requests (data-log lines, no notification yet), for the stuck-request sweeper: per

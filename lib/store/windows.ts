@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from '../aws/errors';
 
 /**
  * The request-level detectors' state in the generic `state` table, one partition per endpoint
@@ -143,7 +144,7 @@ export class WindowStore {
         }),
       );
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') throw new VersionConflictError(`incident ${incident.kind} of ${endpointName} changed`);
+      if (isConditionFailure(error)) throw new VersionConflictError(`incident ${incident.kind} of ${endpointName} changed`);
       throw error;
     }
   }

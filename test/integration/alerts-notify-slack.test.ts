@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/notify-slack';
-import { InvalidEventError } from '../../lib/events/errors';
+import { InvalidEventError } from '../../lib/aws/errors';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 
 /** The Slack notifier end to end: SNS events in, a real (loopback) webhook out. */

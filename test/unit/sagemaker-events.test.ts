@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidEventError } from '../../lib/events/errors';
+import { InvalidEventError } from '../../lib/aws/errors';
 import { attachExecutionName, EXECUTION_NAME_MAX } from '../../lib/sagemaker/execution-name';
 import { normalizeEvent } from '../../lib/sagemaker/events';
 import { endpointLifecycle, endpointSettling, jobLifecycle, normalizeStatus } from '../../lib/sagemaker/status';

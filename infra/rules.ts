@@ -1,4 +1,4 @@
-import type { EventPattern } from '../lib/events/pattern';
+import type { EventPattern } from '../lib/eventbridge/pattern';
 import { getAtt, ref, serviceRole, sub, type Cfn } from './cfn';
 import { MANAGED_TAGS, type StackNames } from './names';
 

@@ -17,7 +17,7 @@ import { planSettings } from '../lib/attach/settings';
 import { createSnsPublisher } from '../lib/alerts/publish';
 import { createDocumentClient } from '../lib/aws/clients';
 import type { Config } from '../lib/config';
-import { matchesPattern } from '../lib/events/pattern';
+import { matchesPattern } from '../lib/eventbridge/pattern';
 import { DynamoInventory } from '../lib/store/inventory';
 import { SAGEMAKER_RULES } from '../infra/rules';
 import { ApiCallCounter, type ApiCalls } from './api-calls';

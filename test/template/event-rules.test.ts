@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { matchesPattern, validatePattern, type EventPattern } from '../../lib/events/pattern';
+import { matchesPattern, validatePattern, type EventPattern } from '../../lib/eventbridge/pattern';
 import { stackNames } from '../../infra/names';
 import { DEPLOY_RULE, DEPLOY_STATUSES, deployRulePattern, RECONCILE_SCHEDULE, ruleResources, SAGEMAKER_RULES, stackArnPrefix } from '../../infra/rules';
 import { deployedStackOptions } from '../../infra/stack';
@@ -9,7 +9,7 @@ import { packageTemplate, type CfnTemplate } from '../support/template';
 
 /**
  * The rules' patterns against events in SageMaker's documented format. Matching uses
- * lib/events/pattern.ts, sagewatch's implementation of EventBridge's pattern semantics.
+ * lib/eventbridge/pattern.ts, sagewatch's implementation of EventBridge's pattern semantics.
  */
 const fixturesDir = resolve(import.meta.dirname, '..', 'fixtures', 'eventbridge');
 

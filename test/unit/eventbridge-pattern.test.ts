@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matchesPattern, validatePattern, type EventPattern } from '../../lib/events/pattern';
+import { matchesPattern, validatePattern, type EventPattern } from '../../lib/eventbridge/pattern';
 
 // Each row cites the page it comes from by one of these names (anchors after "#"):
 //   PATTERNS       https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html

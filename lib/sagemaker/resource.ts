@@ -2,7 +2,7 @@
 import * as z from 'zod/mini';
 import { globalConfig } from 'zod/v4/core';
 import { en } from 'zod/v4/locales';
-import { RESOURCE_KINDS, type JobKind, type ResourceKind } from '../profiles/kinds';
+import { RESOURCE_KINDS } from '../profiles/kinds';
 
 // Full zod registers its English messages ("Invalid input: expected string, received undefined")
 // on first use; zod/mini leaves them out ("Invalid input"). Registered the same way, only when
@@ -35,10 +35,6 @@ export type ResourceRef = z.infer<typeof ResourceRefSchema>;
 /** The inventory's key for a resource: stable across events, listings and describes. */
 export function resourceKey(ref: Pick<ResourceRef, 'kind' | 'name'>): string {
   return `${ref.kind}/${ref.name}`;
-}
-
-export function isJobKind(kind: ResourceKind): kind is JobKind {
-  return kind !== 'endpoint';
 }
 
 /** `arn:aws:sagemaker:us-east-1:123456789012:pipeline/my-pipe/execution/abc` → parts. */

@@ -119,7 +119,7 @@ function half(i: number): LogHalf {
         message: failed
           ? 'Model server returned an error: 500 Internal Server Error <html><body>Traceback (most recent call last): ...</body></html>'
           : 'Inference request succeeded. ModelLatency: 231 us, RequestDownloadLatency: 12 us, ResponseUploadLatency: 19 us',
-        category: failed ? 'ModelError' : 'Info',
+        category: failed ? 'ServerError' : 'Info',
         ...(failed ? { statusCode: 500 } : {}),
         instanceId: 'i-0123456789abcdef0',
       },

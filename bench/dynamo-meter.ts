@@ -341,7 +341,7 @@ export class DynamoMeter {
     for (const field of ['ExpressionAttributeNames', 'ExpressionAttributeValues'] as const) {
       const map = input[field] as Record<string, unknown> | undefined;
       if (!map) continue;
-      const kept = Object.fromEntries(Object.entries(map).filter(([placeholder]) => new RegExp(`${escape(placeholder)}(?![A-Za-z0-9_])`).test(expressions)));
+      const kept = Object.fromEntries(Object.entries(map).filter(([placeholder]) => new RegExp(`${escapeRegExp(placeholder)}(?![A-Za-z0-9_])`).test(expressions)));
       if (Object.keys(kept).length > 0) input[field] = kept;
       else delete input[field];
     }
@@ -388,6 +388,6 @@ function errorType(body: Buffer): string {
   }
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -24,23 +24,27 @@ import { DEFAULT_BATCH_BYTES, DEPLOYED_SQS_BATCH_SIZE, logWorkload, notification
 const USAGE = `usage: npm run bench -- [--json] [--store-bytes B] [--runs N] [--warmup N] [--batch-bytes B]
                           [--import-runs N] [--memory-invocations N] [--memory-data-lines N] [--cpu-prof DIR]`;
 
+function parseBenchArgs() {
+  return parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      'store-bytes': { type: 'string', default: '100000' },
+      runs: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '1' },
+      'batch-bytes': { type: 'string', default: String(DEFAULT_BATCH_BYTES) },
+      'import-runs': { type: 'string', default: '3' },
+      'memory-invocations': { type: 'string', default: '2' },
+      'memory-data-lines': { type: 'string', default: '500' },
+      'cpu-prof': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+}
+
 function options() {
-  let values;
+  let values: ReturnType<typeof parseBenchArgs>['values'];
   try {
-    ({ values } = parseArgs({
-      options: {
-        json: { type: 'boolean', default: false },
-        'store-bytes': { type: 'string', default: '100000' },
-        runs: { type: 'string', default: '5' },
-        warmup: { type: 'string', default: '1' },
-        'batch-bytes': { type: 'string', default: String(DEFAULT_BATCH_BYTES) },
-        'import-runs': { type: 'string', default: '3' },
-        'memory-invocations': { type: 'string', default: '2' },
-        'memory-data-lines': { type: 'string', default: '500' },
-        'cpu-prof': { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    }));
+    ({ values } = parseBenchArgs());
   } catch (error) {
     process.stderr.write(`bench: ${(error as Error).message}\n${USAGE}\n`);
     process.exit(2);

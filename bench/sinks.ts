@@ -4,7 +4,7 @@
  * RequestStore still builds every UpdateItem input and maps every response), and a discarded
  * stdout for the EMF documents and logs Powertools writes.
  */
-import { GetCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../lib/config';
 import { requestStoreFromConfig } from '../lib/store';
 import type { DocumentSender, RequestStore } from '../lib/store/requests';

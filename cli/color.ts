@@ -22,6 +22,7 @@ export function colors(stream: { isTTY?: boolean }, options: { flag?: boolean | 
 
 /** The width a string takes on screen, without its colour escapes. */
 export function visibleLength(text: string): number {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
   return text.replace(/\u001b\[[0-9;]*m/g, '').length;
 }
 

@@ -1,4 +1,4 @@
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { createHandler as checkHandler } from '../functions/check-resources';
 import { createHandler as classifyHandler } from '../functions/classify-resource';

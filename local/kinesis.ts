@@ -203,7 +203,7 @@ export class KinesisEventSource {
     if (failed.size === 0) return;
     const first = records.findIndex((r) => failed.has(r.SequenceNumber!));
     // An identifier that is not in the batch makes Lambda retry the whole batch.
-    const from = first < 0 ? 0 : first;
+    const from = Math.max(0, first);
     if (attempt >= this.options.maxRetries) {
       this.options.onFailure(records.slice(from), 'records still failing after retries');
       return;

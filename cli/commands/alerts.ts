@@ -6,7 +6,7 @@ import type { OutputFormat } from '../options';
 import { renderTable } from '../table';
 import { parseSince } from '../time';
 import { openStore, type StoreFlags } from '../store';
-import { alertStoreFromConfig } from '../../lib/store/alerts';
+import { alertStoreFromConfig, type SentAlert } from '../../lib/store/alerts';
 
 export interface AlertsOptions extends StoreFlags {
   since?: string | undefined;
@@ -20,7 +20,7 @@ export async function runAlerts(options: AlertsOptions, ctx: CliContext): Promis
   const limit = options.limit ?? 100;
   const { config, client, close, where } = await openStore(options, { configKey: 'stateTable', overrideVar: 'SAGEWATCH_STATE_TABLE', suffix: 'state' }, ctx);
   try {
-    let sent;
+    let sent: SentAlert[];
     try {
       sent = await alertStoreFromConfig(config, client).recent(since, { limit });
     } catch (error) {

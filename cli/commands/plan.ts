@@ -2,7 +2,7 @@ import { print, type CliContext } from '../context';
 import { CliError, UsageError } from '../errors';
 import type { OutputFormat } from '../options';
 import { printJson, readJsonInput } from '../io';
-import { planFromFiles, renderPlan } from '../../lib/attach/plan';
+import { planFromFiles, renderPlan, type Plan } from '../../lib/attach/plan';
 
 export interface PlanOptions {
   event: string;
@@ -20,7 +20,7 @@ export async function runPlan(values: PlanOptions, ctx: CliContext): Promise<voi
   if (typeof eventName === 'string' && typeof describedName === 'string' && eventName !== describedName) {
     throw new UsageError(`--describe is for endpoint ${describedName} but the event is for endpoint ${eventName}`);
   }
-  let plan;
+  let plan: Plan;
   try {
     plan = await planFromFiles({ event, ...(describe !== undefined ? { describe } : {}) });
   } catch (error) {

@@ -4,7 +4,7 @@ import { statusColor } from '../color';
 import { note, print, type CliContext } from '../context';
 import { UsageError } from '../errors';
 import type { OutputFormat } from '../options';
-import { FUNCTIONS } from '../functions';
+import type { FUNCTIONS } from '../functions';
 import { printJson, readJsonInput } from '../io';
 import { openLocalInvoker } from '../local-invoke';
 import { renderTable } from '../table';

@@ -58,7 +58,6 @@ export interface AlarmView {
   children: AlarmChild[];
 }
 
-type Json = Record<string, unknown>;
 
 /** The view of an SNS alarm message, or undefined when `value` is not one. */
 export function alarmFromSnsMessage(value: unknown): AlarmView | undefined {

@@ -2,7 +2,7 @@ import type { Alert, AlertKind } from '../alert-model/alert';
 import type { DispatchResult } from './dispatch';
 import { alertStuck, resolveStuck, STUCK_KINDS, type StuckAlertDeps } from './stuck-alerts';
 import { judgeEndpoint, REQUEST_ALERT_KINDS, type RequestAlertDeps } from './request-alerts';
-import { Counters, silentLog, type LogSink, type Observation } from '../telemetry/observations';
+import { type Counters, silentLog, type LogSink, type Observation } from '../telemetry/observations';
 import type { SentAlert } from '../store/alerts';
 import type { RequestRecord } from '../requests/record';
 import { findStuck, type SweepDeps } from '../detect/sweeper';

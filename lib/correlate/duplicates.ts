@@ -95,7 +95,11 @@ export function dedupeWithinBatch(half: LogHalf, counters: Counters): void {
   if (half.lines.length < 2) return;
   const seen = new Set<string>();
   const before = half.lines.length;
-  half.lines = half.lines.filter((line) => (seen.has(line.eventId) ? false : (seen.add(line.eventId), true)));
+  half.lines = half.lines.filter((line) => {
+    if (seen.has(line.eventId)) return false;
+    seen.add(line.eventId);
+    return true;
+  });
   counters.add('DataLogLinesDuplicate', before - half.lines.length);
 }
 

@@ -104,7 +104,7 @@ export class LogMerger {
       const outcome = await this.store.writeLogMerge(chunk, plan);
       if (outcome.written) {
         const storedIndexes = new Map<LogHalf['lines'][number], number>();
-        plan.lines.forEach((line, i) => storedIndexes.set(line, outcome.storedIndexes[i] ?? -1));
+        for (const [i, line] of plan.lines.entries()) storedIndexes.set(line, outcome.storedIndexes[i] ?? -1);
         return { state: outcome.state, added: plan.lines, storedIndexes, record: outcome.record, storedLineBound: outcome.storedLineBound, writes, reads };
       }
       if (outcome.state) {

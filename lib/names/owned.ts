@@ -25,6 +25,7 @@ export const RESOURCE_TAG = 'sagewatch:resource';
 /** AWS's limits per kind of name (API reference: PutMetricAlarm, PutDashboard, PutMetricStream, PutSubscriptionFilter). */
 export const NAME_LIMITS = {
   // Alarm names: 1-255 characters, no control characters.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what alarm names may not hold
   alarm: { max: 255, invalid: /[\u0000-\u001f\u007f]/g },
   dashboard: { max: 255, invalid: /[^A-Za-z0-9_-]/g },
   metricStream: { max: 255, invalid: /[^A-Za-z0-9_-]/g },

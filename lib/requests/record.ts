@@ -1,5 +1,5 @@
 import type { FieldValues } from './fields';
-import { LOG_FIELDS, NOTIFICATION_FIELDS, STORE_FIELDS } from './fields';
+import type { LOG_FIELDS, NOTIFICATION_FIELDS, STORE_FIELDS } from './fields';
 import type { StoredLogLine } from './log-line';
 
 export type RequestStatus = 'Completed' | 'Failed' | 'InProgress';

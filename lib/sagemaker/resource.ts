@@ -47,7 +47,7 @@ export function parseSageMakerArn(arn: string): { region: string; account: strin
 /** `my-pipe/execution/abc` from a pipeline execution ARN → `my-pipe/abc`. */
 export function pipelineExecutionName(arn: string): string | undefined {
   const parsed = parseSageMakerArn(arn);
-  if (!parsed || parsed.resourceType !== 'pipeline') return undefined;
+  if (parsed?.resourceType !== 'pipeline') return undefined;
   const match = /^([^/]+)\/execution\/([^/]+)$/.exec(parsed.resourceId);
   return match ? `${match[1]}/${match[2]}` : undefined;
 }

@@ -100,7 +100,7 @@ export class LogMerge {
         errorCount++;
         firstError ??= line;
       }
-      if (line.at < firstAtMs || line.at !== line.at) firstAtMs = line.at;
+      if (line.at < firstAtMs || Number.isNaN(line.at)) firstAtMs = line.at;
     }
     if (firstAtMs === Infinity) firstAtMs = half.continuation?.at ?? this.clock.nowMs();
     const firstAt = isoTime(Number.isFinite(firstAtMs) ? firstAtMs : this.clock.nowMs());

@@ -33,7 +33,7 @@ async function delivered(message: string, subject?: string): Promise<string[]> {
   const texts: string[] = [];
   const walk = (value: unknown, key?: string) => {
     if (typeof value === 'string' && key === 'text') texts.push(value);
-    else if (Array.isArray(value)) value.forEach((v) => walk(v));
+    else if (Array.isArray(value)) for (const v of value) walk(v);
     else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
   };
   walk(slack.received[0]!.body);

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/process-logs';
 import { resetConfig } from '../../lib/config';
-import { OPEN_SHARDS, RequestStore } from '../../lib/store/requests';
+import { OPEN_SHARDS, type RequestStore } from '../../lib/store/requests';
 import { RequestMerges } from '../../lib/correlate/request-merges';
 import { findStuck } from '../../lib/detect/sweeper';
 import { requestStoreFromConfig } from '../../lib/store';

@@ -243,7 +243,9 @@ describe('SignedDynamoDBClient against the document client', () => {
 });
 
 const clients: SignedDynamoDBClient[] = [];
-afterAll(() => clients.forEach((c) => c.destroy()));
+afterAll(() => {
+  for (const c of clients) c.destroy();
+});
 
 function signedAt(endpoint: string): SignedDynamoDBClient {
   const client = new SignedDynamoDBClient({ region: 'us-east-1', maxAttempts: 3, endpoint });

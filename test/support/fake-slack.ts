@@ -128,7 +128,7 @@ export function validateSlackPayload(payload: unknown): string[] {
   }
   if (!Array.isArray(blocks)) return [...problems, 'blocks: not an array'];
   if (blocks.length > LIMITS.blocks) problems.push(`blocks: ${blocks.length} > ${LIMITS.blocks}`);
-  blocks.forEach((block: unknown, i: number) => problems.push(...blockProblems(block, `blocks[${i}]`)));
+  for (const [i, block] of (blocks as unknown[]).entries()) problems.push(...blockProblems(block, `blocks[${i}]`));
   return problems;
 }
 
@@ -146,7 +146,7 @@ function blockProblems(block: unknown, at: string): string[] {
         if (!Array.isArray(b.fields) || b.fields.length === 0) out.push(`${at}.fields: not a non-empty array`);
         else {
           if (b.fields.length > LIMITS.fields) out.push(`${at}.fields: ${b.fields.length} > ${LIMITS.fields}`);
-          b.fields.forEach((f: unknown, i: number) => out.push(...textProblems(f, `${at}.fields[${i}]`, LIMITS.field)));
+          for (const [i, f] of (b.fields as unknown[]).entries()) out.push(...textProblems(f, `${at}.fields[${i}]`, LIMITS.field));
         }
       }
       return out;
@@ -155,7 +155,7 @@ function blockProblems(block: unknown, at: string): string[] {
       if (!Array.isArray(b.elements) || b.elements.length === 0) return [`${at}.elements: not a non-empty array`];
       const out: string[] = [];
       if (b.elements.length > LIMITS.contextElements) out.push(`${at}.elements: ${b.elements.length} > ${LIMITS.contextElements}`);
-      b.elements.forEach((e: unknown, i: number) => out.push(...textProblems(e, `${at}.elements[${i}]`, LIMITS.contextText)));
+      for (const [i, e] of (b.elements as unknown[]).entries()) out.push(...textProblems(e, `${at}.elements[${i}]`, LIMITS.contextText));
       return out;
     }
     case 'divider':

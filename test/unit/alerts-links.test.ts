@@ -103,7 +103,7 @@ describe('sagewatch query command', () => {
 /** An independent JSURL reader (the notation of the Logs Insights page), for the round trip. */
 function parseJsurl(text: string): unknown {
   let i = 0;
-  const unescape = (): string => {
+  const readToken = (): string => {
     let out = '';
     while (i < text.length && !"~()'".includes(text[i]!)) {
       if (text[i] === '*') {
@@ -126,7 +126,7 @@ function parseJsurl(text: string): unknown {
     const c = text[i];
     if (c === "'") {
       i++;
-      return unescape();
+      return readToken();
     }
     if (c === '(') {
       i++;
@@ -142,7 +142,7 @@ function parseJsurl(text: string): unknown {
       }
       const object: Record<string, unknown> = {};
       while (text[i] !== ')') {
-        const key = unescape();
+        const key = readToken();
         object[key] = value();
         if (text[i] === '~') i++;
       }

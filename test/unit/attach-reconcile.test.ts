@@ -21,7 +21,7 @@ import { createAwsGateway } from '../../lib/attach/aws-gateway';
 import { streamAttachment } from '../../lib/attach/desired';
 import { MemoryInventory } from '../../lib/attach/memory-inventory';
 import { fingerprint } from '../../lib/names/owned';
-import { findOrphans, listResourcesPage, sweepMetricStreams } from '../../lib/attach/reconcile';
+import { findOrphans, listResourcesPage, sweepMetricStreams, type ListCursor } from '../../lib/attach/reconcile';
 import { Pacer } from '../../lib/attach/retry';
 import type { ResourceRecord } from '../../lib/store/inventory';
 import { fixture, NOW, SETTINGS } from './attach-fixtures';
@@ -48,7 +48,7 @@ describe('listResourcesPage', () => {
     sagemaker.on(ListLabelingJobsCommand).resolves({ LabelingJobSummaryList: [] });
 
     const pages = [];
-    let cursor;
+    let cursor: ListCursor | undefined;
     do {
       const page = await listResourcesPage(client, cursor, NOW);
       pages.push(page);

@@ -94,9 +94,15 @@ describe('the AWS gateway under the account-wide API budget', () => {
     const { createAwsGateway } = await import('../../lib/attach/aws-gateway');
     const { ApiBudget } = await import('../../lib/aws/api-budget');
     const taken: string[] = [];
-    const budget = new ApiBudget({ take: async (operation) => (taken.push(operation), { granted: true as const }) });
+    const budget = new ApiBudget({ take: async (operation) => {
+        taken.push(operation);
+        return { granted: true as const };
+      }, });
     const sent: string[] = [];
-    const client = { send: async (command: { constructor: { name: string } }) => (sent.push(command.constructor.name), {}) };
+    const client = { send: async (command: { constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        return {};
+      }, };
     const gateway = createAwsGateway({ cloudwatch: client, logs: client, sns: client } as never, { budget, retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
     await gateway.putMetricAlarm({ AlarmName: 'a' } as never);
     await gateway.deleteAlarms({ AlarmNames: ['a'] });

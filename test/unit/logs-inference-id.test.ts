@@ -44,7 +44,7 @@ describe('the inference id of a data-log line', () => {
     ['closing brackets and spaces', '] ] ]'],
     ['a closing bracket at the end', 'job-7]'],
     ['a bracketed prefix', '[batch-7] item 12'],
-    ['64 characters of "] "', '] '.repeat(32).slice(0, 63) + 'x'],
+    ['64 characters of "] "', `${'] '.repeat(32).slice(0, 63)}x`],
     ['a UUID', '8d2e4b71-1a9f-4c35-b6e0-57c3d9a2f804'],
     ['the marker itself', '[sagemaker logs] [x]'],
   ])('is recovered exactly with %s', (_name, id) => {

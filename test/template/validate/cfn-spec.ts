@@ -241,7 +241,7 @@ function checkValue(db: SpecDatabase, value: unknown, type: SpecType, path: stri
     }
     case 'array':
       if (!Array.isArray(value)) problems.push(`${path}: expected a list, got ${describe(value)}`);
-      else value.forEach((item, i) => checkValue(db, item, type.element, `${path}[${i}]`, problems));
+      else for (const [i, item] of value.entries()) checkValue(db, item, type.element, `${path}[${i}]`, problems);
       return;
     case 'map':
       if (!isPlainObject(value)) problems.push(`${path}: expected a map, got ${describe(value)}`);

@@ -61,7 +61,7 @@ export function policyDocuments(template: CfnTemplate): PolicyDocumentAt[] {
     switch (resource.Type) {
       case 'AWS::IAM::Role':
         at('trust', 'AssumeRolePolicyDocument', props.AssumeRolePolicyDocument);
-        asList(props.Policies).forEach((policy, i) => at('identity', `Policies[${i}].PolicyDocument`, isPlainObject(policy) ? policy.PolicyDocument : undefined, [id]));
+        for (const [i, policy] of asList(props.Policies).entries()) at('identity', `Policies[${i}].PolicyDocument`, isPlainObject(policy) ? policy.PolicyDocument : undefined, [id]);
         break;
       case 'AWS::IAM::Policy':
       case 'AWS::IAM::ManagedPolicy':

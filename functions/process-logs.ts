@@ -1,5 +1,4 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { loadConfig } from '../lib/config';
 import { processLogRecords, type LogHalfSink } from '../lib/correlate/process-logs';
 import { RequestMerges } from '../lib/correlate/request-merges';
@@ -24,13 +23,12 @@ export function createHandler(overrides: { store?: LogHalfSink } = {}) {
       store: overrides.store ?? new RequestMerges(requestStoreFromConfig(config)),
       // Kept while the container is warm: a stream's next batch continues its last line.
       tails: new StreamTails(),
-      processor: new BatchProcessor(EventType.KinesisDataStreams),
     };
   };
 
   return async (event: unknown): Promise<KinesisStreamBatchResponse> => {
     runtime ??= build();
-    const { logger, requestMetrics, opsMetrics, store, tails, processor } = runtime;
+    const { logger, requestMetrics, opsMetrics, store, tails } = runtime;
     const { source, records } = logRecordsFromEvent(event);
     const outcome = await processLogRecords(records, { store, tails, log: logger });
     publishObservations(requestMetrics, outcome.observations);
@@ -41,16 +39,10 @@ export function createHandler(overrides: { store?: LogHalfSink } = {}) {
       if (outcome.failedIds.size > 0) throw new Error('store writes failed; the subscription will redeliver');
       return { batchItemFailures: [] };
     }
-    return processPartialResponse(
-      event as KinesisStreamEvent,
-      async (record: KinesisStreamRecord) => {
-        if (outcome.failedIds.has(record.kinesis.sequenceNumber)) {
-          throw new Error(`store write failed for a request in record ${record.kinesis.sequenceNumber}`);
-        }
-      },
-      processor,
-      { throwOnFullBatchFailure: false },
-    );
+    // Requests are merged across the whole batch, not record by record, so which records failed
+    // is known only once it is done: those are reported, in the batch's order.
+    const failed = (event as KinesisStreamEvent).Records.filter((record) => outcome.failedIds.has(record.kinesis.sequenceNumber));
+    return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })) };
   };
 }
 

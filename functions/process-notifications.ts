@@ -1,5 +1,4 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../lib/config';
 import { processNotifications, type NotificationSink } from '../lib/correlate/process-notifications';
 import { RequestMerges } from '../lib/correlate/request-merges';
@@ -53,13 +52,12 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
       detectors,
       lag: new LagRecorder('notifications', (lag) => windows.putInputLag(lag)),
       pipeline: new PipelineLagMonitor({ dispatch: alerting.dispatch, thresholdMinutes: config.pipelineLagAlertMinutes, region: config.region }),
-      processor: new BatchProcessor(EventType.SQS),
     };
   };
 
   return async (event: unknown): Promise<SQSBatchResponse> => {
     runtime ??= build();
-    const { logger, requestMetrics, opsMetrics, store, detectors, processor } = runtime;
+    const { logger, requestMetrics, opsMetrics, store, detectors } = runtime;
     const now = detectors.now();
     const { source, inputs } = notificationInputsFromEvent(event);
     const outcome = await processNotifications(inputs, { store, log: logger });
@@ -90,16 +88,10 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
       if (outcome.failedIds.size > 0) throw new Error('store writes failed; the notification will be retried');
       return { batchItemFailures: [] };
     }
-    return processPartialResponse(
-      event as SQSEvent,
-      async (record: SQSRecord) => {
-        if (outcome.failedIds.has(record.messageId)) {
-          throw new Error(`store write failed for message ${record.messageId}`);
-        }
-      },
-      processor,
-      { throwOnFullBatchFailure: false },
-    );
+    // Notifications are merged as one batch, so which messages failed is known only once it is
+    // done: those are reported, in the batch's order.
+    const failed = (event as SQSEvent).Records.filter((record) => outcome.failedIds.has(record.messageId));
+    return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
   };
 }
 

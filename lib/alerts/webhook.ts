@@ -1,9 +1,10 @@
 import type { LogSink } from '../telemetry/observations';
+import { outcomeOfNoResponse, outcomeOfResponse, retryDelay, type Outcome } from './slack-retry';
 
 /**
- * Delivery to a Slack incoming webhook. `429` waits for `Retry-After`; `5xx`, `408`, network
- * errors and timeouts retry with capped exponential backoff and full jitter; any other status is
- * a permanent failure. The last failure throws WebhookDeliveryError, so the Lambda's own async
+ * Delivery to a Slack incoming webhook, attempt after attempt as lib/alerts/slack-retry.ts decides
+ * (`429` waits for `Retry-After`; `5xx`, `408`, network errors and timeouts back off; any other
+ * status is permanent). The last failure throws WebhookDeliveryError, so the Lambda's own async
  * retries and then its dead-letter queue take the message: nothing is dropped silently.
  *
  * The URL is a secret (it is the credential): it appears in no error and no log line.
@@ -53,11 +54,6 @@ export class WebhookDeliveryError extends Error {
   }
 }
 
-type Outcome =
-  | { kind: 'ok'; status: number }
-  | { kind: 'retry'; status?: number; code?: string; why: string; retryAfterMs?: number }
-  | { kind: 'permanent'; status: number; code?: string };
-
 export async function deliverToWebhook(url: string, payload: unknown, options: DeliveryOptions = {}): Promise<DeliveryResult> {
   const timeoutMs = options.timeoutMs ?? 5000;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
@@ -105,8 +101,7 @@ export async function deliverToWebhook(url: string, payload: unknown, options: D
         failure,
       );
     }
-    const backoff = random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    const delay = Math.round(outcome.retryAfterMs ?? backoff);
+    const delay = retryDelay(outcome, attempt, { baseDelayMs, maxDelayMs, random });
     if (options.deadline !== undefined && now() + delay >= options.deadline) {
       throw new WebhookDeliveryError(
         `Slack webhook delivery failed ${after}: ${outcome.why}; no time left to wait ${delay} ms for another`,
@@ -133,41 +128,16 @@ async function postOnce(url: string, body: string, timeoutMs: number, now: () =>
     });
     const text = await response.text();
     const code = errorCode(text);
-    const status = response.status;
-    if (status >= 200 && status < 300) return { kind: 'ok', status };
-    if (status === 429) {
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now());
-      return { kind: 'retry', status, ...(code ? { code } : {}), why: `HTTP 429${code ? ` ${code}` : ''}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-    }
-    if (status >= 500 || status === 408) return { kind: 'retry', status, ...(code ? { code } : {}), why: `HTTP ${status}${code ? ` ${code}` : ''}` };
-    return { kind: 'permanent', status, ...(code ? { code } : {}) };
+    return outcomeOfResponse(response.status, code, response.headers.get('retry-after'), now());
   } catch (error) {
-    if (controller.signal.aborted) return { kind: 'retry', why: `no response within ${timeoutMs} ms` };
-    return { kind: 'retry', why: `network error (${networkReason(error)})` };
+    return outcomeOfNoResponse(controller.signal.aborted, timeoutMs, error);
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** `Retry-After` as delay-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** Slack answers errors with a short code as plain text; anything longer is not one. */
 function errorCode(text: string): string | undefined {
   const trimmed = text.trim();
   return /^[a-z_]{1,64}$/.test(trimmed) && trimmed !== 'ok' ? trimmed : undefined;
-}
-
-/** The error's code and name only: messages of fetch errors can quote the URL. */
-function networkReason(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; name?: unknown } } | null)?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  const name = error instanceof Error ? error.name : 'Error';
-  return code ? `${name} ${code}` : name;
 }

@@ -2,7 +2,8 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderForSlack } from '../../lib/alerts/slack';
-import { deliverToWebhook, parseRetryAfter, WebhookDeliveryError, type DeliveryOptions } from '../../lib/alerts/webhook';
+import { parseRetryAfter } from '../../lib/alerts/slack-retry';
+import { deliverToWebhook, WebhookDeliveryError, type DeliveryOptions } from '../../lib/alerts/webhook';
 import { startFakeSlack, WEBHOOK_PATH, type FakeSlack } from '../support/fake-slack';
 
 /**

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one concept, the metering proxy; parsing a request off the wire and
+// billing it by DynamoDB's rules share the per-table usage it accumulates.
 /**
  * A metering proxy in front of dynalite. The functions under test talk to it exactly as to
  * DynamoDB (their own SDK, signing and retries; the bytes are passed on untouched), and for

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the bench's deterministic inputs (log batches, notifications, the worst
+// case) share one seeded random source and one script of what a request writes.
 /**
  * Deterministic inputs for the bench, in AWS's own formats and built with the same builders as
  * the simulator and the tests: a Kinesis batch of CloudWatch Logs subscription records (the

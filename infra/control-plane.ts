@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: what the control-plane workflows need (their roles, the metric
+// delivery stream, the Slack failures queue, the state machines), declared together so IAM and targets match.
 import { readFileSync } from 'node:fs';
 import { publishAlertsStatements, slackSecretStatements } from './alerts';
 import { functionRole, getAtt, ref, serviceRole, sub, type Cfn, type PolicyStatement } from './cfn';

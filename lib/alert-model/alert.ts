@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the one alert model (kinds, schema, limits, creation, resolution,
+// fingerprint, labels) that every producer, the store and every renderer must agree on.
 import { createHash } from 'node:crypto';
 // zod/mini: detectors on the data path import the model; the full zod build would weigh on every bundle.
 import * as z from 'zod/mini';

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one concept, converging a resource (compare desired with recorded,
+// then apply in order); apply() walks every attachment type with one inventory and gateway.
 import type { LogSink } from '../telemetry/observations';
 import { silentLog } from '../telemetry/observations';
 import type { ResourceModel } from '../sagemaker/model';

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: one client (sign, send, retry, marshal) whose parts only work together.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';

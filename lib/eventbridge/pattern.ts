@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one concept, EventBridge's pattern semantics; the compiler and the
+// matcher of every operator share one value model and are checked against one body of tests.
 /**
  * Amazon EventBridge event pattern matching, done locally.
  *

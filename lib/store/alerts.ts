@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: alert dedupe and history in the state table; shouldSend's conditional
+// writes and the history rows they leave are one protocol on one key scheme.
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../aws/errors';
 import type { Config } from '../config';

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: DynamoDB access to the inventory table, whose resources, attachments,
+// gaps, locks and stream records share one key scheme and one snapshot read.
 import {
   DeleteCommand,
   GetCommand,

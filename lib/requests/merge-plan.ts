@@ -51,7 +51,7 @@ export interface LogMergeStore {
 export interface OpenRequest {
   inferenceId: string;
   endpointName: string;
-  /** Its first log line's time (the record's firstLogAt): the stuck rule's clock starts there. */
+  /** Its first log line's time, at most its arrival: the stuck rule's clock starts there (read back from a list: the list's latest). */
   openSince: string;
 }
 

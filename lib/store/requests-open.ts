@@ -54,8 +54,9 @@ export class OpenRequests {
           Item: {
             pk: openShardName(shard),
             sk: `${latest}#${randomUUID()}`,
-            // One string rather than a list of maps: DynamoDB bills attribute names and type bytes per element.
-            requests: JSON.stringify(chunk.map((r) => [r.inferenceId, r.endpointName, r.openSince])),
+            // One string rather than a list of maps (DynamoDB bills attribute names and type bytes
+            // per element), ids grouped by endpoint; the sweeper needs no time per request (the sort key has the latest).
+            requests: JSON.stringify(byEndpoint(chunk)),
             expiresAt: this.clock.expiresAt(),
           },
         }),
@@ -74,7 +75,7 @@ export class OpenRequests {
         ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
       }),
     )) as { Items?: Array<{ pk: string; sk: string; requests?: string }>; LastEvaluatedKey?: Record<string, unknown> };
-    const lists = (output.Items ?? []).map((item) => ({ key: { pk: item.pk, sk: item.sk }, requests: parseRequests(item.requests) }));
+    const lists = (output.Items ?? []).map((item) => ({ key: { pk: item.pk, sk: item.sk }, requests: parseRequests(item.requests, item.sk) }));
     return { lists, ...(output.LastEvaluatedKey ? { next: output.LastEvaluatedKey } : {}) };
   }
 
@@ -103,8 +104,25 @@ export class OpenRequests {
   }
 }
 
-function parseRequests(text: string | undefined): OpenRequest[] {
+/** `[[endpointName, [inferenceId, ...]], ...]`: each endpoint name once per list. */
+function byEndpoint(requests: readonly OpenRequest[]): Array<[string, string[]]> {
+  const groups = new Map<string, string[]>();
+  for (const { endpointName, inferenceId } of requests) {
+    const ids = groups.get(endpointName);
+    if (ids) ids.push(inferenceId);
+    else groups.set(endpointName, [inferenceId]);
+  }
+  return [...groups];
+}
+
+/** A list's requests; each opened by the list's latest open time (its sort key's prefix). Lists written as `[id, endpoint, openSince]` rows are read too. */
+function parseRequests(text: string | undefined, sk: string): OpenRequest[] {
   if (!text) return [];
-  const rows = JSON.parse(text) as Array<[string, string, string]>;
-  return rows.map(([inferenceId, endpointName, openSince]) => ({ inferenceId, endpointName, openSince }));
+  const latest = sk.slice(0, sk.lastIndexOf('#'));
+  const rows = JSON.parse(text) as Array<[string, string[]] | [string, string, string]>;
+  return rows.flatMap((row): OpenRequest[] =>
+    Array.isArray(row[1])
+      ? row[1].map((inferenceId) => ({ inferenceId, endpointName: row[0], openSince: latest }))
+      : [{ inferenceId: row[0], endpointName: row[1], openSince: row[2] as string }],
+  );
 }

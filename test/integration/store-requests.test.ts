@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RequestStore, type EndpointQuery } from '../../lib/store/requests';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { OPEN_SHARDS, RequestStore, type EndpointQuery } from '../../lib/store/requests';
 import { RequestMerges } from '../../lib/correlate/request-merges';
 import type { LogHalf, NotificationHalf } from '../../lib/requests/halves';
 import { TABLES, useDynamo } from '../support/dynamo';
@@ -239,5 +240,31 @@ describe('RequestStore queries', () => {
     expect(window.map((r) => r.inferenceId)).toEqual(['q-4', 'q-3', 'q-2']);
     const inProgress = await s.queryByEndpoint({ endpointName, status: 'InProgress' });
     expect(inProgress.map((r) => r.inferenceId)).toEqual(['q-log-only']);
+  });
+});
+
+describe('RequestStore open-request lists', () => {
+  it('reads back every request a batch listed, of every endpoint, each opened by the list’s latest time; lists written one row per request are read too', async () => {
+    const requests = new RequestStore(db.client(), { tableName: TABLES.requests, byEndpointIndex: TABLES.requestsByEndpointIndex, stateTable: TABLES.state, retentionDays: 30, maxLogLines: 3, maxLogLineChars: 40, now: () => NOW });
+    const run = `lists-${Math.random().toString(36).slice(2, 8)}`;
+    const at = (s: number) => new Date(NOW - 3_600_000 + s * 1000).toISOString();
+    const listed = [
+      { inferenceId: `${run}-a`, endpointName: `${run}-ep1`, openSince: at(1) },
+      { inferenceId: `${run}-b`, endpointName: `${run}-ep2`, openSince: at(3) },
+      { inferenceId: `${run}-c`, endpointName: `${run}-ep1`, openSince: at(2) },
+    ];
+    await requests.listOpen(listed);
+    const legacy = { pk: 'openRequests#0', sk: `${at(5)}#legacy-${run}`, requests: JSON.stringify([[`${run}-d`, `${run}-ep3`, at(4)]]) };
+    await db.client().send(new PutCommand({ TableName: TABLES.state, Item: legacy }));
+    const found = [];
+    for (let shard = 0; shard < OPEN_SHARDS; shard++) {
+      for (const list of (await requests.openListsPage(shard, '9999', { limit: 100 })).lists) found.push(...list.requests.filter((r) => r.inferenceId.startsWith(run)));
+    }
+    expect(found.sort((x, y) => x.inferenceId.localeCompare(y.inferenceId))).toEqual([
+      { inferenceId: `${run}-a`, endpointName: `${run}-ep1`, openSince: at(3) },
+      { inferenceId: `${run}-b`, endpointName: `${run}-ep2`, openSince: at(3) },
+      { inferenceId: `${run}-c`, endpointName: `${run}-ep1`, openSince: at(3) },
+      { inferenceId: `${run}-d`, endpointName: `${run}-ep3`, openSince: at(4) },
+    ]);
   });
 });

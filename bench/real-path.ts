@@ -158,12 +158,14 @@ export async function runRealPath(options: RealPathOptions): Promise<RealPathRes
     });
     const warmUp = new Tally();
     for (const event of splitBatches(warmLogs, options.logBatches ?? 4)) warmUp.add('processLogs', await processes.processLogs.invoke(event, warmStart + MINUTE));
-    for (const event of notificationEvents(warmLogs.requests, { seed: seed + 2 })) {
-      warmUp.add('processNotifications', await processes.processNotifications.invoke(event, warmStart + 2 * MINUTE));
+    for (const event of notificationEvents(byCompletion(warmLogs.requests), { seed: seed + 2 })) {
+      warmUp.add('processNotifications', await processes.processNotifications.invoke(event, latestCompletion(event) + 2_000));
     }
     const historyMinutes = (countedStart - historyStart) / MINUTE;
     // About one notification per endpoint and minute: every minute bucket of the windows is there.
-    const history = notificationWorkload({ count: historyMinutes * 6, seed: seed + 3, startMs: historyStart, spacingMs: 10_000 });
+    // At this rate Lambda's poller takes messages as they come (no batching window): one per batch,
+    // so the notification input keeps up, as it does in production, and the sweep may call the lost ones stuck.
+    const history = notificationWorkload({ count: historyMinutes * 6, batchSize: 1, seed: seed + 3, startMs: historyStart, spacingMs: 10_000 });
     for (const event of history) warmUp.add('processNotifications', await processes.processNotifications.invoke(event, latestCompletion(event) + 2_000));
     warmUp.add('sweepRequests', await processes.sweepRequests.invoke(scheduledEvent(countedStart), countedStart));
     const warmFailures = REAL_PATH_FUNCTIONS.flatMap((key) => warmUp.runs[key].errors.map((e) => `${key}: ${e}`));
@@ -174,7 +176,7 @@ export async function runRealPath(options: RealPathOptions): Promise<RealPathRes
     const lose = prng(seed + 4);
     const lostShare = options.lostShare ?? 0.01;
     const notified: BenchRequest[] = workload.requests.filter(() => lose() >= lostShare);
-    const sqsEvents = notificationEvents(notified, { batchSize: DEPLOYED_SQS_BATCH_SIZE, seed: seed + 5 });
+    const sqsEvents = notificationEvents(byCompletion(notified), { batchSize: DEPLOYED_SQS_BATCH_SIZE, seed: seed + 5 });
     const early = sqsEvents.filter((_, i) => i % 2 === 0);
     const late = sqsEvents.filter((_, i) => i % 2 === 1);
     const logBatches = splitBatches(workload, options.logBatches ?? 4);
@@ -182,8 +184,12 @@ export async function runRealPath(options: RealPathOptions): Promise<RealPathRes
     env.meter.reset();
     const publishedBefore = env.sns.published.length;
     const tally = new Tally();
+    // SNS delivers to the queue as each request finishes and Lambda polls it at once: each batch
+    // runs at its latest completion. Run later (at the bench's real now, minutes after the
+    // counted traffic's event times), the notification input would look minutes behind, and a
+    // sweeper that waits for its watermark would rightly report nothing stuck.
     const notify = async (events: SqsEvent[]) => {
-      for (const event of events) tally.add('processNotifications', await processes.processNotifications.invoke(event));
+      for (const event of events) tally.add('processNotifications', await processes.processNotifications.invoke(event, latestCompletion(event) + 2_000));
     };
     await notify(early);
     for (const event of logBatches) tally.add('processLogs', await processes.processLogs.invoke(event));
@@ -208,6 +214,11 @@ export async function runRealPath(options: RealPathOptions): Promise<RealPathRes
   } finally {
     await Promise.all(Object.values(processes).map((lambda) => lambda.close()));
   }
+}
+
+/** The queue receives notifications in the order requests finish, not in the order they arrived. */
+function byCompletion(requests: readonly BenchRequest[]): BenchRequest[] {
+  return [...requests].sort((a, b) => a.completedMs - b.completedMs);
 }
 
 function latestCompletion(event: SqsEvent): number {

@@ -457,6 +457,9 @@ export function notificationWorkload(options: NotificationWorkloadOptions): SqsE
       linesInBatch: 0,
     });
   }
+  // The queue holds them in the order they finish: a batch spans the rate's few seconds, not a
+  // minute of latencies (which the notification input's lag would read as falling behind).
+  requests.sort((a, b) => a.completedMs - b.completedMs);
   return notificationEvents(requests, { ...options, seed: (options.seed ?? 13) + 1 });
 }
 

@@ -43,24 +43,18 @@ export function requestsTable(names: TableNames): CreateTableCommandInput {
 
 /** Inventory of what sagewatch attached to each resource: pk = resource key, sk = attachment. */
 export function inventoryTable(names: TableNames): CreateTableCommandInput {
-  return {
-    TableName: names.inventory,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ],
-  };
+  return pkSkTable(names.inventory);
 }
 
 /** Alert dedupe, detector windows, open-request lists and other small state with a TTL: pk/sk, generic. */
 export function stateTable(names: TableNames): CreateTableCommandInput {
+  return pkSkTable(names.state);
+}
+
+/** A table of string pk/sk keys whose items say what they are in the keys themselves. */
+function pkSkTable(tableName: string): CreateTableCommandInput {
   return {
-    TableName: names.state,
+    TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [
       { AttributeName: 'pk', AttributeType: 'S' },

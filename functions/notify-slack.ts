@@ -4,7 +4,8 @@ import { messagesFromEvent } from '../lib/alerts/inbound';
 import { isSlackDeliveryAlarm } from '../lib/alerts/self-alarms';
 import { createWebhookUrlSource, type WebhookUrlSource } from '../lib/alerts/secret';
 import { detectFormat, renderForSlack, type InboundFormat } from '../lib/alerts/slack';
-import { deliverToWebhook, WebhookDeliveryError, type DeliveryOptions } from '../lib/alerts/webhook';
+import { deliverToWebhook, type DeliveryOptions } from '../lib/alerts/webhook';
+import { WebhookDeliveryError } from '../lib/alerts/errors';
 import { createLogger } from '../lib/telemetry/logger';
 import { createOpsMetrics, publishCounters } from '../lib/telemetry/metrics';
 

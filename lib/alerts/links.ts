@@ -1,4 +1,5 @@
 import { toIso } from '../alert-model/alert';
+import { InvalidRegionError } from './errors';
 
 /**
  * Console deep links and command lines for alert evidence. The console encodes its hash-routed
@@ -7,10 +8,6 @@ import { toIso } from '../alert-model/alert';
  */
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
-export class InvalidRegionError extends Error {
-  override name = 'InvalidRegionError';
-}
 
 /** The console origin of the region's partition. */
 export function consoleOrigin(region: string): string {

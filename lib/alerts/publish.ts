@@ -2,6 +2,7 @@ import { PublishCommand, type MessageAttributeValue, type PublishCommandInput } 
 import { ALERT_CONTEXT_KEY, toChatNotification, type ChatNotification } from './chat';
 import { cut, normalizeAlert, type Alert } from '../alert-model/alert';
 import { headline, renderAlertText } from './text';
+import { MessageTooLargeError } from './errors';
 
 /**
  * Publishing to the alerts topic. One message serves every subscriber: with
@@ -24,10 +25,6 @@ export interface AlertPublisher {
 /** The one method of the SNS client the publisher uses. */
 export interface SnsSender {
   send(command: PublishCommand): Promise<{ MessageId?: string }>;
-}
-
-export class MessageTooLargeError extends Error {
-  override name = 'MessageTooLargeError';
 }
 
 export function buildPublishInput(input: Alert, topicArn: string): PublishCommandInput {

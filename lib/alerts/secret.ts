@@ -2,6 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { WebhookSecretError } from './errors';
 
 /**
  * The Slack webhook URL is a credential: it lives in SSM Parameter Store (SecureString) or
@@ -11,10 +12,6 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
  * `secretsmanager:sagewatch/slack-webhook`, or the parameter's or secret's ARN).
  */
 export type SecretRef = { store: 'ssm'; name: string } | { store: 'secretsmanager'; name: string };
-
-export class WebhookSecretError extends Error {
-  override name = 'WebhookSecretError';
-}
 
 export function parseSecretRef(value: string): SecretRef {
   const trimmed = value.trim();

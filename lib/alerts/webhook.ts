@@ -1,5 +1,6 @@
 import type { LogSink } from '../telemetry/observations';
 import { outcomeOfNoResponse, outcomeOfResponse, retryDelay, type Outcome } from './slack-retry';
+import { WebhookDeliveryError } from './errors';
 
 /**
  * Delivery to a Slack incoming webhook, attempt after attempt as lib/alerts/slack-retry.ts decides
@@ -34,24 +35,6 @@ export interface DeliveryResult {
   status: number;
   /** Total time spent waiting between attempts. */
   waitedMs: number;
-}
-
-export class WebhookDeliveryError extends Error {
-  override name = 'WebhookDeliveryError';
-
-  constructor(
-    message: string,
-    readonly details: {
-      attempts: number;
-      /** True when retrying the same payload cannot succeed (a 4xx other than 408/429). */
-      permanent: boolean;
-      status?: number;
-      /** Slack's error code from the response body (`invalid_blocks`, `no_service` ...). */
-      code?: string;
-    },
-  ) {
-    super(message);
-  }
 }
 
 export async function deliverToWebhook(url: string, payload: unknown, options: DeliveryOptions = {}): Promise<DeliveryResult> {

@@ -12,6 +12,7 @@ import { errorMessage, errorName } from '../aws/errors';
 import { putLogSubscription, removeLogSubscription, slotsFull, type FilterOwnership } from './log-subscription';
 import { fingerprint, subscriptionFilterName } from '../names/owned';
 import type { ConvergeSettings } from './settings';
+import { LogGroupNotReadyError, ResourceBusyError } from './errors';
 
 /**
  * Level-triggered convergence of one resource: compute what its current state needs, diff it
@@ -83,19 +84,6 @@ export interface ConvergeResult {
   /** Log groups that do not exist yet: retry later. */
   pending: string[];
   outcome?: string;
-}
-
-/** Another execution is converging the same resource: retry later (Step Functions does). */
-export class ResourceBusyError extends Error {
-  override name = 'ResourceBusy';
-}
-
-/** The only thing left is a log group that does not exist yet: retry later. */
-export class LogGroupNotReadyError extends Error {
-  override name = 'LogGroupNotReady';
-  constructor(readonly result: ConvergeResult) {
-    super(`log group ${result.pending.join(', ')} does not exist yet`);
-  }
 }
 
 const DEFAULT_LOCK_TTL_MS = 15 * 60_000;

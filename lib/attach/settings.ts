@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import { StageThresholdsSchema, type StageThresholds } from '../profiles/thresholds';
 import { DEFAULT_NAME_PREFIX, NAME_PREFIX_PATTERN } from '../names/owned';
+import { SettingsError } from './errors';
 
 /**
  * Everything converging needs to know about the deployed stack: where alarms send their
@@ -56,10 +57,6 @@ export interface ControlPlaneConfig {
   notificationsQueueArn?: string | undefined;
   /** JSON text or an already parsed object. */
   thresholds?: string | StageThresholds | undefined;
-}
-
-export class SettingsError extends Error {
-  override name = 'SettingsError';
 }
 
 const arn = z.string().check(z.regex(/^arn:aws[a-z-]*:/, 'must be an ARN'));

@@ -3,6 +3,7 @@ import { NOTHING_KNOWN, type KnownLogState, type LogMergeStore, type OpenRequest
 import { isoTime } from '../util/iso-time';
 import type { RequestRecord } from '../requests/record';
 import { planLogMerge, streamOf } from './duplicates';
+import { MergeConflictError } from './errors';
 
 /**
  * Merges one request's log half: plans the write (./duplicates.ts), has the store execute it,
@@ -38,10 +39,6 @@ const STREAMS_PER_WRITE = 16;
 const KNOWN_STATES_KEPT = 10_000;
 
 export type { LogMergeStore } from '../requests/merge-plan';
-
-export class MergeConflictError extends Error {
-  override name = 'MergeConflictError';
-}
 
 export class LogMerger {
   /** Records whose stored lines are full, by key: their next batch's write is exact at once. */

@@ -5,6 +5,7 @@ import { pipelineExecutionName, tagsFrom, type Tags } from './resource';
 import type { JobKind } from '../profiles/kinds';
 import { jobLifecycle, jobOutcome, normalizeStatus } from './status';
 import { toEpochMs } from './time';
+import { JobDescriptionError } from './errors';
 
 /**
  * Classification of a job from its Describe*Job output (or, without one, from its state-change
@@ -77,10 +78,6 @@ const FIELDS: Record<Exclude<JobKind, 'pipeline-execution'>, JobFields> = {
     end: [],
   },
 };
-
-export class JobDescriptionError extends Error {
-  override name = 'JobDescriptionError';
-}
 
 /** `tags`: the job's ListTags when known; otherwise the `Tags` map of an event's detail. */
 export function classifyJob(kind: JobKind, job: Record<string, unknown>, tags: Tags = tagsFrom(job.Tags)): JobModel {

@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../aws/errors';
+import { VersionConflictError } from './errors';
 
 /**
  * The request-level detectors' state in the generic `state` table, one partition per endpoint
@@ -48,10 +49,6 @@ const INCIDENT_RETENTION_SECONDS = 30 * 86_400;
 export const detectorKey = (endpointName: string) => `detect#${endpointName}`;
 const slotKey = (start: number) => `s#${new Date(start).toISOString().slice(0, 16)}`;
 const incidentKey = (kind: string) => `~i#${kind}`;
-
-export class VersionConflictError extends Error {
-  override name = 'VersionConflictError';
-}
 
 export class WindowStore {
   constructor(

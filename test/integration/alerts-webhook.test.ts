@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderForSlack } from '../../lib/alerts/slack';
 import { parseRetryAfter } from '../../lib/alerts/slack-retry';
-import { deliverToWebhook, WebhookDeliveryError, type DeliveryOptions } from '../../lib/alerts/webhook';
+import { deliverToWebhook, type DeliveryOptions } from '../../lib/alerts/webhook';
+import { WebhookDeliveryError } from '../../lib/alerts/errors';
 import { startFakeSlack, WEBHOOK_PATH, type FakeSlack } from '../support/fake-slack';
 
 /**

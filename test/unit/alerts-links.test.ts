@@ -1,20 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  alarmUrl,
-  consoleOrigin,
-  dashboardUrl,
-  endpointLogGroup,
-  endpointUrl,
-  inferenceIdsQuery,
-  InvalidRegionError,
-  jobUrl,
-  jsurl,
-  logGroupUrl,
-  logsInsightsUrl,
-  queryCommand,
-  shellQuote,
-} from '../../lib/alerts/links';
+import { alarmUrl, consoleOrigin, dashboardUrl, endpointLogGroup, endpointUrl, inferenceIdsQuery, jobUrl, jsurl, logGroupUrl, logsInsightsUrl, queryCommand, shellQuote } from '../../lib/alerts/links';
+import { InvalidRegionError } from '../../lib/alerts/errors';
 
 describe('console links', () => {
   it('uses the console of the region and its partition', () => {

@@ -3,7 +3,8 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createWebhookUrlSource, parseSecretRef, WebhookSecretError } from '../../lib/alerts/secret';
+import { createWebhookUrlSource, parseSecretRef } from '../../lib/alerts/secret';
+import { WebhookSecretError } from '../../lib/alerts/errors';
 
 const ssm = mockClient(SSMClient);
 const secrets = mockClient(SecretsManagerClient);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planSettings, SettingsError, settingsFromConfig } from '../../lib/attach/settings';
+import { planSettings, settingsFromConfig } from '../../lib/attach/settings';
+import { SettingsError } from '../../lib/attach/errors';
 
 const complete = {
   region: 'eu-west-1',

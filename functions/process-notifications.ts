@@ -3,18 +3,12 @@ import { loadConfig } from '../lib/config';
 import { processNotifications, type NotificationSink } from '../lib/correlate/process-notifications';
 import { RequestMerges } from '../lib/correlate/request-merges';
 import { notificationInputsFromEvent, type NotificationInput } from '../lib/notifications/event';
-import { requestStoreFromConfig } from '../lib/store';
 import { createLogger } from '../lib/telemetry/logger';
 import { createOpsMetrics, createRequestMetrics, publishCounters, publishObservations } from '../lib/telemetry/metrics';
-import { createDocumentClient } from '../lib/aws/clients';
-import { alertingFromConfig } from '../lib/alerts/runtime';
+import { requestAlertingFromConfig } from '../lib/alerts/runtime';
 import type { AlertPublisher } from '../lib/alerts/publish';
-import { detectFromNotifications, type RequestAlertDeps } from '../lib/alerts/request-alerts';
-import { PipelineLagMonitor } from '../lib/alerts/pipeline-alerts';
-import { EndpointState } from '../lib/detect/endpoint-state';
-import { detectorSettings, lookbackMs } from '../lib/detect/settings';
+import { detectFromNotifications } from '../lib/alerts/request-alerts';
 import { LagRecorder, queueLag, type QueuedMessage } from '../lib/detect/watermark';
-import { WindowStore } from '../lib/store/windows';
 
 /**
  * SQS (subscribed to the async endpoints' SNS topics) → processNotifications. Also accepts an
@@ -27,23 +21,7 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
   const build = () => {
     const config = loadConfig();
     const logger = createLogger(config.serviceName);
-    const client = createDocumentClient({ region: config.region });
-    const requests = requestStoreFromConfig(config);
-    const alerting = alertingFromConfig(config, { log: logger, ...(overrides.publisher ? { publisher: overrides.publisher } : {}) });
-    const windows = new WindowStore(client, config.stateTable);
-    const settings = detectorSettings(config);
-    const detectors: RequestAlertDeps = {
-      // Kept across the batches of a warm instance: a busy endpoint is read once a minute.
-      state: new EndpointState(windows, { lookbackMs: lookbackMs(settings), refreshMs: 60_000, fullRefreshMs: 30 * 60_000 }),
-      windows,
-      requests,
-      dispatch: alerting.dispatch,
-      settings,
-      region: config.region,
-      namePrefix: config.namePrefix,
-      now: overrides.now ?? Date.now,
-      log: logger,
-    };
+    const { requests, windows, detectors, pipeline } = requestAlertingFromConfig(config, { log: logger, ...(overrides.publisher ? { publisher: overrides.publisher } : {}), ...(overrides.now ? { now: overrides.now } : {}) });
     return {
       logger,
       requestMetrics: createRequestMetrics(config.metricsNamespace),
@@ -51,7 +29,7 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
       store: overrides.store ?? new RequestMerges(requests),
       detectors,
       lag: new LagRecorder('notifications', (lag) => windows.putInputLag(lag)),
-      pipeline: new PipelineLagMonitor({ dispatch: alerting.dispatch, thresholdMinutes: config.pipelineLagAlertMinutes, region: config.region }),
+      pipeline,
     };
   };
 

@@ -1,14 +1,8 @@
 import { loadConfig } from '../lib/config';
-import { createDocumentClient } from '../lib/aws/clients';
-import { alertingFromConfig } from '../lib/alerts/runtime';
+import { requestAlertingFromConfig } from '../lib/alerts/runtime';
 import type { AlertPublisher } from '../lib/alerts/publish';
 import { sweep } from '../lib/alerts/sweep';
-import { PipelineLagMonitor } from '../lib/alerts/pipeline-alerts';
-import { EndpointState } from '../lib/detect/endpoint-state';
-import { detectorSettings, lookbackMs } from '../lib/detect/settings';
 import { watermarkOf } from '../lib/detect/watermark';
-import { requestStoreFromConfig } from '../lib/store';
-import { WindowStore } from '../lib/store/windows';
 import { createLogger } from '../lib/telemetry/logger';
 import { createOpsMetrics, createRequestMetrics, publishCounters, publishObservations } from '../lib/telemetry/metrics';
 
@@ -27,33 +21,19 @@ export function createHandler(overrides: { publisher?: AlertPublisher; now?: () 
   const build = () => {
     const config = loadConfig();
     const logger = createLogger(config.serviceName);
-    const client = createDocumentClient({ region: config.region });
-    const requests = requestStoreFromConfig(config);
-    const alerting = alertingFromConfig(config, { log: logger, ...(overrides.publisher ? { publisher: overrides.publisher } : {}) });
-    const windows = new WindowStore(client, config.stateTable);
-    const settings = detectorSettings(config);
     const now = overrides.now ?? Date.now;
+    const { alerting, requests, windows, detectors, pipeline } = requestAlertingFromConfig(config, { log: logger, ...(overrides.publisher ? { publisher: overrides.publisher } : {}), now });
     return {
       config,
       logger,
       windows,
       alerting,
-      pipeline: new PipelineLagMonitor({ dispatch: alerting.dispatch, thresholdMinutes: config.pipelineLagAlertMinutes, region: config.region }),
+      pipeline,
       requestMetrics: createRequestMetrics(config.metricsNamespace),
       opsMetrics: createOpsMetrics(config.metricsNamespace, config.serviceName),
       requests,
       now,
-      detectors: {
-        state: new EndpointState(windows, { lookbackMs: lookbackMs(settings), refreshMs: 60_000, fullRefreshMs: 30 * 60_000 }),
-        windows,
-        requests,
-        dispatch: alerting.dispatch,
-        settings,
-        region: config.region,
-        namePrefix: config.namePrefix,
-        now,
-        log: logger,
-      },
+      detectors,
     };
   };
 

@@ -5,6 +5,14 @@ import { alertStoreFromConfig, type AlertStore } from '../store/alerts';
 import { dispatchAlert, type DispatchResult } from './dispatch';
 import type { Alert } from '../alert-model/alert';
 import { createSnsPublisher, type AlertPublisher } from './publish';
+import { createDocumentClient } from '../aws/clients';
+import { EndpointState } from '../detect/endpoint-state';
+import { detectorSettings, lookbackMs } from '../detect/settings';
+import { requestStoreFromConfig } from '../store';
+import type { RequestStore } from '../store/requests';
+import { WindowStore } from '../store/windows';
+import { PipelineLagMonitor } from './pipeline-alerts';
+import type { RequestAlertDeps } from './request-alerts';
 
 /**
  * Everything a producer of alerts (detectors, sweeper, control plane) needs, built from config:
@@ -28,6 +36,36 @@ export function alertingFromConfig(config: Config, options: { log?: LogSink; pub
     store,
     dispatch: (alert) => dispatchAlert(alert, { store, publisher, cooldownSeconds: config.alertCooldownSeconds, log }),
   };
+}
+
+/** What the request-level detectors run on: built once per warm instance by the notification handler and the sweeper. */
+export interface RequestAlerting {
+  alerting: Alerting;
+  requests: RequestStore;
+  windows: WindowStore;
+  detectors: RequestAlertDeps;
+  pipeline: PipelineLagMonitor;
+}
+
+export function requestAlertingFromConfig(config: Config, options: { log: LogSink; publisher?: AlertPublisher; now?: () => number }): RequestAlerting {
+  const requests = requestStoreFromConfig(config);
+  const alerting = alertingFromConfig(config, { log: options.log, ...(options.publisher ? { publisher: options.publisher } : {}) });
+  const windows = new WindowStore(createDocumentClient({ region: config.region }), config.stateTable);
+  const settings = detectorSettings(config);
+  const detectors: RequestAlertDeps = {
+    // Kept across the batches of a warm instance: a busy endpoint is read once a minute.
+    state: new EndpointState(windows, { lookbackMs: lookbackMs(settings), refreshMs: 60_000, fullRefreshMs: 30 * 60_000 }),
+    windows,
+    requests,
+    dispatch: alerting.dispatch,
+    settings,
+    region: config.region,
+    namePrefix: config.namePrefix,
+    now: options.now ?? Date.now,
+    log: options.log,
+  };
+  const pipeline = new PipelineLagMonitor({ dispatch: alerting.dispatch, thresholdMinutes: config.pipelineLagAlertMinutes, region: config.region });
+  return { alerting, requests, windows, detectors, pipeline };
 }
 
 function logPublisher(log: LogSink): AlertPublisher {

@@ -328,32 +328,25 @@ export function resourceArn(resource: AlertResource): string | undefined {
   if (!resource.region || !resource.account) return undefined;
   const partition = resource.region.startsWith('cn-') ? 'aws-cn' : resource.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
   const prefix = `arn:${partition}`;
-  const sagemaker = (kind: string) => `${prefix}:sagemaker:${resource.region}:${resource.account}:${kind}/${resource.name.toLowerCase()}`;
-  switch (resource.type) {
-    case 'endpoint':
-      return sagemaker('endpoint');
-    case 'inference-component':
-      return sagemaker('inference-component');
-    case 'training-job':
-      return sagemaker('training-job');
-    case 'processing-job':
-      return sagemaker('processing-job');
-    case 'transform-job':
-      return sagemaker('transform-job');
-    case 'tuning-job':
-      return sagemaker('hyper-parameter-tuning-job');
-    case 'pipeline':
-      return sagemaker('pipeline');
-    case 'labeling-job':
-      return sagemaker('labeling-job');
-    case 'log-group':
-      return `${prefix}:logs:${resource.region}:${resource.account}:log-group:${resource.name}`;
-    case 'alarm':
-      return `${prefix}:cloudwatch:${resource.region}:${resource.account}:alarm:${resource.name}`;
-    case 'sagewatch-input':
-      return undefined;
-  }
+  const account = `${resource.region}:${resource.account}`;
+  if (resource.type === 'log-group') return `${prefix}:logs:${account}:log-group:${resource.name}`;
+  if (resource.type === 'alarm') return `${prefix}:cloudwatch:${account}:alarm:${resource.name}`;
+  const kind = SAGEMAKER_ARN_TYPES[resource.type];
+  return kind ? `${prefix}:sagemaker:${account}:${kind}/${resource.name.toLowerCase()}` : undefined;
 }
+
+/** SageMaker's ARN resource type of each alert resource type (every type listed, so a new one must say); sagewatch's own inputs have none. */
+const SAGEMAKER_ARN_TYPES: Record<Exclude<ResourceType, 'log-group' | 'alarm'>, string | undefined> = {
+  endpoint: 'endpoint',
+  'inference-component': 'inference-component',
+  'training-job': 'training-job',
+  'processing-job': 'processing-job',
+  'transform-job': 'transform-job',
+  'tuning-job': 'hyper-parameter-tuning-job',
+  pipeline: 'pipeline',
+  'labeling-job': 'labeling-job',
+  'sagewatch-input': undefined,
+};
 
 function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');

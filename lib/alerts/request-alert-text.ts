@@ -77,7 +77,7 @@ export function describeBaseline(firing: Firing): string {
   switch (firing.kind) {
     case 'failure-burst': {
       const b = firing.window.baseline;
-      return `Usually ${pct(b.rate)}% fail (${b.finished} requests before it); ${firing.window.failed} or more failures of ${firing.window.finished} at ${pct(b.threshold)}% would happen with probability ${firing.window.pValue.toPrecision(2)}.`;
+      return `Usually ${pct(b.rate)}% fail (${b.finished} requests before it); ${firing.window.failed} or more failures of ${firing.window.finished} would happen by chance with probability ${firing.window.pValue.toPrecision(2)} even a few points above that rate (allowing for what ${b.finished} requests can say).`;
     }
     case 'latency-shift':
       return `Baseline: ${firing.window.baselineSamples} completed requests of the hours before.`;

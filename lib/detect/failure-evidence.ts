@@ -1,15 +1,18 @@
-import { binomialUpperTail } from './statistics';
+import { binomialUpperTail, fisherUpperTail, shiftedBetaBinomialUpperTail } from './statistics';
 import { MAX_WINDOW_SLOTS, SLOT_MS, type Slot, type Span } from './slots';
 
 /**
  * Is this endpoint failing more than it normally does? For each window ending at the watermark
  * (every length from one slot to MAX_WINDOW_SLOTS, so one of them starts where the trouble
  * did, whatever the traffic rate), the failures of its finished requests are tested against the endpoint's own
- * baseline: the failure rate of the hours before the window (a Beta prior of a few percent
- * keeps a new or quiet endpoint's baseline sane), taken at its upper plausible value, plus a
- * practical-significance floor. The window alerts when k failures of n would happen at that
- * rate with probability below `significance`. So three failures in a row on a quiet endpoint
- * that never fails alert, and a busy endpoint going from 3% to 4% never does, however many
+ * baseline: the failure rate of the hours before the window (a weak Beta prior of 2% keeps a
+ * new or quiet endpoint's baseline sane), plus a practical-significance floor that grows with
+ * the rate's own spread. The window alerts when its rate is above the baseline's upper
+ * plausible value plus that floor, k failures of n would happen with probability below
+ * `significance` at the baseline's rate plus the floor (that rate only as certain as the
+ * history behind it), and Fisher's exact test says the window differs from its own history.
+ * So three failures in a row on a quiet endpoint that never fails alert, a steady 30% endpoint
+ * never does, and a busy endpoint going from 3% to 4% never does, however many
  * requests show it.
  */
 export interface FailureSettings {
@@ -49,16 +52,25 @@ export interface FailureEvidence {
   firing?: FailureWindow;
 }
 
-// Beta(0.4, 19.6): a 2% failure rate, worth 20 requests of evidence.
-const PRIOR_FAILED = 0.4;
-const PRIOR_WEIGHT = 20;
+// Beta(0.08, 3.92): a 2% failure rate worth four requests of evidence. Enough that a quiet
+// endpoint's few clean requests do not read as a certain 0%, too little to talk an endpoint's
+// own history down: a steady 30% endpoint with 40 requests of history is tested against ~35%,
+// not against the prior's 2% (with a prior worth 20 requests it was ~20%, and fired).
+const PRIOR_FAILED = 0.08;
+const PRIOR_WEIGHT = 4;
+/** The two-sample check is a sanity check on a short history, looser than the main test. */
+const DIFFERENCE_FACTOR = 10;
 
-export function failureBaseline(finished: number, failed: number, settings: Pick<FailureSettings, 'minExcess'>): FailureBaseline {
+export function failureBaseline(finished: number, failed: number, settings: Pick<FailureSettings, 'minExcess' | 'criticalRate'>): FailureBaseline {
   const weight = finished + PRIOR_WEIGHT;
   const rate = (failed + PRIOR_FAILED) / weight;
   // One standard error up: a baseline read from few requests is not trusted to be low.
   const upper = rate + Math.sqrt((rate * (1 - rate)) / weight);
-  return { finished, failed, rate, threshold: Math.min(0.999, upper + settings.minExcess) };
+  // With no history at all nothing says what is normal for this endpoint (a new one, or one
+  // whose whole history was an incident): only most requests failing is evidence then.
+  const excess = excessAt(rate, settings.minExcess);
+  const threshold = finished === 0 ? Math.max(upper + excess, settings.criticalRate) : upper + excess;
+  return { finished, failed, rate, threshold: Math.min(0.999, threshold) };
 }
 
 /**
@@ -115,8 +127,11 @@ export function failureEvidence(
       baseline = failureBaseline(baseFinished, baseFailed, settings);
     }
     if (failed / finished <= baseline.threshold) continue;
-    const pValue = binomialUpperTail(failed, finished, baseline.threshold);
+    const pValue = surprise(failed, finished, baseline, excessAt(baseline.rate, settings.minExcess));
     if (pValue > settings.significance) continue;
+    // And different from its own history on the history's word alone (no prior): a flaky
+    // endpoint whose few first requests happened to succeed is not thereby failing now.
+    if (baseline.finished > 0 && fisherUpperTail(failed, finished, baseline.failed, baseline.finished) > settings.significance * DIFFERENCE_FACTOR) continue;
     const severity = failed / finished >= settings.criticalRate ? 'critical' : 'warning';
     const window: FailureWindow = { from, to, finished, failed, pValue, baseline, severity, byCategory: { ...byCategory } };
     if (!firing || pValue < firing.pValue) firing = window;
@@ -125,6 +140,29 @@ export function failureEvidence(
   // The page says how bad it is now: a critical window wins over a more significant milder one.
   const shown = critical ?? firing;
   return shown ? { firing: shown } : {};
+}
+
+/**
+ * How far above its baseline rate an endpoint must fail to matter: `minExcess` at 2% or less,
+ * growing with the rate's own spread above it (11 points at 10%, 16 at 30%), so a flaky
+ * endpoint's ordinary streaks are as unremarkable as a steady one's and only a rise that stands
+ * out of its own noise counts.
+ */
+export function excessAt(rate: number, minExcess: number): number {
+  return minExcess * Math.max(1, Math.sqrt((rate * (1 - rate)) / REFERENCE_SPREAD));
+}
+const REFERENCE_SPREAD = 0.02 * 0.98;
+
+/**
+ * How improbable k failures of n are if the endpoint were failing `excess` above its
+ * baseline rate, that rate known only as well as its history says (its Beta posterior): a
+ * long history tests against the rate it shows, a short clean one allows for its luck.
+ */
+export function surprise(failed: number, finished: number, baseline: Pick<FailureBaseline, 'finished' | 'failed' | 'threshold'>, excess: number): number {
+  // No history: the one claim left is "most requests fail", tested as it stands.
+  if (baseline.finished === 0) return binomialUpperTail(failed, finished, baseline.threshold);
+  const a = baseline.failed + PRIOR_FAILED;
+  return shiftedBetaBinomialUpperTail(failed, finished, a, baseline.finished + PRIOR_WEIGHT - a, excess);
 }
 
 function addCategories(target: Record<string, number>, source: Record<string, number>): void {
@@ -181,7 +219,7 @@ export function failureRecovered(
     finished += slot.finished;
     failed += slot.failed;
   }
-  if (failed / finished > frozen.threshold - settings.minExcess / 2) return undefined;
+  if (failed / finished > frozen.threshold - excessAt(frozen.rate, settings.minExcess) / 2) return undefined;
   if (failureEvidence(slots, watermark, settings, { notBefore: recent.from, frozen }).firing) return undefined;
   return { since: recent.from };
 }

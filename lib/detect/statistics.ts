@@ -80,3 +80,71 @@ export function normalUpperTail(z: number): number {
     );
   return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
+
+/**
+ * P(X ≥ k) for X ~ BetaBinomial(n, a, b): k or more events of n when the rate itself is only
+ * known as Beta(a, b), i.e. from a history of finite length. A short history widens the tail,
+ * so a few clean requests before an unlucky streak are not read as certainty of a 0% rate.
+ * Summed term by term from k (each term from the previous by its ratio), stopping once the
+ * terms no longer matter.
+ */
+export function betaBinomialUpperTail(k: number, n: number, a: number, b: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  const logBeta = (x: number, y: number) => logGamma(x) + logGamma(y) - logGamma(x + y);
+  const logChoose = logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
+  let term = Math.exp(logChoose + logBeta(k + a, n - k + b) - logBeta(a, b));
+  let sum = term;
+  for (let j = k; j < n; j++) {
+    term *= ((n - j) / (j + 1)) * ((j + a) / (n - j - 1 + b));
+    sum += term;
+    if (term < sum * 1e-12 && j > (n * a) / (a + b)) break;
+  }
+  return Math.min(1, sum);
+}
+
+/**
+ * P(X ≥ k) for X ~ Binomial(n, shift + (1 - shift)·p), p ~ Beta(a, b): how surprising k events
+ * of n are at a rate `shift` above one known only as well as its history says. Each request
+ * fails for the excess (probability `shift`) or else at the baseline's uncertain rate, so X is
+ * a binomial count plus a beta-binomial one of the rest: exact, in a few hundred terms.
+ */
+export function shiftedBetaBinomialUpperTail(k: number, n: number, a: number, b: number, shift: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (shift <= 0) return betaBinomialUpperTail(k, n, a, b);
+  const logShift = Math.log(shift);
+  const logRest = Math.log1p(-shift);
+  const logChoose = (m: number, j: number) => logGamma(m + 1) - logGamma(j + 1) - logGamma(m - j + 1);
+  let total = 0;
+  for (let x = 0; x < k; x++) {
+    const weight = Math.exp(logChoose(n, x) + x * logShift + (n - x) * logRest);
+    total += weight * betaBinomialUpperTail(k - x, n - x, a, b);
+    if (weight < 1e-16 && x > n * shift) return Math.min(1, total);
+  }
+  // k or more failures from the excess alone.
+  return Math.min(1, total + binomialUpperTail(k, n, shift));
+}
+
+/**
+ * Fisher's exact one-sided test: P(X ≥ k) for X ~ Hypergeometric (k + f events among n + m
+ * trials, n of them drawn): how surprising it is that k of the events fell in the recent n
+ * trials if recent and history (f events in m) shared one rate, whatever that rate is. No
+ * prior: it asks only whether the window differs from its own history.
+ */
+export function fisherUpperTail(k: number, n: number, f: number, m: number): number {
+  if (k <= 0) return 1;
+  const events = k + f;
+  const total = n + m;
+  const top = Math.min(n, events);
+  if (k > top) return 0;
+  const logChoose = (a: number, b: number) => logGamma(a + 1) - logGamma(b + 1) - logGamma(a - b + 1);
+  let term = Math.exp(logChoose(events, k) + logChoose(total - events, n - k) - logChoose(total, n));
+  let sum = term;
+  for (let x = k; x < top; x++) {
+    term *= ((events - x) * (n - x)) / ((x + 1) * (total - events - n + x + 1));
+    sum += term;
+    if (term < sum * 1e-12) break;
+  }
+  return Math.min(1, sum);
+}

@@ -50,6 +50,8 @@ describe('request-level detectors in the notifications path', () => {
     let now = BASE + 30_000;
     const handler = createHandler({ publisher, now: () => now });
 
+    // Its history: twenty clean requests (an endpoint with none alerts only when most fail).
+    await captureEmf(() => handler(batch(endpoint, 100, 20, 0, BASE - 15 * 60_000)));
     await captureEmf(() => handler(batch(endpoint, 0, 10, 6, BASE + 20_000)));
     const bursts = publisher.published.filter((a) => a.kind === 'failure-burst');
     expect(bursts).toHaveLength(1);

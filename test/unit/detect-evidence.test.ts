@@ -5,7 +5,7 @@ import { failureEvidence, failureRecovered, failureBaseline, type FailureSetting
 import { compareLatency, latencyEvidence, type LatencySettings } from '../../lib/detect/latency-evidence';
 import { expiryEvidence } from '../../lib/detect/expiry-evidence';
 import { SLOT_MS, emptySlot, slotDeltas, slotOf, type Slot } from '../../lib/detect/slots';
-import { binomialUpperTail } from '../../lib/detect/statistics';
+import { binomialUpperTail, fisherUpperTail, shiftedBetaBinomialUpperTail } from '../../lib/detect/statistics';
 import { gaussian, poisson, random } from '../../local/traffic';
 
 const FAILURE: FailureSettings = { minExcess: 0.05, significance: 0.001, minFailures: 3, criticalRate: 0.5, baselineHours: 12 };
@@ -110,6 +110,72 @@ describe('binomial tail', () => {
   });
 });
 
+describe('shifted beta-binomial tail', () => {
+  it('is the tail of binomial excess failures plus beta-binomial baseline ones, and tends to the binomial as the history grows', () => {
+    // Brute force: the distribution of A + B, A ~ Binomial(n, shift), B | A ~ BetaBinomial(n - A, a, b).
+    const exact = (k: number, n: number, a: number, b: number, shift: number) => {
+      const betaBinomial = (m: number) => {
+        const terms = [1];
+        for (let i = 0; i < m; i++) terms.push(terms[i]! * ((m - i) / (i + 1)) * ((i + a) / (m - i - 1 + b)));
+        const total = terms.reduce((x, y) => x + y, 0);
+        return terms.map((t) => t / total);
+      };
+      let tail = 0;
+      let choose = 1;
+      for (let x = 0; x <= n; x++) {
+        if (x > 0) choose *= (n - x + 1) / x;
+        const weight = choose * shift ** x * (1 - shift) ** (n - x);
+        tail += weight * betaBinomial(n - x).slice(Math.max(0, k - x)).reduce((p, q) => p + q, 0);
+      }
+      return tail;
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.double({ min: 0.05, max: 20, noNaN: true }),
+        fc.double({ min: 1, max: 400, noNaN: true }),
+        fc.double({ min: 0.01, max: 0.3, noNaN: true }),
+        (n, k0, a, b, shift) => {
+          const k = Math.min(k0, n);
+          const want = exact(k, n, a, b, shift);
+          expect(Math.abs(shiftedBetaBinomialUpperTail(k, n, a, b, shift) - want)).toBeLessThanOrEqual(1e-9 + want * 1e-6);
+        },
+      ),
+    );
+    const binomial = binomialUpperTail(9, 100, 0.05 + 0.95 * 0.03);
+    expect(Math.abs(shiftedBetaBinomialUpperTail(9, 100, 0.03 * 1e5, 0.97 * 1e5, 0.05) - binomial) / binomial).toBeLessThan(0.01);
+    // A short clean history is less sure of a low rate than a long one.
+    expect(shiftedBetaBinomialUpperTail(3, 3, 0.08, 9.92, 0.05)).toBeGreaterThan(shiftedBetaBinomialUpperTail(3, 3, 0.8, 99.2, 0.05));
+  });
+});
+
+describe('Fisher exact tail', () => {
+  it('counts the ways k or more of the events fall in the recent draws', () => {
+    const choose = (a: number, b: number) => {
+      let c = 1;
+      for (let i = 0; i < b; i++) c = (c * (a - i)) / (i + 1);
+      return c;
+    };
+    const exact = (k: number, n: number, f: number, m: number) => {
+      let ways = 0;
+      for (let x = k; x <= Math.min(n, k + f); x++) ways += choose(k + f, x) * choose(n + m - k - f, n - x);
+      return ways / choose(n + m, n);
+    };
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 60 }), (n, k0, m, f0) => {
+        const k = Math.min(k0, n);
+        const f = Math.min(f0, m);
+        const want = exact(k, n, f, m);
+        expect(Math.abs(fisherUpperTail(k, n, f, m) - want)).toBeLessThanOrEqual(1e-9 + want * 1e-6);
+      }),
+    );
+    // Three in a row after nine clean requests: surprising; seven of twelve after five clean ones of a flaky endpoint: not.
+    expect(fisherUpperTail(3, 3, 0, 9)).toBeCloseTo(1 / 220, 9);
+    expect(fisherUpperTail(7, 12, 0, 5)).toBeGreaterThan(0.01);
+  });
+});
+
 describe('slot deltas', () => {
   it('folds finished requests into five-minute slots of event time, per endpoint', () => {
     const deltas = slotDeltas(
@@ -168,6 +234,18 @@ describe('failure evidence', () => {
       }),
       { numRuns: 30, seed: STATS_SEED },
     );
+  });
+
+  it('takes a flaky endpoint\'s own rate as its baseline from its first requests: a steady 30% raises nothing, a new endpoint failing throughout does', () => {
+    for (const rpm of [0.2, 2, 10]) {
+      for (let seed = 1; seed <= 5; seed++) {
+        // From its very first request: no history, then only a little.
+        const slots = traffic({ minutes: 4 * 60, rate: rpm, failure: 0.3, seed });
+        expect(firstFiring(slots, 4 * 60, (visible, w) => failureEvidence(visible, w, FAILURE).firing !== undefined)).toBeUndefined();
+      }
+    }
+    const broken = traffic({ minutes: 60, rate: 5, failure: 1, seed: 3 });
+    expect(firstFiring(broken, 60, (visible, w) => failureEvidence(visible, w, FAILURE).firing?.severity === 'critical')).toBeLessThanOrEqual(5);
   });
 
   it('always alerts on a burst (half or more failing) of an endpoint that rarely fails, within the time a few failures take (property)', () => {

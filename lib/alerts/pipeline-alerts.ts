@@ -1,6 +1,7 @@
 import { createAlert, fingerprintOf, resolveAlert, type Alert, type AlertResource } from '../alert-model/alert';
 import type { AlertState } from '../store/alerts';
 import type { InputLag } from '../store/windows';
+import { drainedSince } from '../detect/watermark';
 import type { DispatchResult } from './dispatch';
 
 /**
@@ -64,7 +65,9 @@ export class PipelineLagMonitor {
 
   /**
    * The sweeper's view, from the lag the input last recorded: an input that stopped reporting
-   * while behind is still behind (and more so); one that is back under half the threshold
+   * while behind is still behind (and more so) until it has been silent longer than that lag
+   * and its hold, when its queue has drained (a consumer that stopped altogether is the
+   * native age-of-oldest-message health alarm's); one that is back under half the threshold
    * resolves an alert still firing in the alert store, whoever raised it.
    */
   async review(
@@ -75,7 +78,7 @@ export class PipelineLagMonitor {
   ): Promise<{ alert: Alert; result: DispatchResult } | undefined> {
     if (!lag) return undefined;
     const threshold = this.deps.thresholdMinutes * 60_000;
-    const lagMs = lag.lagMs >= threshold ? lag.lagMs + Math.max(0, now - lag.at) : lag.lagMs;
+    const lagMs = drainedSince(lag, now) ? 0 : lag.lagMs >= threshold ? lag.lagMs + Math.max(0, now - lag.at) : lag.lagMs;
     if (lagMs < threshold / 2 && !this.firing.has(input)) {
       const state = await stateOf(fingerprintOf('pipeline-behind', resource(input, this.deps.region)));
       if (state?.status !== 'firing') return undefined;

@@ -28,15 +28,30 @@ export function queueLag(messages: readonly QueuedMessage[], now: number): numbe
   return lag;
 }
 
+/** How long a batch's lag is held at its worst (see LagRecorder). */
+export const LAG_HOLD_MS = 10 * 60_000;
+
 /**
  * The input's watermark from its last recorded lag. An input that was keeping up (lag under
  * `toleranceMs`) and has been quiet since is idle, not behind: its watermark is now. One that
- * was behind stays as far behind as it last said until a newer batch says otherwise.
+ * was behind stays as far behind as it last said until a newer batch says otherwise, but not
+ * for ever: a queue that was `lagMs` behind has delivered everything queued before its last
+ * batch within `lagMs` more (plus the hold that kept the worst lag), so when no batch has come
+ * since then it is empty, not behind. Without that, the last batch of a drained backlog would
+ * freeze the watermark and no request would ever be called stuck again, which is exactly when
+ * notifications have stopped. A consumer that stopped taking batches at all is the native
+ * age-of-oldest-message health alarm's to report.
  */
-export function watermarkOf(lag: InputLag | undefined, now: number, toleranceMs: number): number {
-  if (!lag || lag.lagMs <= toleranceMs) return now;
+export function watermarkOf(lag: InputLag | undefined, now: number, toleranceMs: number, holdMs = LAG_HOLD_MS): number {
+  if (!lag || lag.lagMs <= toleranceMs || drainedSince(lag, now, holdMs)) return now;
   return Math.min(now, lag.at) - lag.lagMs;
 }
+
+/** No batch since the recorded lag for longer than that lag and its hold: the queue is empty. */
+export function drainedSince(lag: InputLag, now: number, holdMs = LAG_HOLD_MS): boolean {
+  return now - lag.at > lag.lagMs + holdMs;
+}
+
 
 /**
  * The input's lag as its batches report it, held at its worst over the last `holdMs`: a queue
@@ -53,7 +68,7 @@ export class LagRecorder {
   constructor(
     private readonly input: string,
     private readonly write: (lag: InputLag) => Promise<void>,
-    private readonly holdMs = 10 * 60_000,
+    private readonly holdMs = LAG_HOLD_MS,
   ) {}
 
   /** Notes a batch's lag; returns the lag held (the worst of the hold period). */

@@ -142,7 +142,7 @@ export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string)
       // delivers to this stack's notifications queue. GetTopicAttributes: is a missing topic back?
       allow(['sns:Unsubscribe', 'sns:GetSubscriptionAttributes', 'sns:GetTopicAttributes'], regional('sns', '*')),
       ...publishAlertsStatements(),
-      allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], table('InventoryTable')),
+      allow(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], table('InventoryTable')),
       apiBudgetStatement,
       protectHealthStatement(names),
     ]),

@@ -1,5 +1,6 @@
 // Over 300 lines on purpose: one concept, converging a resource (compare desired with recorded,
 // then apply in order); apply() walks every attachment type with one inventory and gateway.
+import type { StreamKind } from '../profiles/streams';
 import type { LogSink } from '../telemetry/observations';
 import { silentLog } from '../telemetry/observations';
 import type { ResourceModel } from '../sagemaker/model';
@@ -10,6 +11,7 @@ import { desiredState, type DesiredAttachment, type DesiredState } from './desir
 import type { MonitoringGateway } from './gateway';
 import { errorMessage, errorName } from '../aws/errors';
 import { putLogSubscription, removeLogSubscription, slotsFull, type FilterOwnership } from './log-subscription';
+import { joinStream, leaveLegacyStream, leaveStream, STREAM_KINDS, streamName } from './metric-stream';
 import { fingerprint, subscriptionFilterName } from '../names/owned';
 import type { ConvergeSettings } from './settings';
 import { LogGroupNotReadyError, ResourceBusyError } from './errors';
@@ -304,14 +306,10 @@ async function apply(
           if (oldArn && oldArn !== subscriptionArn) await unsubscribe(gateway, oldArn, [previous?.details?.endpoint, deps.settings.notificationsQueueArn]);
           break;
         }
-        case 'metric-stream': {
-          const stream = await inventory.addStreamMember(attachment.id, attachment.kind, key);
-          if (stream.fingerprint !== print) {
-            await gateway.putMetricStream(attachment.input);
-            await inventory.markStreamCreated(attachment.id, print);
-          }
+        case 'metric-stream':
+          await joinStream(deps, key, attachment.kinds, recordedKinds(previous));
+          record.details = { kinds: attachment.kinds.join(',') };
           break;
-        }
       }
       await inventory.putAttachment(key, record);
       created(attachment, previous);
@@ -412,7 +410,7 @@ async function unsubscribe(gateway: MonitoringGateway, subscriptionArn: string, 
 }
 
 async function remove(attachment: AttachmentRecord, key: string, deps: ConvergeDeps): Promise<void> {
-  const { gateway, inventory } = deps;
+  const { gateway } = deps;
   switch (attachment.type) {
     case 'alarm':
       await gateway.deleteAlarms({ AlarmNames: [attachment.id] });
@@ -434,18 +432,17 @@ async function remove(attachment: AttachmentRecord, key: string, deps: ConvergeD
     case 'sns-subscription':
       if (attachment.details?.subscriptionArn) await unsubscribe(gateway, attachment.details.subscriptionArn, [attachment.details.endpoint, deps.settings.notificationsQueueArn]);
       return;
-    case 'metric-stream': {
-      const stream = await inventory.removeStreamMember(attachment.id, key);
-      if (stream.members.length === 0 && (await inventory.claimStreamDeletion(attachment.id))) {
-        try {
-          await gateway.deleteMetricStream({ Name: attachment.id });
-        } catch (error) {
-          if (errorName(error) !== 'ResourceNotFoundException') throw error;
-        }
-      }
+    case 'metric-stream':
+      if (attachment.id === streamName(deps.settings)) await leaveStream(deps, key, attachment.details?.kinds === undefined ? STREAM_KINDS : recordedKinds(attachment));
+      else await leaveLegacyStream(deps, attachment.id, key);
       return;
-    }
   }
+}
+
+/** The kinds a resource's stream record was made for (empty for a per-kind stream of an earlier version). */
+function recordedKinds(record: AttachmentRecord | undefined): StreamKind[] {
+  const kinds = record?.details?.kinds;
+  return kinds ? (kinds.split(',').filter((kind) => (STREAM_KINDS as readonly string[]).includes(kind)) as StreamKind[]) : [];
 }
 
 function actionOf(type: AttachmentRecord['type'], verb: 'put' | 'delete'): string {

@@ -6,7 +6,7 @@ import { buildPublishInput } from '../alerts/publish';
 import { logGroupForEndpoint } from '../logs/source';
 import { composeEndpointProfile } from '../profiles/compose';
 import { JOB_PROFILES } from '../profiles/jobs';
-import { hasStream, streamIncludeFilters, type StreamKind } from '../profiles/streams';
+import { hasStream, type StreamKind } from '../profiles/streams';
 import { resolveThresholds, type Thresholds } from '../profiles/thresholds';
 import { SCOPE_DIMENSIONS, type AlarmSpec } from '../profiles/types';
 import type { EndpointModel, JobModel, ResourceModel } from '../sagemaker/model';
@@ -16,7 +16,8 @@ import type { JobOutcome, Lifecycle } from '../sagemaker/status';
 import type { GapRecord } from '../store/inventory';
 import { alarmInput, MAX_METRICS_PER_ALARM } from './alarms';
 import { dashboardInputs } from './dashboards';
-import { alarmName, managedTags, metricStreamName, SHARED_TAGS, subscriptionFilterName } from '../names/owned';
+import { streamInput } from './metric-stream';
+import { alarmName, managedTags, subscriptionFilterName } from '../names/owned';
 import type { ConvergeSettings } from './settings';
 
 /**
@@ -29,7 +30,7 @@ export type DesiredAttachment =
   | { type: 'dashboard'; id: string; input: PutDashboardCommandInput }
   | { type: 'log-subscription'; id: string; input: PutSubscriptionFilterCommandInput }
   | { type: 'sns-subscription'; id: string; input: SubscribeCommandInput }
-  | { type: 'metric-stream'; id: string; kind: StreamKind; input: PutMetricStreamCommandInput };
+  | { type: 'metric-stream'; id: string; kinds: StreamKind[]; input: PutMetricStreamCommandInput };
 
 export interface OutcomeEffects {
   outcome: JobOutcome;
@@ -168,7 +169,8 @@ function endpointAttachments(model: EndpointModel, settings: ConvergeSettings): 
     }
   }
 
-  for (const kind of model.kinds) if (hasStream(kind)) attachments.push(streamAttachment(kind, settings));
+  const streamed = model.kinds.filter(hasStream);
+  if (streamed.length > 0) attachments.push(streamAttachment(streamed, settings));
   return { attachments, gaps };
 }
 
@@ -206,25 +208,17 @@ function jobAttachments(model: JobModel, settings: ConvergeSettings): DesiredAtt
       });
     }
   }
-  if (hasStream(model.kind)) attachments.push(streamAttachment(model.kind, settings));
+  if (hasStream(model.kind)) attachments.push(streamAttachment([model.kind], settings));
   return attachments;
 }
 
-export function streamAttachment(kind: StreamKind, settings: ConvergeSettings): Extract<DesiredAttachment, { type: 'metric-stream' }> {
-  const name = metricStreamName(settings.namePrefix, kind);
-  return {
-    type: 'metric-stream',
-    id: name,
-    kind,
-    input: {
-      Name: name,
-      IncludeFilters: streamIncludeFilters(kind),
-      FirehoseArn: settings.metricStreamFirehoseArn,
-      RoleArn: settings.metricStreamRoleArn,
-      OutputFormat: settings.metricStreamOutputFormat,
-      Tags: SHARED_TAGS,
-    },
-  };
+/**
+ * The resource's share of the one metric stream: the request for its own kinds, so its record
+ * changes only when its kinds do; converge puts the union of every member's kinds.
+ */
+export function streamAttachment(kinds: StreamKind[], settings: ConvergeSettings): Extract<DesiredAttachment, { type: 'metric-stream' }> {
+  const input = streamInput(kinds, settings);
+  return { type: 'metric-stream', id: input.Name!, kinds, input };
 }
 
 const ALERT_RESOURCE_TYPES: Record<JobKind, ResourceType> = {

@@ -105,6 +105,15 @@ export class MemoryInventory implements Inventory {
     return true;
   }
 
+  async setStreamFingerprint(name: string, kind: string, fingerprint: string): Promise<void> {
+    const stream = this.streams.get(name) ?? { name, kind, members: [] };
+    this.streams.set(name, { ...stream, kind, fingerprint });
+  }
+
+  async readStreams(names: string[]): Promise<StreamRecord[]> {
+    return [...new Set(names)].flatMap((name) => (this.streams.has(name) ? [clone(this.streams.get(name)!)] : [])).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
   async listStreams(): Promise<StreamRecord[]> {
     return [...this.streams.values()].map(clone).sort((a, b) => a.name.localeCompare(b.name));
   }

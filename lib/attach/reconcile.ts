@@ -10,21 +10,17 @@ import {
 // zod/mini: full zod adds ~440 KB to every control-plane bundle for the same checks.
 import * as z from 'zod/mini';
 import type { ResourceRef } from '../sagemaker/resource';
-import { ENDPOINT_KINDS, JOB_KINDS, type ResourceKind } from '../profiles/kinds';
+import type { ResourceKind } from '../profiles/kinds';
 import { probeResource } from '../sagemaker/describe';
 import { endpointLifecycle, jobLifecycle, normalizeStatus } from '../sagemaker/status';
 import { toIsoTime } from '../sagemaker/time';
 import type { Inventory } from '../store/inventory';
 import { needsConverge, type Problem } from './converge';
-import { streamAttachment } from './desired';
 import type { MonitoringGateway } from './gateway';
-import { errorMessage, errorName } from '../aws/errors';
-import { fingerprint, metricStreamName } from '../names/owned';
 import type { ConvergeSettings } from './settings';
 import { classifyStep, describeStep } from './workflow';
 import { settleWithLimit } from '../util/pool';
 import type { ResourceModel } from '../sagemaker/model';
-import type { StreamKind } from '../profiles/streams';
 
 /**
  * The hourly (and after-deploy) sweep: every endpoint and running job gets converged (backfill
@@ -190,52 +186,4 @@ export async function findOrphans(inventory: Inventory, client: SageMakerClient,
 /** Resource records per findOrphans call: a page's worth of probes, well inside the function's timeout. */
 const ORPHAN_PAGE = 100;
 
-export interface SweepResult {
-  created: string[];
-  deleted: string[];
-  problems: Problem[];
-}
-
-const STREAM_KINDS = [...ENDPOINT_KINDS, ...JOB_KINDS] as readonly StreamKind[];
-
-/**
- * Metric streams against their reference counts: a stream with members exists with the
- * current filters, a stream without members does not. Only streams with this stack's own
- * names (`<prefix>-<kind>`) are ever deleted.
- */
-export async function sweepMetricStreams(deps: { gateway: MonitoringGateway; inventory: Inventory; settings: ConvergeSettings }): Promise<SweepResult> {
-  const { gateway, inventory, settings } = deps;
-  const result: SweepResult = { created: [], deleted: [], problems: [] };
-  const existing = new Set(await gateway.listMetricStreams({}));
-  const records = new Map((await inventory.listStreams()).map((record) => [record.name, record]));
-  for (const kind of STREAM_KINDS) {
-    const name = metricStreamName(settings.namePrefix, kind);
-    const record = records.get(name);
-    const members = record?.members.length ?? 0;
-    try {
-      if (members > 0) {
-        const { input } = streamAttachment(kind, settings);
-        const print = fingerprint(input);
-        if (!existing.has(name) || record?.fingerprint !== print) {
-          await gateway.putMetricStream(input);
-          await inventory.markStreamCreated(name, print);
-          result.created.push(name);
-        }
-      } else if (existing.has(name) || record) {
-        if (record && !(await inventory.claimStreamDeletion(name))) continue;
-        if (existing.has(name)) {
-          await gateway.deleteMetricStream({ Name: name });
-          result.deleted.push(name);
-        }
-      }
-    } catch (error) {
-      result.problems.push({
-        code: 'AttachmentFailed',
-        key: `metric-stream:${name}`,
-        message: `reconciling metric stream ${name} failed: ${errorName(error)}: ${errorMessage(error)}`,
-        error: errorName(error),
-      });
-    }
-  }
-  return result;
-}
+export { sweepMetricStreams, type SweepResult } from './metric-stream';

@@ -5,10 +5,11 @@ import { JOB_PROFILES } from './jobs';
 import type { KindProfile } from './types';
 
 /**
- * One CloudWatch metric stream per endpoint kind and job kind. Include filters select by
- * namespace and metric name only (CloudWatch has no dimension filter), so a stream carries its
- * metrics for every resource of the account; streams of kinds that share a metric (ModelLatency
- * for real-time and async) both deliver it, which the consumer of the bucket dedupes by key.
+ * Which metrics sagewatch streams, per endpoint kind and job kind. Include filters select by
+ * namespace and metric name only (CloudWatch has no dimension filter), so a filter carries its
+ * metrics for every resource of the account: one stream whose filters are the union of the
+ * attached kinds' metrics delivers each data point once (per-kind streams sent a metric that
+ * several kinds share, ModelLatency for instance, once per stream).
  */
 export type StreamKind = EndpointKind | JobKind;
 
@@ -16,10 +17,10 @@ export function profileOf(kind: StreamKind): KindProfile {
   return (ENDPOINT_KINDS as readonly string[]).includes(kind) ? ENDPOINT_PROFILES[kind as EndpointKind] : JOB_PROFILES[kind as JobKind];
 }
 
-/** Include filters of a kind, one per namespace, metric names sorted: stable for fingerprints. */
-export function streamIncludeFilters(kind: StreamKind): MetricStreamFilter[] {
+/** Include filters of kinds together, one per namespace, metric names sorted: stable for fingerprints. */
+export function streamIncludeFilters(...kinds: StreamKind[]): MetricStreamFilter[] {
   const byNamespace = new Map<string, Set<string>>();
-  for (const metric of profileOf(kind).metrics) {
+  for (const metric of kinds.flatMap((kind) => profileOf(kind).metrics)) {
     const names = byNamespace.get(metric.namespace) ?? new Set<string>();
     names.add(metric.name);
     byNamespace.set(metric.namespace, names);

@@ -1,6 +1,7 @@
 // Over 300 lines on purpose: DynamoDB access to the inventory table, whose resources, attachments,
 // gaps, locks and stream records share one key scheme and one snapshot read.
 import {
+  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -96,6 +97,10 @@ export interface Inventory {
   markStreamCreated(name: string, fingerprint: string): Promise<void>;
   /** Removes the stream's item if it has no member left; true when this call removed it. */
   claimStreamDeletion(name: string): Promise<boolean>;
+  /** Records the request last applied to a stream (kept on an item of its own, without members). */
+  setStreamFingerprint(name: string, kind: string, fingerprint: string): Promise<void>;
+  /** These stream items, those that exist, with consistent reads. */
+  readStreams(names: string[]): Promise<StreamRecord[]>;
   listStreams(): Promise<StreamRecord[]>;
   /** True for the one caller that first records the job's outcome; `expiresAt` in epoch seconds (TTL). */
   claimOutcome(key: string, outcome: string, at: string, expiresAt?: number): Promise<boolean>;
@@ -320,6 +325,33 @@ export class DynamoInventory implements Inventory {
       if (!isConditionFailure(error)) throw error;
       return false;
     }
+  }
+
+  async setStreamFingerprint(name: string, kind: string, fingerprint: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: streamPk(name), sk: STREAM_SK },
+        UpdateExpression: 'SET #name = :name, #kind = :kind, #fingerprint = :fingerprint',
+        ExpressionAttributeNames: { '#name': 'name', '#kind': 'kind', '#fingerprint': 'fingerprint' },
+        ExpressionAttributeValues: { ':name': name, ':kind': kind, ':fingerprint': fingerprint },
+      }),
+    );
+  }
+
+  async readStreams(names: string[]): Promise<StreamRecord[]> {
+    const streams: StreamRecord[] = [];
+    const unique = [...new Set(names)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Array<Record<string, unknown>> = unique.slice(i, i + 100).map((name) => ({ pk: streamPk(name), sk: STREAM_SK }));
+      // Unprocessed keys (throttling) are asked for again until none is left.
+      while (keys.length > 0) {
+        const output = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
+        streams.push(...((output.Responses?.[this.tableName] ?? []) as Item[]).map(streamFromItem));
+        keys = (output.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
+      }
+    }
+    return streams.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async listStreams(): Promise<StreamRecord[]> {

@@ -152,7 +152,7 @@ describe('attach state machine (executed)', () => {
     expect(output).toMatchObject({ key: 'endpoint/fraud-scorer', status: 'converged', kinds: ['real-time'], problems: [] });
     expect(sagemaker).toHaveReceivedCommandWith(DescribeEndpointCommand, { EndpointName: 'fraud-scorer' });
     expect(cw).toHaveReceivedCommandTimes(PutMetricAlarmCommand, 8);
-    expect(cw).toHaveReceivedCommandWith(PutMetricStreamCommand, { Name: 'sagewatch_real-time' });
+    expect(cw).toHaveReceivedCommandWith(PutMetricStreamCommand, { Name: 'sagewatch_metrics' });
     expect(logs).toHaveReceivedCommandWith(PutSubscriptionFilterCommand, { logGroupName: '/aws/sagemaker/Endpoints/fraud-scorer', filterName: 'sagewatch_logs' });
     expect((await inventory.read('endpoint/fraud-scorer')).attachments).toHaveLength(11);
     expect(sns).not.toHaveReceivedCommand(PublishCommand);
@@ -277,7 +277,8 @@ describe('reconcile state machine (executed)', () => {
     await inventory.putAttachment('endpoint/old-endpoint', { type: 'metric-stream', id: 'sagewatch_serverless', fingerprint: 'f' });
     await inventory.addStreamMember('sagewatch_serverless', 'serverless', 'endpoint/old-endpoint');
     sagemaker.on(DescribeEndpointCommand, { EndpointName: 'old-endpoint' }).rejects(notFound('Could not find endpoint "old-endpoint".'));
-    cw.on(ListMetricStreamsCommand).resolves({ Entries: [{ Name: 'sagewatch_real-time' }, { Name: 'sagewatch_async' }, { Name: 'sagewatch_training-job' }, { Name: 'someone-elses-stream' }] });
+    // The one stream, a per-kind stream of the version before it, and a stream of someone else.
+    cw.on(ListMetricStreamsCommand).resolves({ Entries: [{ Name: 'sagewatch_metrics' }, { Name: 'sagewatch_real-time' }, { Name: 'someone-elses-stream' }] });
 
     const output = await run('reconcile', {}, inventory);
 
@@ -290,8 +291,11 @@ describe('reconcile state machine (executed)', () => {
     expect(cw).toHaveReceivedCommandWith(DeleteAlarmsCommand, { AlarmNames: ['sagewatch_endpoint.old-endpoint.variant.AllTraffic.5xx-rate'] });
     expect(cw).toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch_serverless' });
     expect((await inventory.read('endpoint/old-endpoint')).resource).toMatchObject({ state: 'detached', status: 'Gone' });
-    // Streams: the ones in use exist; none is deleted that has members or is not sagewatch's.
-    expect(cw).not.toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch_real-time' });
+    // Streams: the one in use stays, with every attached kind's metrics; the old per-kind one no
+    // resource records goes; nothing is deleted that is not sagewatch's.
+    expect(new Set(cw.commandCalls(PutMetricStreamCommand).map((c) => c.args[0].input.Name))).toEqual(new Set(['sagewatch_metrics']));
+    expect(cw).not.toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch_metrics' });
+    expect(cw).toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch_real-time' });
     expect(cw).not.toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'someone-elses-stream' });
     expect((output.streams as { problems: unknown[] }).problems).toEqual([]);
     expect(sns).not.toHaveReceivedCommand(PublishCommand);

@@ -91,6 +91,21 @@ describe.each(implementations)('%s', (_, make) => {
     expect((await inventory.listStreams()).find((s) => s.name === name)).toBeUndefined();
   });
 
+  it('the stream\'s applied request is kept on an item without members; readStreams returns the items that exist, past 100 keys a call', async () => {
+    const inventory = make();
+    const stream = unique('sagewatch_metrics');
+    const kinds = Array.from({ length: 120 }, (_, i) => `${stream}.kind-${i}`);
+    for (const name of kinds.filter((_, i) => i % 40 === 0)) await inventory.addStreamMember(name, 'real-time', 'endpoint/a');
+    await inventory.setStreamFingerprint(stream, 'metrics', 'fp-1');
+    await inventory.setStreamFingerprint(stream, 'metrics', 'fp-2');
+    const read = await inventory.readStreams([stream, ...kinds, `${stream}.missing`]);
+    expect(read.map((s) => s.name)).toEqual([stream, kinds[0], kinds[40], kinds[80]].sort());
+    expect(read.find((s) => s.name === stream)).toEqual({ name: stream, kind: 'metrics', members: [], fingerprint: 'fp-2' });
+    // Without members, the applied record can be claimed for deletion like any emptied stream.
+    expect(await inventory.claimStreamDeletion(stream)).toBe(true);
+    expect(await inventory.readStreams([stream])).toEqual([]);
+  });
+
   it("a job's outcome is claimed once; a released claim can be taken again", async () => {
     const inventory = make();
     const key = `training-job/${unique('job')}`;

@@ -24,6 +24,7 @@ import { createAwsGateway } from '../../lib/attach/aws-gateway';
 import { converge, type ConvergeRequest } from '../../lib/attach/converge';
 import { LogGroupNotReadyError } from '../../lib/attach/errors';
 import { ResourceBusyError } from '../../lib/attach/errors';
+import { streamInput } from '../../lib/attach/metric-stream';
 import { fingerprint } from '../../lib/names/owned';
 import { MemoryInventory } from '../../lib/attach/memory-inventory';
 import { PlanGateway } from '../../lib/attach/plan-gateway';
@@ -205,7 +206,7 @@ describe('attach: a real-time endpoint', () => {
       distribution: 'ByLogStream',
     });
     expect(cw).toHaveReceivedCommandExactlyOnceWith(PutMetricStreamCommand, {
-      Name: 'sagewatch_real-time',
+      Name: 'sagewatch_metrics',
       IncludeFilters: [
         { Namespace: '/aws/sagemaker/Endpoints', MetricNames: ['CPUUtilization', 'DiskUtilization', 'GPUMemoryUtilization', 'GPUUtilization', 'MemoryUtilization'] },
         {
@@ -240,7 +241,7 @@ describe('attach: a real-time endpoint', () => {
       ...[...REAL_TIME_ALARMS].sort().map((n) => `alarm:${n}`),
       'dashboard:sagewatch_endpoint-fraud-scorer',
       'log-subscription:/aws/sagemaker/Endpoints/fraud-scorer',
-      'metric-stream:sagewatch_real-time',
+      'metric-stream:sagewatch_metrics',
     ]);
     expect(snapshot.resource).toMatchObject({ kind: 'endpoint', kinds: ['real-time'], status: 'InService', state: 'attached', gaps: [] });
   });
@@ -301,7 +302,7 @@ describe('detach', () => {
     });
     expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteDashboardsCommand, { DashboardNames: ['sagewatch_endpoint-fraud-scorer'] });
     expect(logs).toHaveReceivedCommandExactlyOnceWith(DeleteSubscriptionFilterCommand, { logGroupName: '/aws/sagemaker/Endpoints/fraud-scorer', filterName: 'sagewatch_logs' });
-    expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteMetricStreamCommand, { Name: 'sagewatch_real-time' });
+    expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteMetricStreamCommand, { Name: 'sagewatch_metrics' });
     expect(cw).not.toHaveReceivedCommand(PutMetricAlarmCommand);
     expect(cw).not.toHaveReceivedCommand(PutDashboardCommand);
     expect(cw).not.toHaveReceivedCommand(PutMetricStreamCommand);
@@ -562,30 +563,75 @@ describe('async endpoints: the notifications queue on the success and error topi
   });
 });
 
-describe('metric streams: one per kind, reference counted', () => {
-  it('created with the first resource of the kind, kept while another uses it, removed with the last', async () => {
+describe('metric streams: one stream, its filters the union of the attached kinds, reference counted', () => {
+  const pairs = (input: { IncludeFilters?: Array<{ Namespace?: string; MetricNames?: string[] }> }) =>
+    (input.IncludeFilters ?? []).flatMap((f) => (f.MetricNames ?? []).map((m) => `${f.Namespace} ${m}`)).sort();
+  const lastStream = () => cw.commandCalls(PutMetricStreamCommand).at(-1)!.args[0].input;
+
+  it('created with the first resource, widened by a new kind, narrowed and removed as the last of each leaves', async () => {
     const a = classifyEndpoint(bundle('real-time'));
     const b = renamed('real-time', 'fraud-scorer-eu');
     await converge(endpointRequest(a), deps());
     await converge(endpointRequest(b), deps());
+    // The second real-time endpoint changes nothing on the stream.
     expect(cw).toHaveReceivedCommandTimes(PutMetricStreamCommand, 1);
-    expect((await inventory.listStreams()).map((s) => [s.name, s.members])).toEqual([['sagewatch_real-time', ['endpoint/fraud-scorer', 'endpoint/fraud-scorer-eu']]]);
+    expect(pairs(lastStream())).toEqual(pairs(streamInput(['real-time'], SETTINGS)));
 
     const mme = classifyEndpoint(bundle('multi-model'));
     await converge(endpointRequest(mme), deps());
     expect(cw).toHaveReceivedCommandTimes(PutMetricStreamCommand, 2);
-    expect(cw).toHaveReceivedCommandWith(PutMetricStreamCommand, { Name: 'sagewatch_multi-model' });
+    expect(lastStream().Name).toBe('sagewatch_metrics');
+    expect(pairs(lastStream())).toEqual([...new Set([...pairs(streamInput(['real-time'], SETTINGS)), ...pairs(streamInput(['multi-model'], SETTINGS))])].sort());
+
+    // A serverless endpoint widens it; leaving, it narrows it back.
+    await converge(endpointRequest(classifyEndpoint(bundle('serverless'))), deps());
+    expect(pairs(lastStream())).toContain('AWS/SageMaker ModelSetupTime');
+    await converge(endpointRequest(undefined, 'detach', 'intent-classifier'), deps());
+    expect(pairs(lastStream())).not.toContain('AWS/SageMaker ModelSetupTime');
+    expect(pairs(lastStream())).toEqual([...new Set([...pairs(streamInput(['real-time'], SETTINGS)), ...pairs(streamInput(['multi-model'], SETTINGS))])].sort());
 
     resetHistory();
     await converge(endpointRequest(undefined, 'detach', 'fraud-scorer'), deps());
-    expect(cw).not.toHaveReceivedCommand(DeleteMetricStreamCommand);
     await converge(endpointRequest(undefined, 'detach', 'fraud-scorer-eu'), deps());
+    // The multi-model endpoint is instance-hosted, real-time too: the stream stays as it is.
+    expect(mme.kinds).toEqual(['real-time', 'multi-model']);
+    expect(cw).not.toHaveReceivedCommand(PutMetricStreamCommand);
     expect(cw).not.toHaveReceivedCommand(DeleteMetricStreamCommand);
-    await converge(endpointRequest(undefined, 'detach', 'tenant-realtime'), deps());
-    expect(cw).toHaveReceivedCommandTimes(DeleteMetricStreamCommand, 2);
-    expect(cw).toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch_real-time' });
-    expect(cw).toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch_multi-model' });
+    await converge(endpointRequest(undefined, 'detach', mme.name), deps());
+    expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteMetricStreamCommand, { Name: 'sagewatch_metrics' });
     expect(await inventory.listStreams()).toEqual([]);
+  });
+
+  it('every kind attached at once: one stream, no (namespace, metric) pair in two filters, every kind\'s metrics in it', async () => {
+    for (const file of ['real-time', 'serverless', 'serverless-provisioned', 'async', 'multi-model', 'inference-pipeline', 'inference-components']) await converge(endpointRequest(classifyEndpoint(bundle(file))), deps());
+    for (const [kind, detail] of [
+      ['training-job', fixture('training-job-state-change.in-progress.json').detail],
+      ['transform-job', fixture('transform-job-state-change.in-progress.json').detail],
+      ['labeling-job', fixture('labeling-job-state-change.in-progress.json').detail],
+    ] as const) {
+      const model = classifyJob(kind, detail as Record<string, unknown>);
+      clock += 1000;
+      await converge({ resource: { kind, name: model.name, region: 'eu-west-1', account: '111122223333', tags: {} }, lifecycle: 'attach', observedAt: clock, model }, deps());
+    }
+    const names = new Set(cw.commandCalls(PutMetricStreamCommand).map((c) => c.args[0].input.Name));
+    expect([...names]).toEqual(['sagewatch_metrics']);
+    const filters = lastStream().IncludeFilters ?? [];
+    const all = filters.flatMap((f) => (f.MetricNames ?? []).map((m) => `${f.Namespace} ${m}`));
+    expect(new Set(all).size).toBe(all.length);
+    expect(new Set(filters.map((f) => f.Namespace)).size).toBe(filters.length);
+    const recorded = (await inventory.listStreams()).filter((s) => s.members.length > 0).map((s) => s.kind);
+    for (const kind of recorded) for (const pair of pairs(streamInput([kind as never], SETTINGS))) expect(all).toContain(pair);
+    expect(recorded.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('a resource recorded on a per-kind stream of an earlier version moves to the one stream; the old one goes with its last member', async () => {
+    const model = classifyEndpoint(bundle('real-time'));
+    await inventory.putAttachment('endpoint/fraud-scorer', { type: 'metric-stream', id: 'sagewatch_real-time', fingerprint: 'old' });
+    await inventory.addStreamMember('sagewatch_real-time', 'real-time', 'endpoint/fraud-scorer');
+    await converge(endpointRequest(model), deps());
+    expect(cw).toHaveReceivedCommandWith(PutMetricStreamCommand, { Name: 'sagewatch_metrics' });
+    expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteMetricStreamCommand, { Name: 'sagewatch_real-time' });
+    expect((await inventory.read('endpoint/fraud-scorer')).attachments.filter((a) => a.type === 'metric-stream').map((a) => a.id)).toEqual(['sagewatch_metrics']);
   });
 });
 
@@ -692,7 +738,7 @@ describe('jobs', () => {
         { Key: 'sagewatch:resource', Value: 'training-job/churn-xgb-2024-06-01' },
       ],
     });
-    expect(cw).toHaveReceivedCommandWith(PutMetricStreamCommand, { Name: 'sagewatch_training-job' });
+    expect(cw).toHaveReceivedCommandWith(PutMetricStreamCommand, { Name: 'sagewatch_metrics' });
   });
 
   it('at the end: instance alarms and stream removed, outcome metrics and one failure alert', async () => {
@@ -705,7 +751,7 @@ describe('jobs', () => {
     expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteAlarmsCommand, {
       AlarmNames: ['disk', 'gpu-idle', 'memory'].map((id) => `sagewatch_training-job.churn-xgb-2024-06-01.${id}`),
     });
-    expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteMetricStreamCommand, { Name: 'sagewatch_training-job' });
+    expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteMetricStreamCommand, { Name: 'sagewatch_metrics' });
     expect(cw).toHaveReceivedCommandExactlyOnceWith(PutMetricDataCommand, {
       Namespace: 'sagewatch-test',
       MetricData: [

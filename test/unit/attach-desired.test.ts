@@ -26,7 +26,7 @@ describe('names', () => {
     const model = classifyEndpoint(bundle('real-time'));
     const prod = desiredState({ resource: { kind: 'endpoint', name: model.name, tags: {} }, lifecycle: 'attach', model, settings: { ...SETTINGS, namePrefix: 'sagewatch-prod' }, now: NOW });
     expect(prod.attachments.map((a) => a.id).filter((id) => !id.startsWith('/aws/'))).toEqual(
-      expect.arrayContaining(['sagewatch-prod_endpoint.fraud-scorer.variant.primary.memory', 'sagewatch-prod_endpoint-fraud-scorer', 'sagewatch-prod_real-time']),
+      expect.arrayContaining(['sagewatch-prod_endpoint.fraud-scorer.variant.primary.memory', 'sagewatch-prod_endpoint-fraud-scorer', 'sagewatch-prod_metrics']),
     );
     expect(prod.attachments.find((a) => a.type === 'log-subscription')!.input).toMatchObject({ filterName: 'sagewatch-prod_logs' });
     for (const attachment of prod.attachments) if (attachment.type !== 'log-subscription') expect(attachment.id).toMatch(/^sagewatch-prod_/);
@@ -74,7 +74,7 @@ describe('desiredState: endpoint kinds', () => {
       Threshold: 0.9,
     });
     expect([...byName.keys()].some((n) => n.endsWith('.disk'))).toBe(false);
-    expect(state.attachments.filter((a) => a.type === 'metric-stream').map((a) => a.id)).toEqual(['sagewatch_serverless']);
+    expect(state.attachments.flatMap((a) => (a.type === 'metric-stream' ? [[a.id, a.kinds]] : []))).toEqual([['sagewatch_metrics', ['serverless']]]);
   });
 
   it('serverless with provisioned concurrency adds utilisation and spill-over alarms', () => {
@@ -105,7 +105,8 @@ describe('desiredState: endpoint kinds', () => {
     });
     // The async page's metric list is exhaustive: no multi-model cache alarm on an async variant.
     expect(byName.get('sagewatch_endpoint.tenant-models.variant.AllTraffic.model-cache-hit')).toBeUndefined();
-    expect(state.attachments.filter((a) => a.type === 'metric-stream').map((a) => a.id)).toEqual(['sagewatch_async', 'sagewatch_multi-model']);
+    // One share of the one stream, for both kinds.
+    expect(state.attachments.flatMap((a) => (a.type === 'metric-stream' ? [[a.id, a.kinds]] : []))).toEqual([['sagewatch_metrics', ['async', 'multi-model']]]);
     expect(state.attachments.filter((a) => a.type === 'sns-subscription').map((a) => a.id)).toEqual([
       'arn:aws:sns:eu-west-1:111122223333:tenant-models-ok',
       'arn:aws:sns:eu-west-1:111122223333:tenant-models-failed',

@@ -18,7 +18,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsGateway } from '../../lib/attach/aws-gateway';
-import { streamAttachment } from '../../lib/attach/desired';
+import { memberRecordName, streamInput } from '../../lib/attach/metric-stream';
 import { MemoryInventory } from '../../lib/attach/memory-inventory';
 import { fingerprint } from '../../lib/names/owned';
 import { findOrphans, listResourcesPage, sweepMetricStreams, type ListCursor } from '../../lib/attach/reconcile';
@@ -119,34 +119,54 @@ describe('sweepMetricStreams', () => {
     { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, pacer: new Pacer(Number.POSITIVE_INFINITY) },
   );
 
-  it('recreates a stream that has members but vanished, deletes sagewatch streams without members, leaves others alone', async () => {
+  it('recreates the stream when it has members but vanished, with the union of its members\' kinds', async () => {
     const inventory = new MemoryInventory();
-    await inventory.addStreamMember('sagewatch_async', 'async', 'endpoint/doc-ocr-async');
-    await inventory.markStreamCreated('sagewatch_async', fingerprint(streamAttachment('async', SETTINGS).input));
+    await inventory.addStreamMember(memberRecordName(SETTINGS, 'async'), 'async', 'endpoint/doc-ocr-async');
+    await inventory.addStreamMember(memberRecordName(SETTINGS, 'real-time'), 'real-time', 'endpoint/fraud-scorer');
+    await inventory.setStreamFingerprint('sagewatch_metrics', 'metrics', fingerprint(streamInput(['async', 'real-time'], SETTINGS)));
+    cw.on(ListMetricStreamsCommand).resolves({ Entries: [{ Name: 'team-stream' }] });
+    cw.on(PutMetricStreamCommand).resolves({});
+
+    const result = await sweepMetricStreams({ gateway, inventory, settings: SETTINGS });
+
+    expect(result).toEqual({ created: ['sagewatch_metrics'], deleted: [], problems: [] });
+    expect(cw).toHaveReceivedCommandExactlyOnceWith(PutMetricStreamCommand, streamInput(['async', 'real-time'], SETTINGS) as never);
+    expect(cw).not.toHaveReceivedCommand(DeleteMetricStreamCommand);
+  });
+
+  it('migrates per-kind streams of earlier versions: ours without members deleted, ours with members kept until they move, others untouched', async () => {
+    const inventory = new MemoryInventory();
+    await inventory.addStreamMember(memberRecordName(SETTINGS, 'async'), 'async', 'endpoint/doc-ocr-async');
+    await inventory.setStreamFingerprint('sagewatch_metrics', 'metrics', fingerprint(streamInput(['async'], SETTINGS)));
+    // Per-kind streams of the version before: one still recorded by a resource, one emptied, one unrecorded.
     await inventory.addStreamMember('sagewatch_real-time', 'real-time', 'endpoint/fraud-scorer');
-    await inventory.markStreamCreated('sagewatch_real-time', fingerprint(streamAttachment('real-time', SETTINGS).input));
     await inventory.addStreamMember('sagewatch_serverless', 'serverless', 'endpoint/x');
     await inventory.removeStreamMember('sagewatch_serverless', 'endpoint/x');
-    cw.on(ListMetricStreamsCommand).resolves({ Entries: [{ Name: 'sagewatch_async' }, { Name: 'sagewatch_serverless' }, { Name: 'sagewatch_training-job' }, { Name: 'team-stream' }] });
-    cw.on(PutMetricStreamCommand).resolves({});
+    cw.on(ListMetricStreamsCommand).resolves({
+      Entries: [{ Name: 'sagewatch_metrics' }, { Name: 'sagewatch_real-time' }, { Name: 'sagewatch_serverless' }, { Name: 'sagewatch_training-job' }, { Name: 'team-stream' }, { Name: 'sagewatch-prod_async' }],
+    });
     cw.on(DeleteMetricStreamCommand).resolves({});
 
     const result = await sweepMetricStreams({ gateway, inventory, settings: SETTINGS });
 
-    expect(result).toEqual({ created: ['sagewatch_real-time'], deleted: ['sagewatch_serverless', 'sagewatch_training-job'], problems: [] });
-    expect(cw).toHaveReceivedCommandExactlyOnceWith(PutMetricStreamCommand, streamAttachment('real-time', SETTINGS).input as never);
+    expect(result).toEqual({ created: [], deleted: ['sagewatch_serverless', 'sagewatch_training-job'], problems: [] });
+    expect(cw).not.toHaveReceivedCommand(PutMetricStreamCommand);
     expect(cw).toHaveReceivedCommandTimes(DeleteMetricStreamCommand, 2);
-    expect(cw).not.toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'team-stream' });
-    expect(cw).not.toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch_async' });
-    expect((await inventory.listStreams()).map((s) => s.name)).toEqual(['sagewatch_async', 'sagewatch_real-time']);
+    for (const kept of ['sagewatch_metrics', 'sagewatch_real-time', 'team-stream', 'sagewatch-prod_async']) expect(cw).not.toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: kept });
+    expect((await inventory.listStreams()).map((s) => s.name)).toEqual(['sagewatch_metrics', 'sagewatch_metrics.async', 'sagewatch_real-time']);
   });
 
-  it('a stream whose filters changed (a newer profile) is updated', async () => {
+  it('a stream whose filters changed (a newer profile) is updated; one without members is deleted', async () => {
     const inventory = new MemoryInventory();
-    await inventory.addStreamMember('sagewatch_async', 'async', 'endpoint/doc-ocr-async');
-    await inventory.markStreamCreated('sagewatch_async', 'fingerprint-of-an-older-profile');
-    cw.on(ListMetricStreamsCommand).resolves({ Entries: [{ Name: 'sagewatch_async' }] });
+    await inventory.addStreamMember(memberRecordName(SETTINGS, 'async'), 'async', 'endpoint/doc-ocr-async');
+    await inventory.setStreamFingerprint('sagewatch_metrics', 'metrics', 'fingerprint-of-an-older-profile');
+    cw.on(ListMetricStreamsCommand).resolves({ Entries: [{ Name: 'sagewatch_metrics' }] });
     cw.on(PutMetricStreamCommand).resolves({});
-    expect((await sweepMetricStreams({ gateway, inventory, settings: SETTINGS })).created).toEqual(['sagewatch_async']);
+    cw.on(DeleteMetricStreamCommand).resolves({});
+    expect((await sweepMetricStreams({ gateway, inventory, settings: SETTINGS })).created).toEqual(['sagewatch_metrics']);
+
+    await inventory.removeStreamMember(memberRecordName(SETTINGS, 'async'), 'endpoint/doc-ocr-async');
+    expect((await sweepMetricStreams({ gateway, inventory, settings: SETTINGS })).deleted).toEqual(['sagewatch_metrics']);
+    expect(cw).toHaveReceivedCommandWith(DeleteMetricStreamCommand, { Name: 'sagewatch_metrics' });
   });
 });

@@ -27,6 +27,7 @@ export const MAX_RANGES = 4;
 /** Between the ranges of a mark, and between the two ends of a range: characters no position holds. */
 const RANGE_SEPARATOR = '\u001e';
 const END_SEPARATOR = '\u001f';
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the separators are control characters so no position can hold them
 const SEPARATORS = /[\u001e\u001f]/g;
 const MAX_POSITION_TIME = 36 ** POSITION_TIME_WIDTH - 1;
 

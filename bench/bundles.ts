@@ -30,12 +30,7 @@ export function buildBundles(outRoot: string): Promise<Record<string, { bytes: n
   return bundleFunctions(undefined, { outRoot });
 }
 
-export async function measureImports(options: {
-  built: Record<string, { bytes: number; file: string }>;
-  runs: number;
-  workDir: string;
-  env: BenchEnvironment;
-}): Promise<Record<string, BundleResult>> {
+export async function measureImports(options: { built: Record<string, { bytes: number; file: string }>; runs: number; workDir: string; env: BenchEnvironment }): Promise<Record<string, BundleResult>> {
   const results: Record<string, BundleResult> = {};
   for (const [key, { bytes, file }] of Object.entries(options.built)) {
     const cpu: number[] = [];
@@ -68,7 +63,11 @@ export async function measureColdStarts(options: {
     const firstWall: number[] = [];
     const warm: number[] = [];
     for (let run = 0; run < options.runs; run++) {
-      const { process: lambda, importCpuMs, importWallMs } = await LambdaProcess.start({
+      const {
+        process: lambda,
+        importCpuMs,
+        importWallMs,
+      } = await LambdaProcess.start({
         key: key as FunctionKey,
         bundle: options.built[key]!.file,
         workDir: options.workDir,

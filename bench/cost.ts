@@ -76,9 +76,7 @@ export function costPerMillionRequests(inputs: CostInputs): { totalUsd: number; 
     },
     {
       item: 'Kinesis',
-      usd:
-        costUsd(PRICES.kinesis.onDemandDataIn, (inputs.kinesisBilledKbPerRequest * MILLION) / KB_PER_GB) +
-        costUsd(PRICES.kinesis.onDemandDataOut, (inputs.kinesisBytesPerRequest * MILLION) / GB),
+      usd: costUsd(PRICES.kinesis.onDemandDataIn, (inputs.kinesisBilledKbPerRequest * MILLION) / KB_PER_GB) + costUsd(PRICES.kinesis.onDemandDataOut, (inputs.kinesisBytesPerRequest * MILLION) / GB),
       detail: `${round(inputs.kinesisBilledKbPerRequest, 3)} KB billed in, ${Math.round(inputs.kinesisBytesPerRequest)} bytes out per request`,
     },
     {

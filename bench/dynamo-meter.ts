@@ -119,10 +119,15 @@ export class DynamoMeter {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
-    await Promise.all(this.servers.map((server) => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    })));
+    await Promise.all(
+      this.servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+          }),
+      ),
+    );
     this.agent.destroy();
     this.side.destroy();
   }
@@ -144,7 +149,10 @@ export class DynamoMeter {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    const operation =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop() ?? '';
     const usage = this.labelUsage(label);
     usage.requests[operation] = (usage.requests[operation] ?? 0) + 1;
     let body: Record<string, unknown> = {};
@@ -202,12 +210,7 @@ export class DynamoMeter {
           (index): IndexSchema => ({
             name: index.IndexName!,
             keys: (index.KeySchema ?? []).map((k) => k.AttributeName!),
-            projection:
-              index.Projection?.ProjectionType === 'KEYS_ONLY'
-                ? 'KEYS_ONLY'
-                : index.Projection?.ProjectionType === 'INCLUDE'
-                  ? { include: index.Projection.NonKeyAttributes ?? [] }
-                  : 'ALL',
+            projection: index.Projection?.ProjectionType === 'KEYS_ONLY' ? 'KEYS_ONLY' : index.Projection?.ProjectionType === 'INCLUDE' ? { include: index.Projection.NonKeyAttributes ?? [] } : 'ALL',
           }),
         ),
       }));
@@ -219,7 +222,7 @@ export class DynamoMeter {
   }
 
   private async readBack(tableName: string, key: Item): Promise<Item | undefined> {
-    const { Item: item } = await this.side.send(new GetItemCommand({ TableName: tableName, Key: key as GetItemCommandInput["Key"], ConsistentRead: true }));
+    const { Item: item } = await this.side.send(new GetItemCommand({ TableName: tableName, Key: key as GetItemCommandInput['Key'], ConsistentRead: true }));
     return item as Item | undefined;
   }
 
@@ -335,7 +338,7 @@ export class DynamoMeter {
    */
   private async evaluatedItems(operation: string, body: Record<string, unknown>, response: Buffer): Promise<Item[]> {
     const narrowed = ['FilterExpression', 'ProjectionExpression', 'Select', 'AttributesToGet', 'QueryFilter', 'ScanFilter'].some((name) => body[name] !== undefined);
-    if (!narrowed) return ((JSON.parse(response.toString('utf8')) as { Items?: Item[] }).Items ?? []);
+    if (!narrowed) return (JSON.parse(response.toString('utf8')) as { Items?: Item[] }).Items ?? [];
     const input: Record<string, unknown> = { ...body };
     for (const name of ['FilterExpression', 'ProjectionExpression', 'Select', 'AttributesToGet', 'QueryFilter', 'ScanFilter', 'ConditionalOperator', 'ReturnConsumedCapacity']) delete input[name];
     // Names and values only the dropped expressions used would be rejected as unused.
@@ -347,10 +350,7 @@ export class DynamoMeter {
       if (Object.keys(kept).length > 0) input[field] = kept;
       else delete input[field];
     }
-    const output =
-      operation === 'Query'
-        ? await this.side.send(new QueryCommand(input as unknown as QueryCommandInput))
-        : await this.side.send(new ScanCommand(input as unknown as ScanCommandInput));
+    const output = operation === 'Query' ? await this.side.send(new QueryCommand(input as unknown as QueryCommandInput)) : await this.side.send(new ScanCommand(input as unknown as ScanCommandInput));
     return (output.Items ?? []) as Item[];
   }
 

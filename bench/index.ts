@@ -124,16 +124,12 @@ async function main(): Promise<void> {
     progress(`processLogs against its decode floor on a ${opts.batchBytes}-byte batch (diagnostic, sink store, ${opts.runs} runs)`);
     const batch = logWorkload({ targetBytes: opts.batchBytes });
     const pipeline = createLogPipeline();
-    const { result: times } = await withDiscardedStdout(() =>
-      interleaved({ floor: () => decodeFloor(batch.records), pipeline: () => pipeline(batch.event) }, opts.runs, opts.warmup),
-    );
+    const { result: times } = await withDiscardedStdout(() => interleaved({ floor: () => decodeFloor(batch.records), pipeline: () => pipeline(batch.event) }, opts.runs, opts.warmup));
     const floorMs = median(times.floor!);
     const pipelineMs = median(times.pipeline!);
 
     progress(`peak RSS of processLogs on the worst-case batch (${opts.memoryInvocations} in one process)`);
-    const worstCase = Array.from({ length: opts.memoryInvocations }, (_, i) =>
-      worstCaseWorkload({ seed: 31 + i, dataLogEvents: opts.memoryDataLines, startMs: Date.now() - 5 * 60_000 + i * 60_000 }),
-    );
+    const worstCase = Array.from({ length: opts.memoryInvocations }, (_, i) => worstCaseWorkload({ seed: 31 + i, dataLogEvents: opts.memoryDataLines, startMs: Date.now() - 5 * 60_000 + i * 60_000 }));
     const memory = await measureMemory({ batches: worstCase, bundle: built.processLogs!.file, env, workDir });
 
     // Per async request.
@@ -190,8 +186,12 @@ async function main(): Promise<void> {
           return `${table}: ${perRequest(t.writeUnits)} table${indexes.length ? `, ${indexes.join(', ')}` : ''} write units, ${perRequest(t.readUnits)} read units`;
         })
         .join('; ');
-      return `       ${label.padEnd(21)} ${perRequest(u.writeUnits)} W ${perRequest(u.readUnits)} R — ${tables}\n` +
-        `       ${''.padEnd(21)} requests: ${Object.entries(u.requests).map(([op, n]) => `${op} ${n}`).join(', ')}; ${u.conditionFailures} failed conditions${Object.keys(u.errors).length ? `; errors ${JSON.stringify(u.errors)}` : ''}`;
+      return (
+        `       ${label.padEnd(21)} ${perRequest(u.writeUnits)} W ${perRequest(u.readUnits)} R — ${tables}\n` +
+        `       ${''.padEnd(21)} requests: ${Object.entries(u.requests)
+          .map(([op, n]) => `${op} ${n}`)
+          .join(', ')}; ${u.conditionFailures} failed conditions${Object.keys(u.errors).length ? `; errors ${JSON.stringify(u.errors)}` : ''}`
+      );
     });
     const c = coldStarts;
     const lines = [

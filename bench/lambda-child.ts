@@ -15,10 +15,7 @@ import { pathToFileURL } from 'node:url';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
-export type ChildRequest =
-  | { type: 'import'; file: string }
-  | { type: 'invoke'; id: number; event: unknown; clockMs?: number }
-  | { type: 'stats' };
+export type ChildRequest = { type: 'import'; file: string } | { type: 'invoke'; id: number; event: unknown; clockMs?: number } | { type: 'stats' };
 
 export type ChildReply =
   | { type: 'imported'; cpuMs: number; wallMs: number; rssMb: number }

@@ -80,9 +80,7 @@ export class LambdaProcess {
     cpuProfileDir?: string;
   }): Promise<{ process: LambdaProcess; importCpuMs: number; importWallMs: number }> {
     const memory = FUNCTION_SPECS[options.key].memorySize;
-    const profile = options.cpuProfileDir
-      ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${options.key}-${Date.now()}-${process.pid}.cpuprofile`]
-      : [];
+    const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${options.key}-${Date.now()}-${process.pid}.cpuprofile`] : [];
     const child = fork(await buildChild(options.workDir), [], {
       env: lambdaEnv(options.key, options.env),
       execArgv: [`--max-old-space-size=${Math.floor(memory * 0.9)}`, ...profile],

@@ -21,17 +21,7 @@ import type { BenchEnvironment } from './environment';
 import { LambdaProcess, type Invocation } from './lambda-process';
 import type { LabelUsage, Usage } from './dynamo-meter';
 import { kinesisEvent } from '../local/builders';
-import {
-  DEPLOYED_SQS_BATCH_SIZE,
-  logWorkload,
-  notificationEvents,
-  notificationWorkload,
-  prng,
-  type BenchRequest,
-  type KinesisEvent,
-  type LogWorkload,
-  type SqsEvent,
-} from './workload';
+import { DEPLOYED_SQS_BATCH_SIZE, logWorkload, notificationEvents, notificationWorkload, prng, type BenchRequest, type KinesisEvent, type LogWorkload, type SqsEvent } from './workload';
 
 export interface FunctionRun {
   cpuMs: number;
@@ -108,9 +98,10 @@ function failuresOf(run: Invocation): number {
 }
 
 class Tally {
-  readonly runs = Object.fromEntries(
-    REAL_PATH_FUNCTIONS.map((key) => [key, { cpuMs: 0, wallMs: 0, invocations: 0, stdoutBytes: 0, failures: 0, errors: [] as string[] }]),
-  ) as Record<PathFunction, FunctionRun>;
+  readonly runs = Object.fromEntries(REAL_PATH_FUNCTIONS.map((key) => [key, { cpuMs: 0, wallMs: 0, invocations: 0, stdoutBytes: 0, failures: 0, errors: [] as string[] }])) as Record<
+    PathFunction,
+    FunctionRun
+  >;
 
   add(key: PathFunction, run: Invocation): void {
     const slot = this.runs[key];

@@ -9,17 +9,7 @@
 import type { LogRecordInput } from '../lib/logs/kinesis-event';
 import { random } from '../local/simulator';
 import { encodeSubscriptionData, type LogEvent } from '../lib/logs/subscription';
-import {
-  asyncNotification,
-  controlMessage,
-  dataLogMessage,
-  dataMessage,
-  kinesisEvent,
-  sequenceNumber,
-  snsEnvelope,
-  sqsEvent,
-  topicArn,
-} from '../local/builders';
+import { asyncNotification, controlMessage, dataLogMessage, dataMessage, kinesisEvent, sequenceNumber, snsEnvelope, sqsEvent, topicArn } from '../local/builders';
 
 /** serverless.ts: the processLogs Kinesis event source's batchSize (a test keeps them equal). */
 export const DEPLOYED_KINESIS_BATCH_SIZE = 500;
@@ -47,12 +37,18 @@ class Rand {
   }
   digits(count: number): string {
     let out = '';
-    while (out.length < count) out += Math.floor(this.next() * 1e9).toString().padStart(9, '0');
+    while (out.length < count)
+      out += Math.floor(this.next() * 1e9)
+        .toString()
+        .padStart(9, '0');
     return out.slice(0, count);
   }
   uuid(): string {
     let hex = '';
-    for (let i = 0; i < 4; i++) hex += Math.floor(this.next() * 0x1_0000_0000).toString(16).padStart(8, '0');
+    for (let i = 0; i < 4; i++)
+      hex += Math.floor(this.next() * 0x1_0000_0000)
+        .toString(16)
+        .padStart(8, '0');
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[this.int(0, 3)]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   }
 }
@@ -382,10 +378,7 @@ export function logWorkload(options: LogWorkloadOptions = {}): LogWorkload {
 }
 
 /** The Kinesis event of `specs`, with what the bench knows of its content. */
-function logWorkloadOf(
-  specs: Array<{ data: string; sequenceNumber: string }>,
-  content: Pick<LogWorkload, 'logEvents' | 'dataLogLines' | 'decodedBytes' | 'requests'>,
-): LogWorkload {
+function logWorkloadOf(specs: Array<{ data: string; sequenceNumber: string }>, content: Pick<LogWorkload, 'logEvents' | 'dataLogLines' | 'decodedBytes' | 'requests'>): LogWorkload {
   const event = kinesisEvent(specs);
   return {
     event,
@@ -427,9 +420,7 @@ export function notificationEvents(requests: readonly BenchRequest[], options: {
   for (let i = 0; i < requests.length; i += batchSize) {
     const messages = requests.slice(i, i + batchSize).map((request) => {
       const notification = notificationFor(request);
-      const body = r.chance(rawShare)
-        ? JSON.stringify(notification)
-        : JSON.stringify(snsEnvelope(notification, { topicArn: topicArn(request.endpointName, request.status), messageId: r.uuid() }));
+      const body = r.chance(rawShare) ? JSON.stringify(notification) : JSON.stringify(snsEnvelope(notification, { topicArn: topicArn(request.endpointName, request.status), messageId: r.uuid() }));
       return { body, messageId: r.uuid() };
     });
     events.push(sqsEvent(messages));

@@ -18,8 +18,5 @@ export interface HandlerModule {
 const root = resolve(import.meta.dirname, '..');
 
 export const FUNCTIONS = Object.fromEntries(
-  Object.entries(FUNCTION_SPECS).map(([key, spec]) => [
-    key,
-    { file: spec.entry, load: () => import(pathToFileURL(resolve(root, spec.entry)).href) as Promise<HandlerModule> },
-  ]),
+  Object.entries(FUNCTION_SPECS).map(([key, spec]) => [key, { file: spec.entry, load: () => import(pathToFileURL(resolve(root, spec.entry)).href) as Promise<HandlerModule> }]),
 ) as Record<FunctionName, { file: string; load: () => Promise<HandlerModule> }>;

@@ -62,8 +62,7 @@ export class InvokePlan {
 class PlannedSageMaker extends SageMakerClient {
   constructor(region: string, answerFor: (action: string, input: Record<string, unknown>) => unknown) {
     super({ region, credentials: { accessKeyId: 'plan', secretAccessKey: 'plan' }, maxAttempts: 1 });
-    const send = async (command: { input?: Record<string, unknown>; constructor: { name: string } }) =>
-      answerFor(command.constructor.name.replace(/Command$/, ''), command.input ?? {});
+    const send = async (command: { input?: Record<string, unknown>; constructor: { name: string } }) => answerFor(command.constructor.name.replace(/Command$/, ''), command.input ?? {});
     // An own property: the prototype's send (middleware, signing, HTTP) is never reached.
     Object.defineProperty(this, 'send', { value: send });
   }
@@ -92,15 +91,40 @@ function answer(bundles: DescribeBundle[], action: string, input: Record<string,
   const jobOf = (field: string) => find(jobs, field, input[field], 'job');
   switch (action) {
     case 'DescribeEndpoint':
-      return find(endpoints.map((e) => e.endpoint), 'EndpointName', input.EndpointName, 'endpoint');
+      return find(
+        endpoints.map((e) => e.endpoint),
+        'EndpointName',
+        input.EndpointName,
+        'endpoint',
+      );
     case 'DescribeEndpointConfig':
-      return find(endpoints.flatMap((e) => (e.endpointConfig ? [e.endpointConfig] : [])), 'EndpointConfigName', input.EndpointConfigName, 'endpoint configuration');
+      return find(
+        endpoints.flatMap((e) => (e.endpointConfig ? [e.endpointConfig] : [])),
+        'EndpointConfigName',
+        input.EndpointConfigName,
+        'endpoint configuration',
+      );
     case 'DescribeModel':
-      return find(endpoints.flatMap((e) => e.models ?? []), 'ModelName', input.ModelName, 'model');
+      return find(
+        endpoints.flatMap((e) => e.models ?? []),
+        'ModelName',
+        input.ModelName,
+        'model',
+      );
     case 'ListInferenceComponents':
-      return { InferenceComponents: endpoints.flatMap((e) => e.inferenceComponents ?? []).filter((c) => c.EndpointName === input.EndpointNameEquals).map(revive) };
+      return {
+        InferenceComponents: endpoints
+          .flatMap((e) => e.inferenceComponents ?? [])
+          .filter((c) => c.EndpointName === input.EndpointNameEquals)
+          .map(revive),
+      };
     case 'DescribeInferenceComponent':
-      return find(endpoints.flatMap((e) => e.inferenceComponents ?? []), 'InferenceComponentName', input.InferenceComponentName, 'inference component');
+      return find(
+        endpoints.flatMap((e) => e.inferenceComponents ?? []),
+        'InferenceComponentName',
+        input.InferenceComponentName,
+        'inference component',
+      );
     case 'ListTags':
       return { Tags: [] };
     case 'DescribeTrainingJob':
@@ -110,7 +134,11 @@ function answer(bundles: DescribeBundle[], action: string, input: Record<string,
     case 'DescribeTransformJob':
       return jobOf('TransformJobName');
     case 'ListEndpoints':
-      return { Endpoints: endpoints.map(({ endpoint: e }) => revive({ EndpointName: e.EndpointName, EndpointArn: e.EndpointArn, EndpointStatus: e.EndpointStatus, CreationTime: e.CreationTime, LastModifiedTime: e.LastModifiedTime })) };
+      return {
+        Endpoints: endpoints.map(({ endpoint: e }) =>
+          revive({ EndpointName: e.EndpointName, EndpointArn: e.EndpointArn, EndpointStatus: e.EndpointStatus, CreationTime: e.CreationTime, LastModifiedTime: e.LastModifiedTime }),
+        ),
+      };
     case 'ListTrainingJobs':
       return { TrainingJobSummaries: jobs.filter((j) => j.TrainingJobStatus === 'InProgress').map(revive) };
     case 'ListProcessingJobs':
@@ -140,8 +168,22 @@ function revive<T>(value: T): T {
 /** One line per call: `cloudwatch PutMetricAlarm sagewatch_doc-ocr-async_...`. */
 export function describeCall(call: RecordedCall): string {
   const input = (call.input ?? {}) as Record<string, unknown>;
-  const keys = ['AlarmName', 'DashboardName', 'Name', 'filterName', 'logGroupName', 'EndpointName', 'EndpointConfigName', 'ModelName', 'TrainingJobName', 'ProcessingJobName', 'Subject', 'TopicArn', 'SubscriptionArn'];
+  const keys = [
+    'AlarmName',
+    'DashboardName',
+    'Name',
+    'filterName',
+    'logGroupName',
+    'EndpointName',
+    'EndpointConfigName',
+    'ModelName',
+    'TrainingJobName',
+    'ProcessingJobName',
+    'Subject',
+    'TopicArn',
+    'SubscriptionArn',
+  ];
   const subject = keys.map((k) => input[k]).find((v) => typeof v === 'string');
   const names = Array.isArray(input.AlarmNames) ? input.AlarmNames.join(', ') : Array.isArray(input.DashboardNames) ? input.DashboardNames.join(', ') : undefined;
-  return `  ${call.service.padEnd(10)} ${call.action}${subject ?? names ? ` ${subject ?? names}` : ''}`;
+  return `  ${call.service.padEnd(10)} ${call.action}${(subject ?? names) ? ` ${subject ?? names}` : ''}`;
 }

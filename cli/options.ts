@@ -19,10 +19,7 @@ export type OutputFormat = 'table' | 'json';
 
 /** `--output table|json` like the AWS CLI, and `--json` as the short way to say `--output json`. */
 export function outputOptions() {
-  return [
-    new Option('--output <format>', 'output format').choices(['table', 'json'] as const),
-    new Option('--json', 'same as --output json'),
-  ] as const;
+  return [new Option('--output <format>', 'output format').choices(['table', 'json'] as const), new Option('--json', 'same as --output json')] as const;
 }
 
 export function outputFormat(flags: { output?: OutputFormat | undefined; json?: boolean | undefined }): OutputFormat {
@@ -40,7 +37,7 @@ export interface TargetFlags {
 
 export function targetOptions() {
   return [
-    new Option('--region <region>', 'AWS Region of the deployed stack (default: the profile\'s or AWS_REGION)'),
+    new Option('--region <region>', "AWS Region of the deployed stack (default: the profile's or AWS_REGION)"),
     new Option('--profile <name>', 'named profile from ~/.aws/config and ~/.aws/credentials, as the AWS CLI uses it'),
     new Option('--stage <stage>', 'stage the stack was deployed with (osls --stage); default dev'),
   ] as const;

@@ -22,7 +22,7 @@ export function buildProgram(io: CliIo = process) {
     .description('Watches Amazon SageMaker endpoints and jobs, and traces every async inference request.')
     .usage('<command> [options]')
     .version(packageVersion(), '--version', 'print the version and exit')
-    .option('--debug', 'print stack traces and the CLI\'s own decisions on stderr')
+    .option('--debug', "print stack traces and the CLI's own decisions on stderr")
     .option('--no-color', 'never colour the output (NO_COLOR does the same; colour is only used on a terminal)')
     .helpOption('-h, --help', 'show help')
     .helpCommand(false)
@@ -36,10 +36,7 @@ export function buildProgram(io: CliIo = process) {
       getErrHelpWidth: () => io.stderr.columns ?? 80,
       outputError: (text, write) => write(`${oneLine(text)}\n`),
     })
-    .addHelpText(
-      'after',
-      '\nRun `sagewatch <command> --help` for a command\'s options.\nState of local runs lives in $SAGEWATCH_HOME (default ./.sagewatch).',
-    );
+    .addHelpText('after', "\nRun `sagewatch <command> --help` for a command's options.\nState of local runs lives in $SAGEWATCH_HOME (default ./.sagewatch).");
   for (const define of COMMANDS) {
     const command = define(io);
     command.copyInheritedSettings(program);

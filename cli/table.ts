@@ -36,9 +36,17 @@ export function renderTable(headers: string[], rows: string[][], options: TableO
   const lines: string[] = [];
   const emit = (parts: string[], styled: string[]) => {
     const last = parts.length - 1;
-    lines.push(styled.map((text, i) => (i === last ? text : text + ' '.repeat(widths[i]! - parts[i]!.length + GAP))).join('').trimEnd());
+    lines.push(
+      styled
+        .map((text, i) => (i === last ? text : text + ' '.repeat(widths[i]! - parts[i]!.length + GAP)))
+        .join('')
+        .trimEnd(),
+    );
   };
-  emit(headers.map((h, i) => truncate(h, widths[i]!)), headers.map((h, i) => header(truncate(h, widths[i]!))));
+  emit(
+    headers.map((h, i) => truncate(h, widths[i]!)),
+    headers.map((h, i) => header(truncate(h, widths[i]!))),
+  );
   const rule = widths.map((w) => '-'.repeat(w));
   emit(rule, rule);
   cells.forEach((row, r) => {
@@ -46,7 +54,10 @@ export function renderTable(headers: string[], rows: string[][], options: TableO
     const height = Math.max(...columns.map((c) => c.length));
     for (let k = 0; k < height; k++) {
       const parts = columns.map((c) => c[k] ?? '');
-      emit(parts, parts.map((text, i) => (text === '' ? text : style(text, i, r))));
+      emit(
+        parts,
+        parts.map((text, i) => (text === '' ? text : style(text, i, r))),
+      );
     }
   });
   return lines.join('\n');

@@ -28,8 +28,7 @@ export function createHandler(overrides: { sagemaker?: SageMakerClient; gateway?
       runtime = {
         sagemaker: overrides.sagemaker ?? new SageMakerClient({ region: config.region, maxAttempts: 5, retryMode: 'standard' }),
         gateway:
-          overrides.gateway ??
-          createAwsGateway(createAwsClients(config.region), { budget: new ApiBudget(new DynamoTokenBuckets(createDocumentClient({ region: config.region }), config.stateTable)) }),
+          overrides.gateway ?? createAwsGateway(createAwsClients(config.region), { budget: new ApiBudget(new DynamoTokenBuckets(createDocumentClient({ region: config.region }), config.stateTable)) }),
         inventory: overrides.inventory ?? new DynamoInventory(createDocumentClient({ region: config.region }), config.inventoryTable),
         settings: overrides.settings ?? settingsFromConfig(config),
       };

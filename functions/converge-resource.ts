@@ -22,7 +22,8 @@ export function createHandler(overrides: { gateway?: MonitoringGateway; inventor
   const build = () => {
     const config = loadConfig();
     return {
-      gateway: overrides.gateway ?? createAwsGateway(createAwsClients(config.region), { budget: new ApiBudget(new DynamoTokenBuckets(createDocumentClient({ region: config.region }), config.stateTable)) }),
+      gateway:
+        overrides.gateway ?? createAwsGateway(createAwsClients(config.region), { budget: new ApiBudget(new DynamoTokenBuckets(createDocumentClient({ region: config.region }), config.stateTable)) }),
       inventory: overrides.inventory ?? new DynamoInventory(createDocumentClient({ region: config.region }), config.inventoryTable),
       settings: overrides.settings ?? settingsFromConfig(config),
       log: createLogger(config.serviceName),

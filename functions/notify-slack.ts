@@ -88,7 +88,7 @@ export function createHandler(overrides: HandlerOverrides = {}) {
       if (url === undefined && inLambda) {
         // Only alarms about this function's own delivery get here (lib/alerts/self-alarms.ts).
         counters.add('SlackSelfAlarmsUndelivered');
-        log.warn('no Slack webhook for an alarm about Slack delivery itself; left to the topic\'s other subscribers', { messageId: inbound.id });
+        log.warn("no Slack webhook for an alarm about Slack delivery itself; left to the topic's other subscribers", { messageId: inbound.id });
         continue;
       }
       if (url === undefined) {
@@ -117,7 +117,7 @@ export function createHandler(overrides: HandlerOverrides = {}) {
         if (aboutItself(inbound.message)) {
           // Failing here would raise the very alarm again: no loop through a broken webhook.
           counters.add('SlackSelfAlarmsUndelivered');
-          log.error('alarm about Slack delivery not delivered to Slack; left to the topic\'s other subscribers', { messageId: inbound.id, format, reason });
+          log.error("alarm about Slack delivery not delivered to Slack; left to the topic's other subscribers", { messageId: inbound.id, format, reason });
           continue;
         }
         log.error('alert not delivered to Slack', { messageId: inbound.id, format, reason });

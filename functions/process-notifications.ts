@@ -21,7 +21,11 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
   const build = () => {
     const config = loadConfig();
     const logger = createLogger(config.serviceName);
-    const { requests, windows, detectors, pipeline } = requestAlertingFromConfig(config, { log: logger, ...(overrides.publisher ? { publisher: overrides.publisher } : {}), ...(overrides.now ? { now: overrides.now } : {}) });
+    const { requests, windows, detectors, pipeline } = requestAlertingFromConfig(config, {
+      log: logger,
+      ...(overrides.publisher ? { publisher: overrides.publisher } : {}),
+      ...(overrides.now ? { now: overrides.now } : {}),
+    });
     return {
       logger,
       requestMetrics: createRequestMetrics(config.metricsNamespace),

@@ -14,9 +14,7 @@ import { ResourceRefSchema } from '../lib/sagemaker/resource';
 const InputSchema = z.looseObject({
   resource: z.nullish(ResourceRefSchema),
   event: z.optional(z.unknown()),
-  problems: z.optional(
-    z.array(z.looseObject({ code: z.string(), key: z.string(), message: z.string(), action: z.optional(z.string()), error: z.optional(z.string()) })),
-  ),
+  problems: z.optional(z.array(z.looseObject({ code: z.string(), key: z.string(), message: z.string(), action: z.optional(z.string()), error: z.optional(z.string()) }))),
   error: z.nullish(z.looseObject({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
   step: z.optional(z.string()),
 });

@@ -15,7 +15,8 @@ export function createHandler(overrides: { gateway?: MonitoringGateway; inventor
     if (!runtime) {
       const config = loadConfig();
       runtime = {
-        gateway: overrides.gateway ?? createAwsGateway(createAwsClients(config.region), { budget: new ApiBudget(new DynamoTokenBuckets(createDocumentClient({ region: config.region }), config.stateTable)) }),
+        gateway:
+          overrides.gateway ?? createAwsGateway(createAwsClients(config.region), { budget: new ApiBudget(new DynamoTokenBuckets(createDocumentClient({ region: config.region }), config.stateTable)) }),
         inventory: overrides.inventory ?? new DynamoInventory(createDocumentClient({ region: config.region }), config.inventoryTable),
         settings: overrides.settings ?? settingsFromConfig(config),
       };

@@ -82,7 +82,10 @@ const STATE_TABLE_ITEMS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Upd
 function describeStatements(): PolicyStatement[] {
   return [
     ...describeGrants(Object.keys(DESCRIBES) as Describe[]),
-    allow(['sagemaker:ListTags'], TAGGED.map((rest) => regional('sagemaker', rest))),
+    allow(
+      ['sagemaker:ListTags'],
+      TAGGED.map((rest) => regional('sagemaker', rest)),
+    ),
     // No resource types in the Service Authorization Reference: "*" is all IAM accepts.
     allow(['sagemaker:ListInferenceComponents'], '*'),
   ];
@@ -93,8 +96,7 @@ export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string)
   const alarms = regional('cloudwatch', `alarm:${names.ownedPrefix}*`);
   const streams = regional('cloudwatch', `metric-stream/${names.ownedPrefix}*`);
   const dashboards = arn(`cloudwatch::\${AWS::AccountId}:dashboard/${names.ownedPrefix}*`);
-  const passRole = (role: string, service: string) =>
-    allow(['iam:PassRole'], getAtt(role, 'Arn'), { StringEquals: { 'iam:PassedToService': service } });
+  const passRole = (role: string, service: string) => allow(['iam:PassRole'], getAtt(role, 'Arn'), { StringEquals: { 'iam:PassedToService': service } });
   // The account-wide API budget's token buckets (lib/store/api-budget.ts): read, then a conditional update.
   const apiBudgetStatement = allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], table('StateTable'));
   const role = (key: string, statements: PolicyStatement[]) => ({ [roleId(key)]: functionRole(lambdaFunctionName(names, key), statements) });
@@ -325,10 +327,7 @@ function childExecutionStatements(names: StackNames, machineLabel: string, child
   const self = `${names.prefix}-${machineLabel}`;
   return [
     allow(['states:StartExecution'], [...children.map(ref), statesArn('stateMachine', self)]),
-    allow(
-      ['states:DescribeExecution', 'states:StopExecution'],
-      [...children.map((id) => statesArn('execution', `${names.prefix}-${labelOf(id)}:*`)), statesArn('execution', `${self}/*`)],
-    ),
+    allow(['states:DescribeExecution', 'states:StopExecution'], [...children.map((id) => statesArn('execution', `${names.prefix}-${labelOf(id)}:*`)), statesArn('execution', `${self}/*`)]),
     allow(['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], regional('events', 'rule/StepFunctionsGetEventsForStepFunctionsExecutionRule')),
   ];
 }
@@ -367,13 +366,16 @@ export function stateMachineResources(names: StackNames): Cfn {
             PolicyDocument: {
               Version: '2012-10-17',
               // The unqualified ARN the definition names, and its versions and aliases.
-              Statement: [allow(['lambda:InvokeFunction'], functions.flatMap((id) => [getAtt(id, 'Arn'), sub(`\${${id}.Arn}:*`)]))],
+              Statement: [
+                allow(
+                  ['lambda:InvokeFunction'],
+                  functions.flatMap((id) => [getAtt(id, 'Arn'), sub(`\${${id}.Arn}:*`)]),
+                ),
+              ],
             },
           },
           { PolicyName: 'error-logs', PolicyDocument: { Version: '2012-10-17', Statement: [stateMachineLoggingStatement()] } },
-          ...(children.length > 0
-            ? [{ PolicyName: 'child-executions', PolicyDocument: { Version: '2012-10-17', Statement: childExecutionStatements(names, machine.label, children) } }]
-            : []),
+          ...(children.length > 0 ? [{ PolicyName: 'child-executions', PolicyDocument: { Version: '2012-10-17', Statement: childExecutionStatements(names, machine.label, children) } }] : []),
         ],
         Tags: MANAGED_TAGS,
       },

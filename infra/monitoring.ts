@@ -178,9 +178,7 @@ export function healthResources(input: HealthInputs): Cfn {
     });
   }
   for (const rule of input.targetedRules) {
-    const parked = rule.deadLetterQueue
-      ? `undelivered events go to ${rule.deadLetterQueue}`
-      : 'a schedule keeps no undelivered event: its next run tries again';
+    const parked = rule.deadLetterQueue ? `undelivered events go to ${rule.deadLetterQueue}` : 'a schedule keeps no undelivered event: its next run tries again';
     alarms[`Health${rule.logicalId}FailedInvocationsAlarm`] = alarm({
       name: `${h}-${rule.name.slice(names.prefix.length + 1)}-failed-invocations`,
       description: `EventBridge could not start the target of ${rule.name}; ${parked}`,
@@ -241,35 +239,39 @@ function dashboardBody(input: HealthInputs, alarmIds: string[]): Cfn {
     properties: { title, region, view: 'timeSeries', stat, period: 300, metrics },
   });
 
-  row(
-    2,
-    {
-      width: 24,
-      type: 'text',
-      properties: {
-        markdown: `## ${input.names.prefix}: sagewatch's own health\nAlarms notify the alerts topic. Dead-letter queues hold work that failed after its retries: inspect, fix, redrive.`,
-      },
+  row(2, {
+    width: 24,
+    type: 'text',
+    properties: {
+      markdown: `## ${input.names.prefix}: sagewatch's own health\nAlarms notify the alerts topic. Dead-letter queues hold work that failed after its retries: inspect, fix, redrive.`,
     },
-  );
+  });
   row(6, { width: 24, type: 'alarm', properties: { title: 'Health alarms', alarms: alarmIds.map((id) => `\${${id}.Arn}`) } });
   const functionMetric = (metric: string) => input.functions.map((key) => ['AWS/Lambda', metric, 'FunctionName', `\${${lambdaLogicalId(key)}}`]);
-  row(6, metricWidget('Invocations', functionMetric('Invocations'), 'Sum', 8), metricWidget('Errors', functionMetric('Errors'), 'Sum', 8), metricWidget('Throttles', functionMetric('Throttles'), 'Sum', 8));
+  row(
+    6,
+    metricWidget('Invocations', functionMetric('Invocations'), 'Sum', 8),
+    metricWidget('Errors', functionMetric('Errors'), 'Sum', 8),
+    metricWidget('Throttles', functionMetric('Throttles'), 'Sum', 8),
+  );
   row(
     6,
     metricWidget('Duration p99 (ms)', functionMetric('Duration'), 'p99', 8),
-    metricWidget('Iterator age, max (ms)', input.streamConsumers.map((key) => ['AWS/Lambda', 'IteratorAge', 'FunctionName', `\${${lambdaLogicalId(key)}}`]), 'Maximum', 8),
+    metricWidget(
+      'Iterator age, max (ms)',
+      input.streamConsumers.map((key) => ['AWS/Lambda', 'IteratorAge', 'FunctionName', `\${${lambdaLogicalId(key)}}`]),
+      'Maximum',
+      8,
+    ),
     metricWidget('Log stream: incoming records', [['AWS/Kinesis', 'IncomingRecords', 'StreamName', `\${${input.stream}}`]], 'Sum', 8),
   );
-  const queueMetric = (metric: string, queues: ReadonlyArray<{ logicalId: string }>) =>
-    queues.map((queue) => ['AWS/SQS', metric, 'QueueName', `\${${queue.logicalId}.QueueName}`]);
+  const queueMetric = (metric: string, queues: ReadonlyArray<{ logicalId: string }>) => queues.map((queue) => ['AWS/SQS', metric, 'QueueName', `\${${queue.logicalId}.QueueName}`]);
   row(
     6,
     metricWidget('Dead-letter queues: messages', queueMetric('ApproximateNumberOfMessagesVisible', input.deadLetterQueues), 'Maximum'),
     metricWidget('Work queues: age of oldest message (s)', queueMetric('ApproximateAgeOfOldestMessage', input.workQueues), 'Maximum'),
   );
-  const requestMetric = (metric: string, id: string) => [
-    { expression: `SEARCH('{${input.metricsNamespace},EndpointName} MetricName="${metric}"', 'Sum', 300)`, id, label: metric },
-  ];
+  const requestMetric = (metric: string, id: string) => [{ expression: `SEARCH('{${input.metricsNamespace},EndpointName} MetricName="${metric}"', 'Sum', 300)`, id, label: metric }];
   row(
     6,
     metricWidget('Async requests completed, by endpoint', [requestMetric('RequestsCompleted', 'completed')], 'Sum'),

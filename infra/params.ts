@@ -19,8 +19,7 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 // Powertools Logger's levels.
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'];
 
-const positiveInteger = (max: number) => (value: string) =>
-  /^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= max ? undefined : `must be a whole number from 1 to ${max}`;
+const positiveInteger = (max: number) => (value: string) => (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= max ? undefined : `must be a whole number from 1 to ${max}`);
 
 /**
  * The Slack webhook URL is a credential and must never reach the template: the parameter names
@@ -38,10 +37,7 @@ export function checkSecretReference(value: string): string | undefined {
   return undefined;
 }
 
-export type SecretReference =
-  | { store: 'ssm'; name: string }
-  | { store: 'secretsmanager'; name: string }
-  | { store: 'ssm' | 'secretsmanager'; arn: string };
+export type SecretReference = { store: 'ssm'; name: string } | { store: 'secretsmanager'; name: string } | { store: 'ssm' | 'secretsmanager'; arn: string };
 
 export function parseSecretReference(value: string): SecretReference | undefined {
   const ssm = /^ssm:(\/?[A-Za-z0-9_.\-/]+)$/.exec(value);
@@ -72,9 +68,7 @@ export const PARAMS = {
     default: 'sagewatch',
     description: "CloudWatch namespace of sagewatch's derived metrics (`METRICS_NAMESPACE`)",
     check: (value) =>
-      value.length > 255 || value.startsWith('AWS/') || !/^[A-Za-z0-9 ._\-/#:]+$/.test(value)
-        ? 'must be 1-255 characters of letters, digits and . _ - / # : and not start with AWS/'
-        : undefined,
+      value.length > 255 || value.startsWith('AWS/') || !/^[A-Za-z0-9 ._\-/#:]+$/.test(value) ? 'must be 1-255 characters of letters, digits and . _ - / # : and not start with AWS/' : undefined,
   },
   retentionDays: {
     default: '30',
@@ -113,8 +107,7 @@ export const PARAMS = {
   },
   slackWebhookSecret: {
     default: '',
-    description:
-      'Where the Slack webhook URL is stored: `ssm:<parameter name>`, `secretsmanager:<secret name>` or an ARN; empty = no Slack, alerts only on the SNS topic (`SLACK_WEBHOOK_SECRET`)',
+    description: 'Where the Slack webhook URL is stored: `ssm:<parameter name>`, `secretsmanager:<secret name>` or an ARN; empty = no Slack, alerts only on the SNS topic (`SLACK_WEBHOOK_SECRET`)',
     check: checkSecretReference,
   },
 } satisfies Record<string, ParamDef>;

@@ -40,12 +40,7 @@ export const SAGEMAKER_RULES: readonly SageMakerRule[] = [
   sagemakerRule('ProcessingJobStateRule', 'processing-job', 'SageMaker Processing Job State Change', 'Processing job state: instance alarms while running, summary at the end'),
   sagemakerRule('TransformJobStateRule', 'transform-job', 'SageMaker Transform Job State Change', 'Batch transform job state: instance alarms while running, summary at the end'),
   sagemakerRule('TuningJobStateRule', 'tuning-job', 'SageMaker HyperParameter Tuning Job State Change', 'Hyperparameter tuning job state: failure alerts and outcome metrics'),
-  sagemakerRule(
-    'PipelineExecutionStateRule',
-    'pipeline-execution',
-    'SageMaker Model Building Pipeline Execution Status Change',
-    'Pipeline execution status: failure alerts and duration metrics',
-  ),
+  sagemakerRule('PipelineExecutionStateRule', 'pipeline-execution', 'SageMaker Model Building Pipeline Execution Status Change', 'Pipeline execution status: failure alerts and duration metrics'),
   sagemakerRule('LabelingJobStateRule', 'labeling-job', 'SageMaker Ground Truth Labeling Job State Change', 'Ground Truth labeling job state: failure alerts and outcome metrics'),
 ];
 
@@ -207,4 +202,3 @@ export function ruleResources(names: StackNames, targets: RuleTargets = {}): Rul
   };
   return { resources, deadLetterQueues: [{ logicalId: RULES_DEAD_LETTER_QUEUE, label: 'rules-dlq' }], targetedRules };
 }
-

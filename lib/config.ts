@@ -136,9 +136,7 @@ export function parseConfig(env: Env): Config {
   }
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${ENV_KEYS[issue.path[0] as keyof Config] ?? String(issue.path[0])}: ${issue.message}`,
-    );
+    const problems = parsed.error.issues.map((issue) => `${ENV_KEYS[issue.path[0] as keyof Config] ?? String(issue.path[0])}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   return parsed.data;

@@ -26,13 +26,7 @@ export function logEvent(timestamp: number, message: string, id = logEventId(`${
   return { id, timestamp, message };
 }
 
-export function dataMessage(options: {
-  endpointName?: string;
-  logGroup?: string;
-  logStream?: string;
-  owner?: string;
-  events: LogEvent[];
-}): SubscriptionPayload {
+export function dataMessage(options: { endpointName?: string; logGroup?: string; logStream?: string; owner?: string; events: LogEvent[] }): SubscriptionPayload {
   return {
     messageType: 'DATA_MESSAGE',
     owner: options.owner ?? '123456789012',

@@ -30,13 +30,10 @@ export class ThrottlingProxy {
           res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' }));
           return;
         }
-        const upstream = request(
-          { hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-          (response) => {
-            res.writeHead(response.statusCode ?? 500, response.headers);
-            response.pipe(res);
-          },
-        );
+        const upstream = request({ hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (response) => {
+          res.writeHead(response.statusCode ?? 500, response.headers);
+          response.pipe(res);
+        });
         upstream.on('error', () => {
           res.writeHead(500);
           res.end();

@@ -31,9 +31,7 @@ export interface EmbeddedStore extends EmbeddedDynamo {
  * by `config`. Callers pass its endpoint to their clients (cli/local-invoke.ts lends it to
  * the unchanged Lambda handlers for one invocation).
  */
-export async function startEmbeddedStore(
-  options: { home?: string; persist?: boolean; config?: Config } = {},
-): Promise<EmbeddedStore> {
+export async function startEmbeddedStore(options: { home?: string; persist?: boolean; config?: Config } = {}): Promise<EmbeddedStore> {
   const home = options.home ?? sagewatchHome();
   const config = options.config ?? parseConfig(process.env);
   let dynamo: EmbeddedDynamo;

@@ -54,13 +54,12 @@ export async function playTimeline(scenario: Scenario, stack: LocalStack, clock:
   const traffic = new Traffic(scenario.traffic);
   const kinesisFailures: _Record[][] = [];
   const processLogs = chaos ? chaos.crashingStreamConsumer(handlers.processLogs) : handlers.processLogs;
-  const source = new KinesisEventSource(
-    stack.kinesis.client,
-    options.stream,
-    stack.region,
-    async (event) => (await processLogs(event)) as { batchItemFailures?: Array<{ itemIdentifier: string }> },
-    { batchSize: 100, maxRetries: 10, bisectOnError: true, onFailure: (records) => kinesisFailures.push(records) },
-  );
+  const source = new KinesisEventSource(stack.kinesis.client, options.stream, stack.region, async (event) => (await processLogs(event)) as { batchItemFailures?: Array<{ itemIdentifier: string }> }, {
+    batchSize: 100,
+    maxRetries: 10,
+    bisectOnError: true,
+    onFailure: (records) => kinesisFailures.push(records),
+  });
   const queue = new LocalQueue(async (event) => (await handlers.processNotifications(event)) as { batchItemFailures?: Array<{ itemIdentifier: string }> }, {
     batchSize: 10,
     maxReceiveCount: 5,

@@ -226,10 +226,7 @@ async function countCorrelated(stack: LocalStack, scenario: Scenario, expectatio
   // Expired requests were received hours before they failed.
   const from = scenario.start - 7 * 3_600_000;
   const to = scenario.end + 3_600_000;
-  const notifyLag = Math.max(
-    0,
-    ...scenario.traffic.conditions.filter((c) => c.type === 'notification-delay').map((c) => (c.type === 'notification-delay' ? c.delayMinutes : 0)),
-  );
+  const notifyLag = Math.max(0, ...scenario.traffic.conditions.filter((c) => c.type === 'notification-delay').map((c) => (c.type === 'notification-delay' ? c.delayMinutes : 0)));
   const stuckBefore = scenario.end - (stack.config.stuckAfterMinutes + SWEEP_EVERY_MINUTES + 1 + notifyLag) * 60_000;
   let correlated = 0;
   for (const endpoint of scenario.traffic.endpoints) {

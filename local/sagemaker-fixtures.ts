@@ -75,9 +75,7 @@ export function describeBundle(spec: EndpointKindSpec, created: number) {
         VariantName: 'AllTraffic',
         CurrentWeight: 1,
         DesiredWeight: 1,
-        ...(serverless
-          ? { CurrentServerlessConfig: variant.ServerlessConfig, DesiredServerlessConfig: variant.ServerlessConfig }
-          : { CurrentInstanceCount: 2, DesiredInstanceCount: 2 }),
+        ...(serverless ? { CurrentServerlessConfig: variant.ServerlessConfig, DesiredServerlessConfig: variant.ServerlessConfig } : { CurrentInstanceCount: 2, DesiredInstanceCount: 2 }),
       },
     ],
     EndpointStatus: 'InService',
@@ -100,7 +98,13 @@ export function describeBundle(spec: EndpointKindSpec, created: number) {
       CreationTime: createdIso,
     });
   } else if (components) {
-    models.push({ ModelName: `${spec.name}-llama`, ModelArn: arn(spec, `model/${spec.name}-llama`), PrimaryContainer: { Image: image(spec, 'djl-inference:0.29.0-lmi11.0.0-cu124'), Mode: 'SingleModel' }, ExecutionRoleArn: role, CreationTime: createdIso });
+    models.push({
+      ModelName: `${spec.name}-llama`,
+      ModelArn: arn(spec, `model/${spec.name}-llama`),
+      PrimaryContainer: { Image: image(spec, 'djl-inference:0.29.0-lmi11.0.0-cu124'), Mode: 'SingleModel' },
+      ExecutionRoleArn: role,
+      CreationTime: createdIso,
+    });
   } else {
     const multi = spec.kind === 'multi-model' || spec.kind === 'async-multi-model';
     models.push({
@@ -225,5 +229,11 @@ export function jobDescribe(spec: JobSpec): Record<string, unknown> {
       Tags: undefined,
     };
   }
-  return { ...event, ProcessingStartTime: iso(event.ProcessingStartTime), ProcessingEndTime: iso(event.ProcessingEndTime), LastModifiedTime: iso(event.LastModifiedTime), CreationTime: iso(event.CreationTime) };
+  return {
+    ...event,
+    ProcessingStartTime: iso(event.ProcessingStartTime),
+    ProcessingEndTime: iso(event.ProcessingEndTime),
+    LastModifiedTime: iso(event.LastModifiedTime),
+    CreationTime: iso(event.CreationTime),
+  };
 }

@@ -21,12 +21,12 @@ export function fixtureSageMaker(scenario: Scenario, region: string): SageMakerC
   const models = new Map(scenario.endpoints.flatMap((e) => e.describe.models.map((m) => [String(m.ModelName), m] as const)));
   const components = scenario.endpoints.flatMap((e) => e.describe.inferenceComponents);
   const jobs = new Map(scenario.jobs.map((j) => [j.spec.name, j.describe]));
-  const notFound = (what: string) =>
-    Object.assign(new Error(`Could not find ${what}.`), { name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
-  const revive = (value: unknown): unknown =>
-    JSON.parse(JSON.stringify(value), (key, v) => (typeof v === 'string' && /(Time|Timestamp)$/.test(key) && !Number.isNaN(Date.parse(v)) ? new Date(v) : v));
+  const notFound = (what: string) => Object.assign(new Error(`Could not find ${what}.`), { name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+  const revive = (value: unknown): unknown => JSON.parse(JSON.stringify(value), (key, v) => (typeof v === 'string' && /(Time|Timestamp)$/.test(key) && !Number.isNaN(Date.parse(v)) ? new Date(v) : v));
   const runningJobs = (type: string) =>
-    scenario.jobs.filter((j) => j.spec.type === type && (j.describe as { TrainingJobStatus?: string; ProcessingJobStatus?: string })[type === 'training' ? 'TrainingJobStatus' : 'ProcessingJobStatus'] === 'InProgress');
+    scenario.jobs.filter(
+      (j) => j.spec.type === type && (j.describe as { TrainingJobStatus?: string; ProcessingJobStatus?: string })[type === 'training' ? 'TrainingJobStatus' : 'ProcessingJobStatus'] === 'InProgress',
+    );
 
   const answer = (name: string, input: Record<string, unknown>): unknown => {
     switch (name) {
@@ -49,7 +49,12 @@ export function fixtureSageMaker(scenario: Scenario, region: string): SageMakerC
         return {
           InferenceComponents: components
             .filter((c) => c.EndpointName === input.EndpointNameEquals)
-            .map((c) => ({ InferenceComponentName: c.InferenceComponentName, InferenceComponentArn: c.InferenceComponentArn, EndpointName: c.EndpointName, InferenceComponentStatus: c.InferenceComponentStatus })),
+            .map((c) => ({
+              InferenceComponentName: c.InferenceComponentName,
+              InferenceComponentArn: c.InferenceComponentArn,
+              EndpointName: c.EndpointName,
+              InferenceComponentStatus: c.InferenceComponentStatus,
+            })),
         };
       case 'DescribeInferenceComponentCommand': {
         const component = components.find((c) => c.InferenceComponentName === input.InferenceComponentName);

@@ -50,7 +50,12 @@ const Condition = z.strictObject({
 
 const File = z.strictObject({
   durationMinutes: z.number().int().positive().max(MAX_DURATION_MINUTES),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional(),
   endpoints: z.array(Endpoint).min(1).max(200),
   conditions: z.array(Condition).max(500).optional(),
 });

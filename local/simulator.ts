@@ -64,17 +64,7 @@ export interface ScenarioOptions {
   account: string;
 }
 
-const KIND_ORDER: EndpointKindSpec['kind'][] = [
-  'async',
-  'async',
-  'async-multi-model',
-  'real-time',
-  'serverless',
-  'serverless-provisioned',
-  'multi-model',
-  'pipeline',
-  'inference-components',
-];
+const KIND_ORDER: EndpointKindSpec['kind'][] = ['async', 'async', 'async-multi-model', 'real-time', 'serverless', 'serverless-provisioned', 'multi-model', 'pipeline', 'inference-components'];
 
 const NAMES: Record<EndpointKindSpec['kind'], string[]> = {
   async: ['fraud-scoring-async', 'doc-ocr-async', 'video-tagging-async', 'speech-async'],
@@ -110,7 +100,15 @@ function simEndpoint(spec: EndpointKindSpec, start: number): SimEndpoint {
  */
 const SHAPES: Array<Omit<ScenarioEndpoint, 'name' | 'kind' | 'requestsPerMinute'> & { weight: number }> = [
   { weight: 1, failureRate: 0.01, dailyCycle: 0.8, latencyMs: [{ weight: 1, p50: 900, spread: 0.25 }] },
-  { weight: 1.5, failureRate: 0.01, dailyCycle: 0, latencyMs: [{ weight: 0.55, p50: 400, spread: 0.15 }, { weight: 0.45, p50: 6000, spread: 0.15 }] },
+  {
+    weight: 1.5,
+    failureRate: 0.01,
+    dailyCycle: 0,
+    latencyMs: [
+      { weight: 0.55, p50: 400, spread: 0.15 },
+      { weight: 0.45, p50: 6000, spread: 0.15 },
+    ],
+  },
   { weight: 0, failureRate: 0, dailyCycle: 0, latencyMs: [{ weight: 1, p50: 2500, spread: 0.3 }] },
 ];
 

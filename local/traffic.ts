@@ -169,9 +169,7 @@ export class Traffic {
 
   private active(type: ScenarioCondition['type'], endpoint: string, at: number): ScenarioCondition[] {
     const minute = (at - this.options.start) / MINUTE;
-    return this.options.conditions.filter(
-      (c) => c.type === type && (c.endpoint === undefined || c.endpoint === endpoint) && minute >= c.fromMinute && minute < c.toMinute,
-    );
+    return this.options.conditions.filter((c) => c.type === type && (c.endpoint === undefined || c.endpoint === endpoint) && minute >= c.fromMinute && minute < c.toMinute);
   }
 
   private request(stream: EndpointStream, receivedAt: number): SimRequest {

@@ -80,10 +80,7 @@ export function bundleOptions(entry: string, outfile: string): BuildOptions {
   };
 }
 
-export async function bundleFunctions(
-  keys: string[] = Object.keys(FUNCTION_SPECS),
-  options: { outRoot?: string } = {},
-): Promise<Record<string, { bytes: number; file: string }>> {
+export async function bundleFunctions(keys: string[] = Object.keys(FUNCTION_SPECS), options: { outRoot?: string } = {}): Promise<Record<string, { bytes: number; file: string }>> {
   const sizes: Record<string, { bytes: number; file: string }> = {};
   for (const key of keys) {
     const spec = FUNCTION_SPECS[key as keyof typeof FUNCTION_SPECS];

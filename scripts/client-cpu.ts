@@ -95,7 +95,15 @@ async function main(): Promise<void> {
           env: { ...process.env, AWS_ENDPOINT_URL_DYNAMODB: server.url, AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1' },
           encoding: 'utf8',
         });
-        if (child.status !== 0) throw new Error(`${option}: ${child.stderr.trim().split('\n').filter((l) => l.length < 400).slice(-8).join('\n')}`);
+        if (child.status !== 0)
+          throw new Error(
+            `${option}: ${child.stderr
+              .trim()
+              .split('\n')
+              .filter((l) => l.length < 400)
+              .slice(-8)
+              .join('\n')}`,
+          );
         const line = JSON.parse(child.stdout.trim().split('\n').pop()!) as { cpuMsPerWrite: number };
         results.set(option, [...(results.get(option) ?? []), line.cpuMsPerWrite]);
       }

@@ -4,19 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  asyncNotification,
-  controlMessage,
-  dataLogMessage,
-  dataMessage,
-  kinesisEvent,
-  logEvent,
-  snsEnvelope,
-  snsLambdaEvent,
-  sqsEvent,
-  subscriptionRecords,
-  topicArn,
-} from '../local/builders';
+import { asyncNotification, controlMessage, dataLogMessage, dataMessage, kinesisEvent, logEvent, snsEnvelope, snsLambdaEvent, sqsEvent, subscriptionRecords, topicArn } from '../local/builders';
 
 const ENDPOINT = 'fraud-detector-async';
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0);
@@ -42,10 +30,7 @@ const logs = kinesisEvent(
       logStream: 'AllTraffic/i-0f3c2a1b9d8e7f605/data-log',
       events: [
         logEvent(T0 + 1_200, dataLogMessage(T0 + 1_200, ids.server, html)),
-        logEvent(
-          T0 + 2_400,
-          dataLogMessage(T0 + 2_400, ids.header, 'The response from container primary did not specify the required Content-Length header'),
-        ),
+        logEvent(T0 + 2_400, dataLogMessage(T0 + 2_400, ids.header, 'The response from container primary did not specify the required Content-Length header')),
       ],
     }),
     // The model container's own stream in the same log group: not request lines.

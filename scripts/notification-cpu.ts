@@ -55,14 +55,21 @@ if (mode === '--child') {
   process.stdout.write = stdoutWrite;
   const measured = (batches.length - warm) * 10;
   console.log(
-    JSON.stringify({ notifications: measured, cpuMsPerNotification: Math.round(((used.user + used.system) / 1000 / measured) * 1000) / 1000, wallMsPerNotification: Math.round((wall / measured) * 1000) / 1000 }),
+    JSON.stringify({
+      notifications: measured,
+      cpuMsPerNotification: Math.round(((used.user + used.system) / 1000 / measured) * 1000) / 1000,
+      wallMsPerNotification: Math.round((wall / measured) * 1000) / 1000,
+    }),
   );
   process.exit(0);
 } else {
   const { startDynamo, ensureTables } = await import('../local/dynamo');
   const dynamo = await startDynamo();
   await ensureTables(dynamo.endpoint, { requests: 'sagewatch-requests', requestsByEndpointIndex: 'byEndpoint', inventory: 'sagewatch-inventory', state: 'sagewatch-state' });
-  const child = fork(fileURLToPath(new URL('../bin/run-ts.js', import.meta.url)), [fileURLToPath(import.meta.url), '--child', dynamo.endpoint, mode ?? '5000'], { stdio: 'inherit', execArgv: process.env.CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof2'] : [] });
+  const child = fork(fileURLToPath(new URL('../bin/run-ts.js', import.meta.url)), [fileURLToPath(import.meta.url), '--child', dynamo.endpoint, mode ?? '5000'], {
+    stdio: 'inherit',
+    execArgv: process.env.CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof2'] : [],
+  });
   await new Promise((resolve) => child.on('exit', resolve));
   await dynamo.close();
 }

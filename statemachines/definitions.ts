@@ -94,9 +94,7 @@ function task(options: TaskOptions): State {
 
 /** `<Step>Failed` Pass states that name the failed step, all leading to one report state. */
 function failedSteps(steps: string[], next: string): States {
-  return Object.fromEntries(
-    steps.map((step) => [`${step}Failed`, { Type: 'Pass', Comment: 'Names the failed step for the report.', Result: step, ResultPath: '$.step', Next: next }]),
-  );
+  return Object.fromEntries(steps.map((step) => [`${step}Failed`, { Type: 'Pass', Comment: 'Names the failed step for the report.', Result: step, ResultPath: '$.step', Next: next }]));
 }
 
 function reportFailure(comment: string, failError: string, failCause: string): States {
@@ -115,13 +113,12 @@ function reportFailure(comment: string, failError: string, failCause: string): S
 export function attachDefinition(): Definition {
   return {
     Comment:
-      'sagewatch attach: describes one SageMaker resource as it is now, classifies it and converges its monitoring (alarms, log subscriptions, dashboard membership, metric stream membership, SNS subscriptions, inventory). Started by the EventBridge rules on SageMaker state changes and by reconcile for each resource that differs from its inventory; the event\'s status is never trusted, only the describe. Every failure that survives its retries is reported to the alerts topic and fails the execution.',
+      "sagewatch attach: describes one SageMaker resource as it is now, classifies it and converges its monitoring (alarms, log subscriptions, dashboard membership, metric stream membership, SNS subscriptions, inventory). Started by the EventBridge rules on SageMaker state changes and by reconcile for each resource that differs from its inventory; the event's status is never trusted, only the describe. Every failure that survives its retries is reported to the alerts topic and fails the execution.",
     StartAt: 'Route',
     States: {
       Route: {
         Type: 'Choice',
-        Comment:
-          'An EventBridge event, or a bare resource reference ({"resource": {"kind": "endpoint", "name": ...}}) from reconcile or a manual run.',
+        Comment: 'An EventBridge event, or a bare resource reference ({"resource": {"kind": "endpoint", "name": ...}}) from reconcile or a manual run.',
         Choices: [{ Variable: '$.resource', IsPresent: true, Next: 'StartFromResource' }],
         Default: 'Start',
       },
@@ -130,8 +127,7 @@ export function attachDefinition(): Definition {
       Describe: task({ resource: FUNCTION_PLACEHOLDERS.describe, timeoutSeconds: 120, catchTo: 'DescribeFailed', next: 'Decide' }),
       Decide: {
         Type: 'Choice',
-        Comment:
-          'Creating/Updating/SystemUpdating/RollingBack settle by themselves: wait and describe again (at most 30 times). Other keep states (OutOfService) change nothing.',
+        Comment: 'Creating/Updating/SystemUpdating/RollingBack settle by themselves: wait and describe again (at most 30 times). Other keep states (OutOfService) change nothing.',
         Choices: [
           {
             And: [
@@ -271,7 +267,11 @@ export function reconcileDefinition(): Definition {
       }),
       Done: { Type: 'Succeed' },
       ...failedSteps(['ListResources', 'CheckResources', 'FindOrphans', 'SweepStreams'], 'ReportFailure'),
-      ...reportFailure('A reconcile step failed after its retries: reported, then the execution fails.', 'sagewatch.ReconcileFailed', 'A reconcile step failed after its retries; the failure was reported to the alerts topic.'),
+      ...reportFailure(
+        'A reconcile step failed after its retries: reported, then the execution fails.',
+        'sagewatch.ReconcileFailed',
+        'A reconcile step failed after its retries; the failure was reported to the alerts topic.',
+      ),
     },
   };
 }

@@ -27,7 +27,10 @@ export async function runAlerts(options: AlertsOptions, ctx: CliContext): Promis
       throw new CliError(`alerts of ${where} failed: ${(error as Error).name}: ${(error as Error).message}`, 1);
     }
     if (options.output === 'json') {
-      printJson(sent.map((s) => ({ sentAt: s.sentAt, ...s.alert })), ctx.stdout);
+      printJson(
+        sent.map((s) => ({ sentAt: s.sentAt, ...s.alert })),
+        ctx.stdout,
+      );
     } else if (sent.length === 0) {
       note(ctx, `no alerts since ${since} in ${where}`);
     } else {

@@ -34,7 +34,9 @@ export async function runDemoCommand(flags: DemoCommandOptions, ctx: CliContext)
   }
   const scenario = flags.scenario !== undefined ? await loadScenario(flags.scenario) : undefined;
   if (!scenario && flags.faults === 'default' && flags.endpoints < MIN_ASYNC_ENDPOINTS_FOR_FAULTS) {
-    throw new UsageError(`the default faults need at least ${MIN_ASYNC_ENDPOINTS_FOR_FAULTS} endpoints (three async ones); use --endpoints ${MIN_ASYNC_ENDPOINTS_FOR_FAULTS} or more, or --faults none`);
+    throw new UsageError(
+      `the default faults need at least ${MIN_ASYNC_ENDPOINTS_FOR_FAULTS} endpoints (three async ones); use --endpoints ${MIN_ASYNC_ENDPOINTS_FOR_FAULTS} or more, or --faults none`,
+    );
   }
   const options = {
     requests: flags.requests,

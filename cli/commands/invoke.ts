@@ -59,7 +59,7 @@ async function modeOf(options: InvokeOptions, ctx: CliContext): Promise<InvokeMo
   if (options.region === undefined && options.profile === undefined) {
     throw new UsageError('--live acts on an AWS account: name it with --region R or --profile P');
   }
-  if (options.describe !== undefined) throw new UsageError('--describe is for planned invokes; with --live the handler describes the account\'s resources');
+  if (options.describe !== undefined) throw new UsageError("--describe is for planned invokes; with --live the handler describes the account's resources");
   const target = await resolveAwsTarget(options, ctx.env, '--live');
   return { kind: 'live', target, stage: options.stage ?? (ctx.env.SAGEWATCH_STAGE || 'dev') };
 }

@@ -56,7 +56,11 @@ export async function runReplay(options: ReplayOptions, ctx: CliContext): Promis
       replayed.push({ file, function: name, result });
       if (!json) note(ctx, `replayed ${file} through ${name}`);
     }
-    const records = await collectRecords(replayed.map((r) => resolve(dir, r.file)), config, store.endpoint);
+    const records = await collectRecords(
+      replayed.map((r) => resolve(dir, r.file)),
+      config,
+      store.endpoint,
+    );
     if (json) {
       printJson({ replayed, records }, ctx.stdout);
     } else {

@@ -8,10 +8,7 @@ export function planFlags(io: CliIo) {
   return new Command('plan')
     .description('what converging a SageMaker resource would attach, without AWS (like terraform plan)')
     .requiredOption('--event <file>', 'the EventBridge event (Endpoint / Job / Pipeline state change), - for stdin')
-    .option(
-      '--describe <file>',
-      'the Describe* outputs: { "endpoint", "endpointConfig", "models", "inferenceComponents" }, or { "job" }; an endpoint event alone cannot tell its kinds',
-    )
+    .option('--describe <file>', 'the Describe* outputs: { "endpoint", "endpointConfig", "models", "inferenceComponents" }, or { "job" }; an endpoint event alone cannot tell its kinds')
     .addOption(output)
     .addOption(json)
     .addHelpText('after', '\nWith --output json: { "resource", "kinds", "actions": [{ "service", "action", "input" }] }, action being the AWS API operation and input its exact request.')

@@ -257,15 +257,7 @@ export function resolveAlert(alert: Alert, options: { at: TimeInput; description
 
 /** Deterministic and time-free: the same condition on the same resource always maps to one fingerprint. */
 export function fingerprintOf(kind: AlertKind, resource: AlertResource, key?: string): string {
-  const identity = JSON.stringify([
-    kind,
-    key ?? '',
-    resource.type,
-    resource.name,
-    resource.variant ?? '',
-    resource.region ?? '',
-    resource.account ?? '',
-  ]);
+  const identity = JSON.stringify([kind, key ?? '', resource.type, resource.name, resource.variant ?? '', resource.region ?? '', resource.account ?? '']);
   return `${kind}:${sha256(identity).slice(0, 32)}`;
 }
 

@@ -58,7 +58,6 @@ export interface AlarmView {
   children: AlarmChild[];
 }
 
-
 /** The view of an SNS alarm message, or undefined when `value` is not one. */
 export function alarmFromSnsMessage(value: unknown): AlarmView | undefined {
   if (!isObject(value)) return undefined;

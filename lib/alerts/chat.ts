@@ -93,10 +93,7 @@ export function toChatNotification(input: Alert): ChatNotification {
     lines.push(`*Sample inference ids:* ${evidence.inferenceIds.map((id) => `\`${md(id)}\``).join(', ')}`);
   }
 
-  const nextSteps = [
-    ...evidence.links.map((link) => `<${link.url}|${md(link.label)}>`),
-    ...evidence.commands.map((command) => `Run \`${md(command)}\``),
-  ];
+  const nextSteps = [...evidence.links.map((link) => `<${link.url}|${md(link.label)}>`), ...evidence.commands.map((command) => `Run \`${md(command)}\``)];
   const arn = resourceArn(resource);
   const notification: ChatNotification = {
     version: '1.0',
@@ -167,4 +164,3 @@ function md(value: string): string {
   // Amazon Q relays this text to Slack: no mention in it may page anyone (lib/alerts/slack-mentions.ts).
   return neutralizeBareMentions(value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
 }
-

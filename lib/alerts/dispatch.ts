@@ -16,17 +16,11 @@ export interface DispatchDeps {
   log?: LogSink;
 }
 
-export type DispatchResult =
-  | { sent: true; reason: SendReason; messageId?: string }
-  | { sent: false; reason: SkipReason };
+export type DispatchResult = { sent: true; reason: SendReason; messageId?: string } | { sent: false; reason: SkipReason };
 
 export async function dispatchAlert(alert: Alert, deps: DispatchDeps): Promise<DispatchResult> {
   const policy = repeatPolicy(alert.kind, deps.cooldownSeconds);
-  const decision = await deps.store.shouldSend(
-    alert,
-    deps.cooldownSeconds,
-    policy.mode === 'incident' ? { mode: 'incident', rank: severityRank(alert.severity) } : { mode: 'cooldown' },
-  );
+  const decision = await deps.store.shouldSend(alert, deps.cooldownSeconds, policy.mode === 'incident' ? { mode: 'incident', rank: severityRank(alert.severity) } : { mode: 'cooldown' });
   if (!decision.send) {
     deps.log?.debug('alert not sent', { fingerprint: alert.fingerprint, status: alert.status, reason: decision.reason });
     return { sent: false, reason: decision.reason };

@@ -55,7 +55,14 @@ export class PipelineLagMonitor {
     }
     if (!open || lagMs >= threshold / 2) return undefined;
     this.firing.delete(input);
-    const firing = createAlert({ kind: 'pipeline-behind', severity: 'warning', title: `sagewatch's ${label} is behind`, description: '', resource: resource(input, this.deps.region), detectedAt: now });
+    const firing = createAlert({
+      kind: 'pipeline-behind',
+      severity: 'warning',
+      title: `sagewatch's ${label} is behind`,
+      description: '',
+      resource: resource(input, this.deps.region),
+      detectedAt: now,
+    });
     const alert = resolveAlert(firing, {
       at: now,
       description: `Caught up: at worst ${Math.round(open.worst / 60_000)} minutes behind, from ${new Date(open.since).toISOString().slice(11, 16)} to ${new Date(now).toISOString().slice(11, 16)} UTC.`,

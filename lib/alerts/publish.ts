@@ -30,10 +30,7 @@ export interface SnsSender {
 export function buildPublishInput(input: Alert, topicArn: string): PublishCommandInput {
   const alert = normalizeAlert(input);
   const attributes = messageAttributes(alert);
-  const attributeBytes = Object.entries(attributes).reduce(
-    (sum, [name, value]) => sum + bytes(name) + bytes(value.DataType ?? '') + bytes(value.StringValue ?? ''),
-    0,
-  );
+  const attributeBytes = Object.entries(attributes).reduce((sum, [name, value]) => sum + bytes(name) + bytes(value.DataType ?? '') + bytes(value.StringValue ?? ''), 0);
   for (const message of candidates(alert)) {
     if (bytes(message) + attributeBytes <= SNS_MAX_BYTES) {
       return {

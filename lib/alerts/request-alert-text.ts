@@ -133,7 +133,13 @@ export function describeResolution(
       return {
         title: `Latency shift on ${endpointName}: ${samples} slow async requests`,
         description: `${samples} async requests completed ${between}${shape}. ${ending}`,
-        numbers: c ? [{ name: 'samples', value: samples }, { name: 'p50 latency', value: c.p50, unit: 'ms' }, { name: 'p50 latency baseline', value: c.baselineP50, unit: 'ms' }] : [],
+        numbers: c
+          ? [
+              { name: 'samples', value: samples },
+              { name: 'p50 latency', value: c.p50, unit: 'ms' },
+              { name: 'p50 latency baseline', value: c.baselineP50, unit: 'ms' },
+            ]
+          : [],
       };
     }
   }

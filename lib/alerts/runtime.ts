@@ -27,11 +27,7 @@ export interface Alerting {
 export function alertingFromConfig(config: Config, options: { log?: LogSink; publisher?: AlertPublisher; store?: AlertStore } = {}): Alerting {
   const log = options.log ?? silentLog;
   const store = options.store ?? alertStoreFromConfig(config);
-  const publisher =
-    options.publisher ??
-    (config.alertsTopicArn
-      ? createSnsPublisher({ client: new SNSClient({ region: config.region }), topicArn: config.alertsTopicArn })
-      : logPublisher(log));
+  const publisher = options.publisher ?? (config.alertsTopicArn ? createSnsPublisher({ client: new SNSClient({ region: config.region }), topicArn: config.alertsTopicArn }) : logPublisher(log));
   return {
     store,
     dispatch: (alert) => dispatchAlert(alert, { store, publisher, cooldownSeconds: config.alertCooldownSeconds, log }),

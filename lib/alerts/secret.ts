@@ -22,9 +22,7 @@ export function parseSecretRef(value: string): SecretRef {
     // GetParameter takes the ARN as the name; GetSecretValue takes the ARN as the id.
     return arn[1] === 'ssm' ? { store: 'ssm', name: trimmed } : { store: 'secretsmanager', name: trimmed };
   }
-  throw new WebhookSecretError(
-    `cannot tell where the Slack webhook secret is: expected "ssm:<parameter name>", "secretsmanager:<secret id>" or an ARN, got ${JSON.stringify(trimmed.slice(0, 100))}`,
-  );
+  throw new WebhookSecretError(`cannot tell where the Slack webhook secret is: expected "ssm:<parameter name>", "secretsmanager:<secret id>" or an ARN, got ${JSON.stringify(trimmed.slice(0, 100))}`);
 }
 
 export interface WebhookUrlSource {

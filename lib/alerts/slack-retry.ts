@@ -4,10 +4,7 @@
  * full jitter; any other status is permanent, since the same payload would fail the same way.
  * lib/alerts/webhook.ts sends the attempts; this file decides between them.
  */
-export type Outcome =
-  | { kind: 'ok'; status: number }
-  | { kind: 'retry'; status?: number; code?: string; why: string; retryAfterMs?: number }
-  | { kind: 'permanent'; status: number; code?: string };
+export type Outcome = { kind: 'ok'; status: number } | { kind: 'retry'; status?: number; code?: string; why: string; retryAfterMs?: number } | { kind: 'permanent'; status: number; code?: string };
 
 /** What one answer of the webhook means; `code` is Slack's short error code from the body. */
 export function outcomeOfResponse(status: number, code: string | undefined, retryAfter: string | null, now: number): Outcome {

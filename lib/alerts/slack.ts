@@ -241,9 +241,7 @@ function renderText(text: string, json: unknown, subject: string | undefined): S
 }
 
 function metricText(metric: AlarmMetric): string {
-  return [metric.namespace, metric.name, metric.stat, metric.period !== undefined ? `${metric.period} s` : undefined]
-    .filter(Boolean)
-    .join(' · ');
+  return [metric.namespace, metric.name, metric.stat, metric.period !== undefined ? `${metric.period} s` : undefined].filter(Boolean).join(' · ');
 }
 
 function dimensionsText(metric: AlarmMetric): string {
@@ -395,4 +393,3 @@ function safeStringify(value: unknown, indent?: number): string {
     return String(value);
   }
 }
-

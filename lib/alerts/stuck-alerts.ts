@@ -58,11 +58,7 @@ export async function alertStuck(stuck: readonly RequestRecord[], deps: StuckAle
  * Resolves the stuck incidents of these endpoints that saw no new stuck request in this sweep
  * and none for `recoveryMinutes` before it.
  */
-export async function resolveStuck(
-  endpoints: Iterable<string>,
-  foundNow: ReadonlySet<string>,
-  deps: StuckAlertDeps,
-): Promise<Array<{ alert: Alert; result: DispatchResult }>> {
+export async function resolveStuck(endpoints: Iterable<string>, foundNow: ReadonlySet<string>, deps: StuckAlertDeps): Promise<Array<{ alert: Alert; result: DispatchResult }>> {
   const now = deps.now();
   const out: Array<{ alert: Alert; result: DispatchResult }> = [];
   for (const endpointName of endpoints) {

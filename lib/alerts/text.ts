@@ -7,13 +7,7 @@ import { normalizeAlert, resourceLabel, type Alert, type EvidenceNumber } from '
 export function renderAlertText(input: Alert): string {
   const alert = normalizeAlert(input);
   const { resource, evidence } = alert;
-  const lines = [
-    `${headline(alert)}`,
-    '',
-    alert.description,
-    '',
-    `Resource:    ${resourceLabel(resource)}`,
-  ];
+  const lines = [`${headline(alert)}`, '', alert.description, '', `Resource:    ${resourceLabel(resource)}`];
   if (resource.region || resource.account) {
     lines.push(`Where:       ${[resource.region, resource.account].filter(Boolean).join(' / ')}`);
   }

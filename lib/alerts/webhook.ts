@@ -63,10 +63,12 @@ export async function deliverToWebhook(url: string, payload: unknown, options: D
       return { attempts: attempt, status: outcome.status, waitedMs };
     }
     if (outcome.kind === 'permanent') {
-      throw new WebhookDeliveryError(
-        `Slack webhook rejected the message: HTTP ${outcome.status}${outcome.code ? ` ${outcome.code}` : ''} (not retried)`,
-        { attempts: attempt, permanent: true, status: outcome.status, ...(outcome.code ? { code: outcome.code } : {}) },
-      );
+      throw new WebhookDeliveryError(`Slack webhook rejected the message: HTTP ${outcome.status}${outcome.code ? ` ${outcome.code}` : ''} (not retried)`, {
+        attempts: attempt,
+        permanent: true,
+        status: outcome.status,
+        ...(outcome.code ? { code: outcome.code } : {}),
+      });
     }
     const failure = {
       attempts: attempt,
@@ -79,17 +81,11 @@ export async function deliverToWebhook(url: string, payload: unknown, options: D
       throw new WebhookDeliveryError(`Slack webhook delivery failed ${after}: ${outcome.why}`, failure);
     }
     if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > maxRetryAfterMs) {
-      throw new WebhookDeliveryError(
-        `Slack webhook is rate limited for ${Math.ceil(outcome.retryAfterMs / 1000)} s, longer than this delivery waits (${outcome.why})`,
-        failure,
-      );
+      throw new WebhookDeliveryError(`Slack webhook is rate limited for ${Math.ceil(outcome.retryAfterMs / 1000)} s, longer than this delivery waits (${outcome.why})`, failure);
     }
     const delay = retryDelay(outcome, attempt, { baseDelayMs, maxDelayMs, random });
     if (options.deadline !== undefined && now() + delay >= options.deadline) {
-      throw new WebhookDeliveryError(
-        `Slack webhook delivery failed ${after}: ${outcome.why}; no time left to wait ${delay} ms for another`,
-        failure,
-      );
+      throw new WebhookDeliveryError(`Slack webhook delivery failed ${after}: ${outcome.why}; no time left to wait ${delay} ms for another`, failure);
     }
     options.log?.warn('slack webhook attempt failed; retrying', { attempt, delayMs: delay, reason: outcome.why });
     await sleep(delay);

@@ -9,12 +9,7 @@ import {
   PutMetricStreamCommand,
   paginateListMetricStreams,
 } from '@aws-sdk/client-cloudwatch';
-import {
-  CloudWatchLogsClient,
-  DeleteSubscriptionFilterCommand,
-  PutSubscriptionFilterCommand,
-  paginateDescribeSubscriptionFilters,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, DeleteSubscriptionFilterCommand, PutSubscriptionFilterCommand, paginateDescribeSubscriptionFilters } from '@aws-sdk/client-cloudwatch-logs';
 import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand, PublishCommand, SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import type { ExistingSubscriptionFilter, MonitoringGateway } from './gateway';
 import { errorName } from '../aws/errors';

@@ -147,12 +147,7 @@ export async function needsConverge(request: ConvergeRequest, deps: Pick<Converg
  * looked at again with a read (the log group's filters, the topic), so an account whose gaps
  * stay open costs reads only, and one that closes is converged.
  */
-async function isConverged(
-  snapshot: InventorySnapshot,
-  desired: DesiredState,
-  request: ConvergeRequest,
-  deps: Pick<ConvergeDeps, 'gateway' | 'settings'>,
-): Promise<boolean> {
+async function isConverged(snapshot: InventorySnapshot, desired: DesiredState, request: ConvergeRequest, deps: Pick<ConvergeDeps, 'gateway' | 'settings'>): Promise<boolean> {
   if (snapshot.resource === undefined) return false;
   if (desired.outcome && snapshot.outcome === undefined) return false;
   const recorded = new Map(snapshot.attachments.map((a) => [slot(a), a]));
@@ -223,14 +218,7 @@ function sameRecord(a: ResourceRecord, b: ResourceRecord): boolean {
   return fingerprint(strip(a)) === fingerprint(strip(b));
 }
 
-async function apply(
-  key: string,
-  request: ConvergeRequest,
-  desired: DesiredState,
-  snapshot: InventorySnapshot,
-  deps: ConvergeDeps,
-  now: () => number,
-): Promise<ConvergeResult> {
+async function apply(key: string, request: ConvergeRequest, desired: DesiredState, snapshot: InventorySnapshot, deps: ConvergeDeps, now: () => number): Promise<ConvergeResult> {
   const { gateway, inventory } = deps;
   const log = deps.log ?? silentLog;
   const changes: ConvergeChanges = { created: [], updated: [], deleted: [] };
@@ -250,8 +238,7 @@ async function apply(
       error: errorName(error),
     });
   };
-  const created = (attachment: DesiredAttachment, previous: AttachmentRecord | undefined) =>
-    (previous ? changes.updated : changes.created).push(label(attachment));
+  const created = (attachment: DesiredAttachment, previous: AttachmentRecord | undefined) => (previous ? changes.updated : changes.created).push(label(attachment));
 
   // Puts: new attachments and those whose request changed.
   for (const attachment of desired.attachments) {

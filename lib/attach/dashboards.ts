@@ -56,7 +56,11 @@ function widget(title: string, lines: MetricLine[]): MetricWidget[] {
 function variantWidgets(model: EndpointModel, variant: VariantModel, spec: WidgetSpec): MetricWidget[] {
   const endpoint: [string, string] = ['EndpointName', model.name];
   const variantDim: [string, string] = ['VariantName', variant.name];
-  if (spec.scope === 'variant') return widget(`${spec.title} · ${variant.name}`, spec.metrics.map((use) => line(use, [endpoint, variantDim], use.metric.name)));
+  if (spec.scope === 'variant')
+    return widget(
+      `${spec.title} · ${variant.name}`,
+      spec.metrics.map((use) => line(use, [endpoint, variantDim], use.metric.name)),
+    );
   if (spec.scope !== 'container') return [];
   const named = variant.containers.filter((container) => container.name);
   if (named.length === 0) return [];
@@ -67,7 +71,12 @@ function variantWidgets(model: EndpointModel, variant: VariantModel, spec: Widge
 }
 
 function componentWidgets(component: ComponentModel, specs: WidgetSpec[]): MetricWidget[] {
-  return specs.flatMap((spec) => widget(`${spec.title} · ${component.name}`, spec.metrics.map((use) => line(use, [['InferenceComponentName', component.name]], use.metric.name))));
+  return specs.flatMap((spec) =>
+    widget(
+      `${spec.title} · ${component.name}`,
+      spec.metrics.map((use) => line(use, [['InferenceComponentName', component.name]], use.metric.name)),
+    ),
+  );
 }
 
 function groupsOf(model: EndpointModel): WidgetGroup[] {
@@ -81,7 +90,12 @@ function groupsOf(model: EndpointModel): WidgetGroup[] {
         // Endpoint-wide widgets appear once, whichever variant brought them.
         if (seen.has(spec.title)) continue;
         seen.add(spec.title);
-        shared.push(...widget(spec.title, spec.metrics.map((use) => line(use, [['EndpointName', model.name]], use.metric.name))));
+        shared.push(
+          ...widget(
+            spec.title,
+            spec.metrics.map((use) => line(use, [['EndpointName', model.name]], use.metric.name)),
+          ),
+        );
       } else {
         shared.push(...variantWidgets(model, variant, spec));
       }
@@ -104,7 +118,10 @@ interface Part {
 
 // A metric widget's JSON, as placed below (positions and region are a few bytes more or less).
 function widgetBytes(w: MetricWidget, region: string): number {
-  return JSON.stringify({ type: 'metric', x: 12, y: 99_999, width: WIDTH, height: HEIGHT, properties: { title: w.title, region, view: 'timeSeries', stacked: false, period: 60, metrics: w.lines } }).length + 1;
+  return (
+    JSON.stringify({ type: 'metric', x: 12, y: 99_999, width: WIDTH, height: HEIGHT, properties: { title: w.title, region, view: 'timeSeries', stacked: false, period: 60, metrics: w.lines } })
+      .length + 1
+  );
 }
 
 /** Groups packed in order onto as few parts as the limits allow; the first part always exists. */
@@ -115,8 +132,7 @@ function pack(groups: WidgetGroup[], region: string): Part[] {
     const widgets = group.widgets.length;
     const metrics = group.widgets.reduce((n, w) => n + w.lines.length, 0);
     const bytes = group.widgets.reduce((n, w) => n + widgetBytes(w, region), 0);
-    const fits =
-      current.widgets + widgets <= DASHBOARD_LIMITS.widgets && current.metrics + metrics <= DASHBOARD_LIMITS.metrics && current.bytes + bytes <= DASHBOARD_LIMITS.bodyBytes;
+    const fits = current.widgets + widgets <= DASHBOARD_LIMITS.widgets && current.metrics + metrics <= DASHBOARD_LIMITS.metrics && current.bytes + bytes <= DASHBOARD_LIMITS.bodyBytes;
     if (!fits && current.groups.length > 0) {
       parts.push(current);
       current = { groups: [], widgets: 1, metrics: 0, bytes: HEADER_BYTES };
@@ -135,9 +151,7 @@ function header(model: EndpointModel, part: number, parts: Part[], names: string
   const total = parts.reduce((n, p) => n + p.groups.filter((g) => g.component).length, 0);
   const shown = components.length > 0 && parts.length > 1 ? `\nInference components ${components[0]} to ${components[components.length - 1]} (${components.length} of ${total})` : '';
   if (part > 1) return `## sagewatch · endpoint ${model.name} · part ${part} of ${parts.length}${shown}\nFirst part: ${names[0]}`;
-  const variants = model.variants
-    .map((v) => `${v.name} (${v.hosting}${v.instanceType ? `, ${v.instanceType}` : ''}${v.instanceCount !== undefined ? ` × ${v.instanceCount}` : ''})`)
-    .join(', ');
+  const variants = model.variants.map((v) => `${v.name} (${v.hosting}${v.instanceType ? `, ${v.instanceType}` : ''}${v.instanceCount !== undefined ? ` × ${v.instanceCount}` : ''})`).join(', ');
   const more = parts.length > 1 ? `\nContinued on: ${names.slice(1).join(', ')}` : '';
   return `## sagewatch · endpoint ${model.name}\nKinds: ${model.kinds.join(', ') || 'unknown'} · variants: ${variants || 'none'}${shown}${more}`;
 }

@@ -157,9 +157,7 @@ function endpointAttachments(model: EndpointModel, settings: ConvergeSettings): 
         input: { TopicArn: topic, Protocol: 'sqs', Endpoint: settings.notificationsQueueArn, ReturnSubscriptionArn: true },
       });
     }
-    const missing = [!model.async?.successTopic ? 'SuccessTopic' : undefined, !model.async?.errorTopic ? 'ErrorTopic' : undefined].filter(
-      (m): m is string => !!m,
-    );
+    const missing = [!model.async?.successTopic ? 'SuccessTopic' : undefined, !model.async?.errorTopic ? 'ErrorTopic' : undefined].filter((m): m is string => !!m);
     if (missing.length > 0) {
       gaps.push({
         code: 'AsyncNotificationTopicsMissing',

@@ -8,11 +8,7 @@ import type {
   PutMetricDataCommandInput,
   PutMetricStreamCommandInput,
 } from '@aws-sdk/client-cloudwatch';
-import type {
-  DeleteSubscriptionFilterCommandInput,
-  DescribeSubscriptionFiltersCommandInput,
-  PutSubscriptionFilterCommandInput,
-} from '@aws-sdk/client-cloudwatch-logs';
+import type { DeleteSubscriptionFilterCommandInput, DescribeSubscriptionFiltersCommandInput, PutSubscriptionFilterCommandInput } from '@aws-sdk/client-cloudwatch-logs';
 import type { PublishCommandInput, SubscribeCommandInput, UnsubscribeCommandInput } from '@aws-sdk/client-sns';
 
 /**

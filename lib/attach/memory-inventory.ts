@@ -1,12 +1,4 @@
-import type {
-  AttachmentRecord,
-  AttachmentType,
-  Inventory,
-  InventorySnapshot,
-  LockResult,
-  ResourceRecord,
-  StreamRecord,
-} from '../store/inventory';
+import type { AttachmentRecord, AttachmentType, Inventory, InventorySnapshot, LockResult, ResourceRecord, StreamRecord } from '../store/inventory';
 
 /**
  * The inventory in memory, with the DynamoDB inventory's semantics (locks, stale detection,
@@ -32,9 +24,7 @@ export class MemoryInventory implements Inventory {
 
   async read(key: string): Promise<InventorySnapshot> {
     const meta = this.metas.get(key);
-    const attachments = [...(this.attachments.get(key)?.values() ?? [])]
-      .map(clone)
-      .sort((a, b) => `${a.type}#${a.id}`.localeCompare(`${b.type}#${b.id}`));
+    const attachments = [...(this.attachments.get(key)?.values() ?? [])].map(clone).sort((a, b) => `${a.type}#${a.id}`.localeCompare(`${b.type}#${b.id}`));
     const outcome = this.outcomes.get(key)?.outcome;
     return {
       attachments,

@@ -58,7 +58,11 @@ function kindsWithMembers(records: StreamRecord[], settings: ConvergeSettings): 
 /** The resource `member` now needs the stream for `kinds` (and no longer for `previous` ones it left). */
 export async function joinStream(deps: StreamDeps, member: string, kinds: readonly StreamKind[], previous: readonly StreamKind[] = []): Promise<void> {
   for (const kind of kinds) await deps.inventory.addStreamMember(memberRecordName(deps.settings, kind), kind, member);
-  await leaveKinds(deps, member, previous.filter((kind) => !kinds.includes(kind)));
+  await leaveKinds(
+    deps,
+    member,
+    previous.filter((kind) => !kinds.includes(kind)),
+  );
   await applyStream(deps);
 }
 

@@ -50,11 +50,7 @@ export function reportAlerts(input: ReportInput, now: number): Alert[] {
       description: problem.message,
       resource,
       evidence: {
-        facts: [
-          { name: 'Problem', value: problem.code },
-          ...(problem.action ? [{ name: 'Action', value: problem.action }] : []),
-          ...(problem.error ? [{ name: 'Error', value: problem.error }] : []),
-        ],
+        facts: [{ name: 'Problem', value: problem.code }, ...(problem.action ? [{ name: 'Action', value: problem.action }] : []), ...(problem.error ? [{ name: 'Error', value: problem.error }] : [])],
       },
       detectedAt: now,
     }),

@@ -114,9 +114,6 @@ export interface ConvergeOutput extends ConvergeResult {
 
 export async function convergeStep(raw: unknown, deps: ConvergeDeps): Promise<ConvergeOutput> {
   const input = ConvergeInputSchema.parse(raw);
-  const result = await converge(
-    { resource: input.resource, lifecycle: input.lifecycle, observedAt: input.describedAt, model: input.model as ResourceModel | undefined },
-    deps,
-  );
+  const result = await converge({ resource: input.resource, lifecycle: input.lifecycle, observedAt: input.describedAt, model: input.model as ResourceModel | undefined }, deps);
   return { resource: input.resource, ...result };
 }

@@ -94,5 +94,10 @@ function sha256Hex(data: string): string {
 
 /** A header value as SigV4 canonicalises it: line breaks to spaces, runs of blanks to one, trimmed. */
 function canonicalValue(value: string): string {
-  return /[\r\n\t]| {2}|^ | $/.test(value) ? value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : value;
+  return /[\r\n\t]| {2}|^ | $/.test(value)
+    ? value
+        .replace(/[\r\n]/g, ' ')
+        .replace(/[ \t]+/g, ' ')
+        .replace(/^ | $/g, '')
+    : value;
 }

@@ -14,7 +14,6 @@ import { compareLines, dedupeWithinBatch } from './duplicates';
 import type { LogMergeResult } from './log-merge';
 import { StreamTails, type StreamTail } from './stream-tails';
 
-
 export interface LogHalfSink {
   mergeLogHalf(half: LogHalf): Promise<LogMergeResult>;
   /** Lists the requests a slice opened, for the stuck sweeper (absent: nothing is swept). */
@@ -267,13 +266,7 @@ async function listOpened(
 }
 
 /** One merge per request, at most `concurrency` in flight; undefined where the write failed. */
-async function mergeGroups(
-  groups: readonly Group[],
-  deps: ProcessLogsDeps,
-  counters: Counters,
-  log: LogSink,
-  failedIds: Set<string>,
-): Promise<Array<LogMergeResult | undefined>> {
+async function mergeGroups(groups: readonly Group[], deps: ProcessLogsDeps, counters: Counters, log: LogSink, failedIds: Set<string>): Promise<Array<LogMergeResult | undefined>> {
   const settled = await settleWithLimit(groups, deps.concurrency ?? 32, (group) => deps.store.mergeLogHalf(group.half));
   return settled.map((outcome, index) => {
     if (outcome.status === 'fulfilled') return outcome.value;

@@ -6,7 +6,6 @@ import type { NotificationMergeResult } from '../store/requests';
 import { errorName, isRetryableAwsError } from '../aws/errors';
 import { settleWithLimit } from '../util/pool';
 
-
 export interface NotificationSink {
   mergeNotification(half: NotificationHalf): Promise<NotificationMergeResult>;
 }
@@ -31,10 +30,7 @@ const SAMPLE_CHARS = 500;
  * The notification half of the data path. Derived metrics are emitted only for a notification
  * whose conditional write changed the record, so redeliveries never count twice.
  */
-export async function processNotifications(
-  inputs: readonly NotificationInput[],
-  deps: ProcessNotificationsDeps,
-): Promise<ProcessNotificationsOutcome> {
+export async function processNotifications(inputs: readonly NotificationInput[], deps: ProcessNotificationsDeps): Promise<ProcessNotificationsOutcome> {
   const log = deps.log ?? silentLog;
   const counters = new Counters();
   const work: Array<{ input: NotificationInput; half: NotificationHalf }> = [];

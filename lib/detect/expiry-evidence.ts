@@ -24,12 +24,7 @@ export interface ExpiryWindow extends Span {
 const EXPIRED = 'Expired';
 const MIN_EXCESS = 0.01;
 
-export function expiryEvidence(
-  slots: readonly Slot[],
-  watermark: number,
-  settings: ExpirySettings,
-  options: { notBefore?: number; exclude?: readonly Span[] } = {},
-): { firing?: ExpiryWindow } {
+export function expiryEvidence(slots: readonly Slot[], watermark: number, settings: ExpirySettings, options: { notBefore?: number; exclude?: readonly Span[] } = {}): { firing?: ExpiryWindow } {
   const last = Math.floor(watermark / SLOT_MS) * SLOT_MS;
   for (const length of WINDOW_SLOTS) {
     const from = last - (length - 1) * SLOT_MS;

@@ -205,12 +205,7 @@ export function recentEvidence(slots: readonly Slot[], watermark: number, settin
  * Whether an open failure incident is over: the recent requests fail at a rate back below half
  * way between the baseline and the alert threshold, and no window still alerts.
  */
-export function failureRecovered(
-  slots: readonly Slot[],
-  watermark: number,
-  frozen: FailureBaseline,
-  settings: FailureSettings & RecoverySettings,
-): { since: number } | undefined {
+export function failureRecovered(slots: readonly Slot[], watermark: number, frozen: FailureBaseline, settings: FailureSettings & RecoverySettings): { since: number } | undefined {
   const recent = recentEvidence(slots, watermark, settings);
   if (!recent) return undefined;
   let finished = 0;

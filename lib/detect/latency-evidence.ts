@@ -115,12 +115,7 @@ export function latencyEvidence(
 }
 
 /** Whether an open latency incident is over: recent requests no slower than the frozen baseline's. */
-export function latencyRecovered(
-  slots: readonly Slot[],
-  watermark: number,
-  frozen: Histogram,
-  settings: LatencySettings & RecoverySettings,
-): { since: number } | undefined {
+export function latencyRecovered(slots: readonly Slot[], watermark: number, frozen: Histogram, settings: LatencySettings & RecoverySettings): { since: number } | undefined {
   const completedOnly = slots.map((s) => ({ ...s, finished: histogramCount(s.latency) }));
   const recent = recentEvidence(completedOnly, watermark, settings);
   if (!recent) return undefined;
@@ -140,4 +135,3 @@ export function histogramPairs(histogram: Histogram): Array<[number, number]> {
 }
 
 export const describeMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
-

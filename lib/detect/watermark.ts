@@ -52,7 +52,6 @@ export function drainedSince(lag: InputLag, now: number, holdMs = LAG_HOLD_MS): 
   return now - lag.at > lag.lagMs + holdMs;
 }
 
-
 /**
  * The input's lag as its batches report it, held at its worst over the last `holdMs`: a queue
  * that was 20 minutes behind a moment ago is not caught up because one batch of fresh messages

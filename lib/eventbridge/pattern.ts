@@ -30,9 +30,7 @@ export interface IgnoreCaseOperand {
 export type NumericOperator = '=' | '<' | '<=' | '>' | '>=';
 
 /** One comparison, or a range: a lower bound (`>`/`>=`) then an upper bound (`<`/`<=`). */
-export type NumericCondition =
-  | readonly [NumericOperator, number]
-  | readonly ['>' | '>=', number, '<' | '<=', number];
+export type NumericCondition = readonly [NumericOperator, number] | readonly ['>' | '>=', number, '<' | '<=', number];
 
 export type AnythingButOperand =
   | string
@@ -576,9 +574,7 @@ function anythingButProblem(operand: unknown): string | undefined {
     if (operand.length === 0) return 'anything-but needs at least one value';
     const allStrings = operand.every((item) => typeof item === 'string');
     const allNumbers = operand.every(isFiniteNumber);
-    return allStrings || allNumbers
-      ? undefined
-      : 'anything-but lists must hold only strings or only numbers (no mix, no null or booleans)';
+    return allStrings || allNumbers ? undefined : 'anything-but lists must hold only strings or only numbers (no mix, no null or booleans)';
   }
   if (isObject(operand)) {
     const keys = Object.keys(operand);

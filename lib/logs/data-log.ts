@@ -67,15 +67,7 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\
 function parseCanonical(raw: string): number | undefined {
   if (raw.charCodeAt(4) !== 45 || raw.charCodeAt(7) !== 45 || raw.charCodeAt(10) !== 84) return undefined;
   if (raw.charCodeAt(13) !== 58 || raw.charCodeAt(16) !== 58 || raw.charCodeAt(19) !== 46) return undefined;
-  return utc(
-    digits(raw, 0, 4),
-    digits(raw, 5, 2),
-    digits(raw, 8, 2),
-    digits(raw, 11, 2),
-    digits(raw, 14, 2),
-    digits(raw, 17, 2),
-    digits(raw, 20, 3),
-  );
+  return utc(digits(raw, 0, 4), digits(raw, 5, 2), digits(raw, 8, 2), digits(raw, 11, 2), digits(raw, 14, 2), digits(raw, 17, 2), digits(raw, 20, 3));
 }
 
 /** Date.UTC, but rejecting fields out of range instead of rolling 31 February into March. */

@@ -20,9 +20,7 @@ export interface SubscriptionPayload {
 
 export type DecodeFailureReason = 'bad_base64' | 'bad_gzip' | 'bad_json' | 'bad_shape';
 
-export type DecodeResult =
-  | { ok: true; payload: SubscriptionPayload }
-  | { ok: false; reason: DecodeFailureReason; detail: string };
+export type DecodeResult = { ok: true; payload: SubscriptionPayload } | { ok: false; reason: DecodeFailureReason; detail: string };
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -68,12 +66,7 @@ export function validatePayload(value: unknown): DecodeResult {
   if (!Array.isArray(logEvents)) return shape('logEvents must be an array');
   for (let i = 0; i < logEvents.length; i++) {
     const event: unknown = logEvents[i];
-    if (
-      !isObject(event) ||
-      typeof event.id !== 'string' ||
-      typeof event.timestamp !== 'number' ||
-      typeof event.message !== 'string'
-    ) {
+    if (!isObject(event) || typeof event.id !== 'string' || typeof event.timestamp !== 'number' || typeof event.message !== 'string') {
       return shape(`logEvents[${i}] must have a string id, a numeric timestamp and a string message`);
     }
   }
@@ -84,9 +77,7 @@ export function validatePayload(value: unknown): DecodeResult {
       owner: typeof owner === 'string' ? owner : '',
       logGroup,
       logStream,
-      subscriptionFilters: Array.isArray(subscriptionFilters)
-        ? subscriptionFilters.filter((f): f is string => typeof f === 'string')
-        : [],
+      subscriptionFilters: Array.isArray(subscriptionFilters) ? subscriptionFilters.filter((f): f is string => typeof f === 'string') : [],
       logEvents: logEvents as LogEvent[],
     },
   };

@@ -2,15 +2,7 @@
 // the seed documents' metrics, not logic. Defaults live in alarm.ts, so each entry says only what differs.
 import type { EndpointKind } from './kinds';
 import { above, alarm, atScope, below, EVERY_MINUTE, outsideBand, sustained } from './alarm';
-import {
-  ASYNC_METRICS as A,
-  COMPONENT_METRICS as C,
-  ENDPOINT_INSTANCE_METRICS as I,
-  INVOCATION_METRICS as V,
-  MULTI_MODEL_METRICS as M,
-  SERVERLESS_METRICS as S,
-  type MetricDef,
-} from './metrics';
+import { ASYNC_METRICS as A, COMPONENT_METRICS as C, ENDPOINT_INSTANCE_METRICS as I, INVOCATION_METRICS as V, MULTI_MODEL_METRICS as M, SERVERLESS_METRICS as S, type MetricDef } from './metrics';
 import type { AlarmSpec, KindProfile, WidgetSpec } from './types';
 
 /**
@@ -110,10 +102,15 @@ const instanceWidgets: WidgetSpec[] = [
     { metric: I.MemoryUtilization, stat: 'Average' },
     { metric: I.DiskUtilization, stat: 'Average' },
   ]),
-  w('GPU utilisation (%)', 'variant', [
-    { metric: I.GPUUtilization, stat: 'Average' },
-    { metric: I.GPUMemoryUtilization, stat: 'Average' },
-  ], 'gpu'),
+  w(
+    'GPU utilisation (%)',
+    'variant',
+    [
+      { metric: I.GPUUtilization, stat: 'Average' },
+      { metric: I.GPUMemoryUtilization, stat: 'Average' },
+    ],
+    'gpu',
+  ),
 ];
 
 const instanceMetrics: MetricDef[] = [I.CPUUtilization, I.MemoryUtilization, I.DiskUtilization, I.GPUUtilization, I.GPUMemoryUtilization];
@@ -185,16 +182,7 @@ const concurrencyUtilization = alarm({
 
 const serverlessMemory: AlarmSpec = { ...instanceMemory, description: 'Memory utilisation of the serverless variant above the threshold.' };
 
-const serverlessAlarms: AlarmSpec[] = [
-  errorRate5xx,
-  errorRate4xx,
-  modelLatency,
-  modelLatencyBand,
-  overheadLatency,
-  coldStart,
-  concurrencyUtilization,
-  serverlessMemory,
-];
+const serverlessAlarms: AlarmSpec[] = [errorRate5xx, errorRate4xx, modelLatency, modelLatencyBand, overheadLatency, coldStart, concurrencyUtilization, serverlessMemory];
 
 const serverlessWidgets: WidgetSpec[] = [
   w('Invocations', 'variant', [{ metric: V.Invocations, stat: 'Sum' }]),

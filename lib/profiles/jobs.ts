@@ -1,12 +1,5 @@
 import type { JobKind } from './kinds';
-import {
-  LABELING_METRICS as L,
-  PIPELINE_METRICS,
-  PROCESSING_INSTANCE_METRICS,
-  TRAINING_INSTANCE_METRICS,
-  TRANSFORM_INSTANCE_METRICS,
-  type MetricDef,
-} from './metrics';
+import { LABELING_METRICS as L, PIPELINE_METRICS, PROCESSING_INSTANCE_METRICS, TRAINING_INSTANCE_METRICS, TRANSFORM_INSTANCE_METRICS, type MetricDef } from './metrics';
 import { above, alarm, below, sustained } from './alarm';
 import type { AlarmSpec, KindProfile } from './types';
 

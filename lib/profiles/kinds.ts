@@ -5,25 +5,10 @@
  * dashboards): one list, which the profiles (endpoints.ts) give a profile each.
  * A variant can be several kinds at once (async + multi-model, real-time + inference pipeline).
  */
-export const ENDPOINT_KINDS = [
-  'real-time',
-  'serverless',
-  'serverless-provisioned-concurrency',
-  'async',
-  'multi-model',
-  'inference-pipeline',
-  'inference-components',
-] as const;
+export const ENDPOINT_KINDS = ['real-time', 'serverless', 'serverless-provisioned-concurrency', 'async', 'multi-model', 'inference-pipeline', 'inference-components'] as const;
 export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
 
-export const JOB_KINDS = [
-  'training-job',
-  'processing-job',
-  'transform-job',
-  'hyper-parameter-tuning-job',
-  'pipeline-execution',
-  'labeling-job',
-] as const;
+export const JOB_KINDS = ['training-job', 'processing-job', 'transform-job', 'hyper-parameter-tuning-job', 'pipeline-execution', 'labeling-job'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export const RESOURCE_KINDS = ['endpoint', ...JOB_KINDS] as const;

@@ -25,9 +25,7 @@ export function streamIncludeFilters(...kinds: StreamKind[]): MetricStreamFilter
     names.add(metric.name);
     byNamespace.set(metric.namespace, names);
   }
-  return [...byNamespace.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([Namespace, names]) => ({ Namespace, MetricNames: [...names].sort() }));
+  return [...byNamespace.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([Namespace, names]) => ({ Namespace, MetricNames: [...names].sort() }));
 }
 
 /** Kinds without metrics of their own (tuning jobs) get no stream. */

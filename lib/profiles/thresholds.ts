@@ -71,9 +71,7 @@ export const IGNORE_TAG = 'sagewatch:ignore';
 const nonNegative = z.number().check(z.nonnegative());
 
 /** A stage's overrides, e.g. parsed from a `THRESHOLDS` JSON parameter. Unknown keys are rejected. */
-export const StageThresholdsSchema = z.strictObject(
-  Object.fromEntries(THRESHOLD_KEYS.map((key) => [key, z.optional(nonNegative)])) as Record<ThresholdKey, z.ZodMiniOptional<typeof nonNegative>>,
-);
+export const StageThresholdsSchema = z.strictObject(Object.fromEntries(THRESHOLD_KEYS.map((key) => [key, z.optional(nonNegative)])) as Record<ThresholdKey, z.ZodMiniOptional<typeof nonNegative>>);
 export type StageThresholds = Partial<Thresholds>;
 
 export function defaultThresholds(): Thresholds {

@@ -3,17 +3,7 @@
  * lines and the failure notifications, so both halves of a record and the derived metrics
  * speak the same language. Values are metric dimension values: keep the set small and stable.
  */
-export const FAILURE_CATEGORIES = [
-  'ServerError',
-  'ClientError',
-  'MissingHeader',
-  'Timeout',
-  'Expired',
-  'InputDownload',
-  'OutputUpload',
-  'PlatformError',
-  'Other',
-] as const;
+export const FAILURE_CATEGORIES = ['ServerError', 'ClientError', 'MissingHeader', 'Timeout', 'Expired', 'InputDownload', 'OutputUpload', 'PlatformError', 'Other'] as const;
 
 export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
 

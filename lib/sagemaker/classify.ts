@@ -1,14 +1,6 @@
 import { isIgnored, thresholdsFromTags } from '../profiles/thresholds';
 import type { EndpointBundle, InferenceComponentDescription, ModelDescription } from './descriptions';
-import {
-  isGpuInstanceType,
-  type ClassificationIssue,
-  type ComponentModel,
-  type ContainerModel,
-  type EndpointModel,
-  type VariantHosting,
-  type VariantModel,
-} from './model';
+import { isGpuInstanceType, type ClassificationIssue, type ComponentModel, type ContainerModel, type EndpointModel, type VariantHosting, type VariantModel } from './model';
 import type { Tags } from './resource';
 import { ENDPOINT_KINDS, type EndpointKind } from '../profiles/kinds';
 import { normalizeStatus } from './status';

@@ -33,10 +33,7 @@ import { normalizeStatus } from './status';
  * Describes a resource as it is now, through an injected SageMaker client. "Not found" is an
  * answer (the resource is gone and its monitoring must go), not an error.
  */
-export type DescribeOutcome =
-  | { found: true; kind: 'endpoint'; bundle: EndpointBundle }
-  | { found: true; kind: JobKind; bundle: JobBundle }
-  | { found: false };
+export type DescribeOutcome = { found: true; kind: 'endpoint'; bundle: EndpointBundle } | { found: true; kind: JobKind; bundle: JobBundle } | { found: false };
 
 /**
  * SageMaker reports a missing endpoint, config, model or job as a ValidationException whose

@@ -294,9 +294,7 @@ export class AlertStore {
 
   /** The remembered state of a fingerprint, e.g. for a detector deciding whether a resolution is due. */
   async state(fingerprint: string): Promise<AlertState | undefined> {
-    const output = (await this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: stateKey(fingerprint), ConsistentRead: true }),
-    )) as { Item?: Record<string, unknown> };
+    const output = (await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: stateKey(fingerprint), ConsistentRead: true }))) as { Item?: Record<string, unknown> };
     const item = output.Item;
     if (!item || typeof item.expiresAt !== 'number' || item.expiresAt <= epochSeconds(this.now())) return undefined;
     return {
@@ -353,4 +351,3 @@ function toMs(value: number | string | Date): number {
   if (!Number.isFinite(ms)) throw new RangeError(`not a time: ${String(value)}`);
   return ms;
 }
-

@@ -1,15 +1,6 @@
 // Over 300 lines on purpose: DynamoDB access to the inventory table, whose resources, attachments,
 // gaps, locks and stream records share one key scheme and one snapshot read.
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ResourceKind } from '../profiles/kinds';
 import { isConditionFailure } from '../aws/errors';
 
@@ -163,8 +154,7 @@ export class DynamoInventory implements Inventory {
           TableName: this.tableName,
           Key: { pk: resourcePk(key), sk: RESOURCE_SK },
           UpdateExpression: 'SET #owner = :owner, #until = :until',
-          ConditionExpression:
-            '(attribute_not_exists(#until) OR #until < :now OR #owner = :owner) AND (attribute_not_exists(#observed) OR #observed <= :observed)',
+          ConditionExpression: '(attribute_not_exists(#until) OR #until < :now OR #owner = :owner) AND (attribute_not_exists(#observed) OR #observed <= :observed)',
           ExpressionAttributeNames: { '#owner': 'lockOwner', '#until': 'lockUntil', '#observed': 'observedAt' },
           ExpressionAttributeValues: { ':owner': owner, ':until': untilMs, ':now': nowMs, ':observed': observedAt },
         }),
@@ -172,9 +162,7 @@ export class DynamoInventory implements Inventory {
       return 'acquired';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const current = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: { pk: resourcePk(key), sk: RESOURCE_SK }, ConsistentRead: true }),
-      );
+      const current = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: resourcePk(key), sk: RESOURCE_SK }, ConsistentRead: true }));
       const observed = (current.Item as Item | undefined)?.observedAt;
       return typeof observed === 'number' && observed > observedAt ? 'stale' : 'busy';
     }

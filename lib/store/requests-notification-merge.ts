@@ -82,8 +82,7 @@ export class NotificationMerge {
       TableName: this.tableName,
       Key: key(half),
       UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      ConditionExpression:
-        condition.kind === 'first' ? 'attribute_not_exists(notifiedAt)' : 'attribute_not_exists(completedAt) OR completedAt < :completedAt',
+      ConditionExpression: condition.kind === 'first' ? 'attribute_not_exists(notifiedAt)' : 'attribute_not_exists(completedAt) OR completedAt < :completedAt',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: values,
       ReturnValues: 'ALL_NEW',

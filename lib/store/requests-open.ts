@@ -121,8 +121,6 @@ function parseRequests(text: string | undefined, sk: string): OpenRequest[] {
   const latest = sk.slice(0, sk.lastIndexOf('#'));
   const rows = JSON.parse(text) as Array<[string, string[]] | [string, string, string]>;
   return rows.flatMap((row): OpenRequest[] =>
-    Array.isArray(row[1])
-      ? row[1].map((inferenceId) => ({ inferenceId, endpointName: row[0], openSince: latest }))
-      : [{ inferenceId: row[0], endpointName: row[1], openSince: row[2] as string }],
+    Array.isArray(row[1]) ? row[1].map((inferenceId) => ({ inferenceId, endpointName: row[0], openSince: latest })) : [{ inferenceId: row[0], endpointName: row[1], openSince: row[2] as string }],
   );
 }

@@ -3,11 +3,7 @@
  * input order. Used for store writes: a Lambda batch can hold thousands of requests and
  * DynamoDB rewards parallel calls, but not unbounded ones.
  */
-export async function settleWithLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<PromiseSettledResult<R>[]> {
+export async function settleWithLimit<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
   const results: PromiseSettledResult<R>[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -56,7 +56,13 @@ class HttpFloorSender implements DocumentSender {
           port: this.url.port,
           path: '/',
           agent: this.agent,
-          headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.UpdateItem', 'content-length': String(Buffer.byteLength(body)), 'x-amz-date': '20260101T000000Z', authorization: `AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}` },
+          headers: {
+            'content-type': 'application/x-amz-json-1.0',
+            'x-amz-target': 'DynamoDB_20120810.UpdateItem',
+            'content-length': String(Buffer.byteLength(body)),
+            'x-amz-date': '20260101T000000Z',
+            authorization: `AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
+          },
         },
         (message) => {
           const chunks: Buffer[] = [];

@@ -10,7 +10,7 @@ import { copyRepository, readmeCommands, root, sh, type RepositoryCopy } from '.
  * line naming the missing credentials or Region, and no stack trace. (The local blocks are
  * test/e2e/readme.test.ts.)
  */
-describe('the README\'s AWS blocks, without an AWS account', () => {
+describe("the README's AWS blocks, without an AWS account", () => {
   const commands = readmeCommands(readFileSync(join(root, 'README.md'), 'utf8')).filter((c) => c.needsAws);
   let copy: RepositoryCopy | undefined;
   afterAll(() => copy?.remove());

@@ -106,7 +106,10 @@ describe('the README, run verbatim', () => {
     for (const { command } of commands) {
       if (SKIPPED.some((s) => s.command.test(command) && !s.long)) continue;
       const runnable = command.replace(INSTALL, '');
-      expect(CLAIMS.some((claim) => claim.command.test(runnable)), `no claim checked for: ${command}`).toBe(true);
+      expect(
+        CLAIMS.some((claim) => claim.command.test(runnable)),
+        `no claim checked for: ${command}`,
+      ).toBe(true);
     }
   });
 

@@ -27,9 +27,7 @@ const sns = mockClient(SNSClient);
 beforeAll(async () => {
   dynamo = await startDynamo();
   await ensureTables(dynamo.endpoint, TABLES);
-  documents = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  );
+  documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
 });
 
 afterAll(async () => {
@@ -103,7 +101,10 @@ describe('dispatchAlert', () => {
   it('gives the claim back when publishing fails, so the retry sends', async () => {
     const store = new AlertStore(documents, { tableName: TABLES.state, now: () => T0 });
     const alert = createAlert(input(`ep-${++run}`));
-    sns.on(PublishCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })).resolves({ MessageId: 'msg-retry' });
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .resolves({ MessageId: 'msg-retry' });
     const deps = { store, publisher: createSnsPublisher({ client: new SNSClient({ region: 'eu-west-1' }), topicArn: TOPIC }), cooldownSeconds: 900 };
 
     await expect(dispatchAlert(alert, deps)).rejects.toThrow('Rate exceeded');

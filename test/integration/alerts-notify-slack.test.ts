@@ -30,7 +30,7 @@ function handlerFor(env: Record<string, string>, extra: Parameters<typeof create
 }
 
 function headerOf(body: unknown): string {
-  return ((body as { blocks: Array<{ text: { text: string } }> }).blocks[0]!.text.text);
+  return (body as { blocks: Array<{ text: { text: string } }> }).blocks[0]!.text.text;
 }
 
 describe('notify-slack handler', () => {

@@ -22,7 +22,9 @@ const MENTIONS = '<!channel> <!here> <!everyone> <!subteam^S0123ABC|@oncall> <@U
 const LIVE_MENTION = /<[!@]|(?:^|[^\p{L}\p{N}_\u2060])@(?:channel|here|everyone)\b/iu;
 
 function sns(message: string, subject?: string) {
-  return { Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'm-1', TopicArn: 'arn:aws:sns:eu-west-1:111122223333:sagewatch-dev-alerts', Message: message, ...(subject ? { Subject: subject } : {}) } }] };
+  return {
+    Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'm-1', TopicArn: 'arn:aws:sns:eu-west-1:111122223333:sagewatch-dev-alerts', Message: message, ...(subject ? { Subject: subject } : {}) } }],
+  };
 }
 
 async function delivered(message: string, subject?: string): Promise<string[]> {
@@ -93,7 +95,16 @@ describe('Slack mentions from the alerts topic', () => {
       Region: 'EU (Ireland)',
       AWSAccountId: '111122223333',
       OldStateValue: 'OK',
-      Trigger: { MetricName: 'Invocations', Namespace: 'AWS/SageMaker', Statistic: 'SUM', Period: 60, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', Threshold: 1, Dimensions: [{ name: 'EndpointName', value: 'doc' }] },
+      Trigger: {
+        MetricName: 'Invocations',
+        Namespace: 'AWS/SageMaker',
+        Statistic: 'SUM',
+        Period: 60,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 1,
+        Dimensions: [{ name: 'EndpointName', value: 'doc' }],
+      },
     };
     expectNoLiveMention(await delivered(JSON.stringify(alarm)));
     await slack.close();

@@ -57,7 +57,10 @@ describe('health alarms cannot loop through a failing Slack subscriber', () => {
     const { handler, errors } = failingHandler();
     const own = ['sagewatch-prod-health-notifySlack-errors', 'sagewatch-prod-health-notifySlack-throttles', 'sagewatch-prod-health-notify-slack-failures-depth'];
     for (const name of own) {
-      for (const [from, to] of [['OK', 'ALARM'], ['ALARM', 'OK']] as const) {
+      for (const [from, to] of [
+        ['OK', 'ALARM'],
+        ['ALARM', 'OK'],
+      ] as const) {
         await expect(handler(alarmEvent(name, from, to))).resolves.toMatchObject({ delivered: 0 });
       }
     }

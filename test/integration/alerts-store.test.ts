@@ -13,9 +13,7 @@ let client: DynamoDBDocumentClient;
 beforeAll(async () => {
   dynamo = await startDynamo();
   await ensureTables(dynamo.endpoint, TABLES);
-  client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  );
+  client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
 });
 
 afterAll(async () => {
@@ -127,10 +125,7 @@ describe('shouldSend', () => {
     const long = alertFor(unique('ttl'));
     await store.shouldSend(long, 30 * 86_400);
     const item = async (alert: Alert) =>
-      ((await client.send(new GetCommand({ TableName: TABLES.state, Key: { pk: `alert#${alert.fingerprint}`, sk: 'state' } }))).Item ?? {}) as Record<
-        string,
-        unknown
-      >;
+      ((await client.send(new GetCommand({ TableName: TABLES.state, Key: { pk: `alert#${alert.fingerprint}`, sk: 'state' } }))).Item ?? {}) as Record<string, unknown>;
     expect((await item(short)).expiresAt).toBe(Math.floor(T0 / 1000) + 7 * 86_400);
     expect((await item(long)).expiresAt).toBe(Math.floor(T0 / 1000) + 30 * 86_400);
     expect(await item(short)).toMatchObject({ status: 'firing', kind: 'failure-burst', alertId: short.id, suppressUntil: T0 + 600_000 });

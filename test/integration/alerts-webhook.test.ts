@@ -147,13 +147,7 @@ describe('deliverToWebhook', () => {
   it('stops before the deadline instead of running into the Lambda timeout', async () => {
     let now = 1_000_000;
     slack.script({ status: 500, body: 'rollup_error' });
-    const error = await failure(
-      deliverToWebhook(
-        slack.url,
-        payload,
-        options({ now: () => now, deadline: now + 200, sleep: async (ms) => void (now += ms), random: () => 0.9 }),
-      ),
-    );
+    const error = await failure(deliverToWebhook(slack.url, payload, options({ now: () => now, deadline: now + 200, sleep: async (ms) => void (now += ms), random: () => 0.9 })));
     expect(error.message).toBe('Slack webhook delivery failed after 1 attempt: HTTP 500 rollup_error; no time left to wait 450 ms for another');
     expect(slack.received).toHaveLength(1);
   });
@@ -161,9 +155,7 @@ describe('deliverToWebhook', () => {
   it('uses the remaining time as the last attempt’s timeout', async () => {
     slack.script({ status: 200, delayMs: 5000 });
     const now = 1_000_000;
-    const error = await failure(
-      deliverToWebhook(slack.url, payload, options({ timeoutMs: 60_000, maxAttempts: 1, now: () => now, deadline: now + 300 })),
-    );
+    const error = await failure(deliverToWebhook(slack.url, payload, options({ timeoutMs: 60_000, maxAttempts: 1, now: () => now, deadline: now + 300 })));
     expect(error.message).toBe('Slack webhook delivery failed after 1 attempt: no response within 300 ms');
   });
 });

@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import {
-  CloudWatchClient,
-  DeleteAlarmsCommand,
-  DeleteMetricStreamCommand,
-  ListMetricStreamsCommand,
-  PutMetricAlarmCommand,
-  PutMetricStreamCommand,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DeleteAlarmsCommand, DeleteMetricStreamCommand, ListMetricStreamsCommand, PutMetricAlarmCommand, PutMetricStreamCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, DescribeSubscriptionFiltersCommand, PutSubscriptionFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeEndpointCommand,
@@ -120,7 +113,12 @@ async function run(name: 'attach' | 'reconcile', input: unknown, inventory: Dyna
 }
 
 function describeBundle(file: string) {
-  const raw = fixture(`describe/${file}.json`) as { endpoint: { EndpointName: string; EndpointConfigName: string }; endpointConfig: object; models: Array<{ ModelName: string }>; tags?: Record<string, string> };
+  const raw = fixture(`describe/${file}.json`) as {
+    endpoint: { EndpointName: string; EndpointConfigName: string };
+    endpointConfig: object;
+    models: Array<{ ModelName: string }>;
+    tags?: Record<string, string>;
+  };
   sagemaker.on(DescribeEndpointCommand, { EndpointName: raw.endpoint.EndpointName }).resolves(raw.endpoint as never);
   sagemaker.on(DescribeEndpointConfigCommand, { EndpointConfigName: raw.endpoint.EndpointConfigName }).resolves(raw.endpointConfig as never);
   for (const model of raw.models) sagemaker.on(DescribeModelCommand, { ModelName: model.ModelName }).resolves(model as never);
@@ -252,10 +250,15 @@ describe('reconcile state machine (executed)', () => {
     describeBundle('async');
     sagemaker
       .on(ListEndpointsCommand)
-      .resolvesOnce({ Endpoints: [{ EndpointName: 'fraud-scorer', EndpointArn: 'arn:aws:sagemaker:eu-west-1:111122223333:endpoint/fraud-scorer', EndpointStatus: 'InService' } as never], NextToken: 'p2' })
+      .resolvesOnce({
+        Endpoints: [{ EndpointName: 'fraud-scorer', EndpointArn: 'arn:aws:sagemaker:eu-west-1:111122223333:endpoint/fraud-scorer', EndpointStatus: 'InService' } as never],
+        NextToken: 'p2',
+      })
       .resolvesOnce({ Endpoints: [{ EndpointName: 'doc-ocr-async', EndpointArn: 'arn:aws:sagemaker:eu-west-1:111122223333:endpoint/doc-ocr-async', EndpointStatus: 'InService' } as never] });
     const trainingDetail = fixture('training-job-state-change.in-progress.json').detail as { TrainingJobName: string; TrainingJobArn: string };
-    sagemaker.on(ListTrainingJobsCommand).resolves({ TrainingJobSummaries: [{ TrainingJobName: trainingDetail.TrainingJobName, TrainingJobArn: trainingDetail.TrainingJobArn, TrainingJobStatus: 'InProgress' } as never] });
+    sagemaker
+      .on(ListTrainingJobsCommand)
+      .resolves({ TrainingJobSummaries: [{ TrainingJobName: trainingDetail.TrainingJobName, TrainingJobArn: trainingDetail.TrainingJobArn, TrainingJobStatus: 'InProgress' } as never] });
     sagemaker.on(DescribeTrainingJobCommand).resolves(trainingDetail as never);
     for (const command of [ListProcessingJobsCommand, ListTransformJobsCommand]) sagemaker.on(command as never).resolves({});
     sagemaker.on(ListHyperParameterTuningJobsCommand).resolves({ HyperParameterTuningJobSummaries: [] });

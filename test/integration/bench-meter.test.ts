@@ -33,11 +33,7 @@ describe('bench DynamoDB meter', () => {
           { AttributeName: 'inferenceId', KeyType: 'HASH' },
           { AttributeName: 'endpointName', KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: [
-          index('byEndpoint', 'endpointName', 'requestTime', 'ALL'),
-          index('byOpen', 'openShard', 'openSince', 'ALL'),
-          index('byStatus', 'status', 'requestTime', 'KEYS_ONLY'),
-        ],
+        GlobalSecondaryIndexes: [index('byEndpoint', 'endpointName', 'requestTime', 'ALL'), index('byOpen', 'openShard', 'openSince', 'ALL'), index('byStatus', 'status', 'requestTime', 'KEYS_ONLY')],
       }),
     );
     admin.destroy();
@@ -110,14 +106,24 @@ describe('bench DynamoDB meter', () => {
   it('bills a failed condition by the item it was checked against', async () => {
     meter.reset();
     await expect(
-      client.send(new UpdateItemCommand({ TableName: names.requests, Key: key, UpdateExpression: 'SET a = :a', ConditionExpression: 'attribute_not_exists(requestTime)', ExpressionAttributeValues: { ':a': { N: '1' } } })),
+      client.send(
+        new UpdateItemCommand({
+          TableName: names.requests,
+          Key: key,
+          UpdateExpression: 'SET a = :a',
+          ConditionExpression: 'attribute_not_exists(requestTime)',
+          ExpressionAttributeValues: { ':a': { N: '1' } },
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
     expect(meter.snapshot().test!.conditionFailures).toBe(1);
     expect(meter.snapshot().test!.writeUnits).toBe(2);
   });
 
   it('bills reads by size and consistency, a Query by every item it evaluated before its filter', async () => {
-    await client.send(new PutItemCommand({ TableName: names.requests, Item: { inferenceId: { S: 'req-2' }, endpointName: { S: 'ep' }, requestTime: { S: '2024-05-01T12:01:00.000Z' }, status: { S: 'Failed' } } }));
+    await client.send(
+      new PutItemCommand({ TableName: names.requests, Item: { inferenceId: { S: 'req-2' }, endpointName: { S: 'ep' }, requestTime: { S: '2024-05-01T12:01:00.000Z' }, status: { S: 'Failed' } } }),
+    );
     for (const id of ['req-3', 'req-4']) {
       const item = { inferenceId: { S: id }, endpointName: { S: 'ep' }, requestTime: { S: '2024-05-01T12:02:00.000Z' }, status: { S: 'Completed' }, body: { S: 'y'.repeat(1500) } };
       await client.send(new PutItemCommand({ TableName: names.requests, Item: item }));

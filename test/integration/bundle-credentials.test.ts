@@ -32,13 +32,10 @@ beforeAll(async () => {
   proxy = createServer((req, res) => {
     authorizations.push(String(req.headers.authorization ?? ''));
     const target = new URL(db.endpoint());
-    const upstream = request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 500, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 500, answer.headers);
+      answer.pipe(res);
+    });
     req.pipe(upstream);
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
@@ -81,28 +78,25 @@ const eventFor = (inferenceId: string) =>
 describe('the processLogs bundle', () => {
   it('signs with the credentials in the environment and writes the record', async () => {
     authorizations.length = 0;
-    const stdout = await invokeBundle(
-      { AWS_ACCESS_KEY_ID: 'AKIDBUNDLECHECK', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token' },
-      eventFor('bundle-env'),
-    );
+    const stdout = await invokeBundle({ AWS_ACCESS_KEY_ID: 'AKIDBUNDLECHECK', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token' }, eventFor('bundle-env'));
     expect(stdout).toContain('RESULT {"batchItemFailures":[]}');
     expect(authorizations.length).toBeGreaterThan(0);
     expect(authorizations[0]).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDBUNDLECHECK\/\d{8}\/us-east-1\/dynamodb\/aws4_request, SignedHeaders=.*x-amz-security-token.*, Signature=[0-9a-f]{64}$/);
     const client = db.client();
-    const { Item } = await client.send(
-      new (await import('@aws-sdk/lib-dynamodb')).GetCommand({ TableName: TABLES.requests, Key: { inferenceId: 'bundle-env', endpointName: 'bundle-check' } }),
-    );
+    const { Item } = await client.send(new (await import('@aws-sdk/lib-dynamodb')).GetCommand({ TableName: TABLES.requests, Key: { inferenceId: 'bundle-env', endpointName: 'bundle-check' } }));
     expect(Item).toMatchObject({ logCategory: 'ServerError', logStatusCode: 500 });
   }, 60_000);
 
-  it.each(['createDocumentClient', 'createStoreClient'])('says which provider is missing when pointed at a profile, and still falls through to instance credentials (%s)', async (factory) => {
-    // A probe bundled with the functions' options: the same SDK client construction, one call.
-    const probe = join(outRoot, `probe-${factory}.mjs`);
-    await build({
-      ...bundleOptions('probe.ts', probe),
-      entryPoints: undefined,
-      stdin: {
-        contents: `import { GetCommand } from '@aws-sdk/lib-dynamodb';
+  it.each(['createDocumentClient', 'createStoreClient'])(
+    'says which provider is missing when pointed at a profile, and still falls through to instance credentials (%s)',
+    async (factory) => {
+      // A probe bundled with the functions' options: the same SDK client construction, one call.
+      const probe = join(outRoot, `probe-${factory}.mjs`);
+      await build({
+        ...bundleOptions('probe.ts', probe),
+        entryPoints: undefined,
+        stdin: {
+          contents: `import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ${factory} as create } from './lib/aws/clients';
 try {
   await create({ region: 'us-east-1', maxAttempts: 1 }).send(new GetCommand({ TableName: 'no-such-table', Key: { k: 'v' } }));
@@ -110,27 +104,29 @@ try {
 } catch (error) {
   console.log('ERROR ' + error.name + ': ' + error.message);
 }`,
-        resolveDir: root,
-        loader: 'ts',
-        sourcefile: 'probe.ts',
-      },
-    });
-    const run = async (env: NodeJS.ProcessEnv) =>
-      (
-        await promisify(execFile)(process.execPath, [probe], {
-          env: { PATH: process.env.PATH, HOME: outRoot, AWS_ENDPOINT_URL_DYNAMODB: proxyUrl, AWS_EC2_METADATA_DISABLED: 'true', ...env },
-        })
-      ).stdout;
-    authorizations.length = 0;
-    expect(await run({ AWS_PROFILE: 'someone' })).toBe(
-      'ERROR CredentialsProviderError: sagewatch: shared config and credentials files (fromIni) credentials are not included in this Lambda bundle (scripts/bundle.ts); ' +
-        'Lambda provides the execution role credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN. AWS_PROFILE=someone is set: unset it or bundle the provider.\n',
-    );
-    // No profile: the stubs step aside and the chain reaches the instance metadata provider.
-    expect(await run({})).toBe('ERROR CredentialsProviderError: Could not load credentials from any providers\n');
-    // With credentials the call is signed and reaches the table (which does not exist).
-    expect(await run({ AWS_ACCESS_KEY_ID: 'AKIDPROBE', AWS_SECRET_ACCESS_KEY: 'secret' })).toMatch(/^ERROR ResourceNotFoundException: /);
-    expect(authorizations).toHaveLength(1);
-    expect(authorizations[0]).toContain('Credential=AKIDPROBE/');
-  }, 60_000);
+          resolveDir: root,
+          loader: 'ts',
+          sourcefile: 'probe.ts',
+        },
+      });
+      const run = async (env: NodeJS.ProcessEnv) =>
+        (
+          await promisify(execFile)(process.execPath, [probe], {
+            env: { PATH: process.env.PATH, HOME: outRoot, AWS_ENDPOINT_URL_DYNAMODB: proxyUrl, AWS_EC2_METADATA_DISABLED: 'true', ...env },
+          })
+        ).stdout;
+      authorizations.length = 0;
+      expect(await run({ AWS_PROFILE: 'someone' })).toBe(
+        'ERROR CredentialsProviderError: sagewatch: shared config and credentials files (fromIni) credentials are not included in this Lambda bundle (scripts/bundle.ts); ' +
+          'Lambda provides the execution role credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN. AWS_PROFILE=someone is set: unset it or bundle the provider.\n',
+      );
+      // No profile: the stubs step aside and the chain reaches the instance metadata provider.
+      expect(await run({})).toBe('ERROR CredentialsProviderError: Could not load credentials from any providers\n');
+      // With credentials the call is signed and reaches the table (which does not exist).
+      expect(await run({ AWS_ACCESS_KEY_ID: 'AKIDPROBE', AWS_SECRET_ACCESS_KEY: 'secret' })).toMatch(/^ERROR ResourceNotFoundException: /);
+      expect(authorizations).toHaveLength(1);
+      expect(authorizations[0]).toContain('Credential=AKIDPROBE/');
+    },
+    60_000,
+  );
 });

@@ -87,7 +87,10 @@ describe('sagewatch invoke, planned by default', () => {
     await planned('checkResources', file('check-in.json', { resources: [(classified.output as { resource: unknown }).resource] }));
     await planned('findOrphans', file('orphans-in.json', {}));
     await planned('sweepMetricStreams', file('sweep-in.json', {}));
-    const reported = await planned('reportProblems', file('report-in.json', { resource: { kind: 'endpoint', name: 'doc-ocr-async' }, problems: [{ code: 'X', key: 'endpoint/doc-ocr-async', message: 'could not attach' }] }));
+    const reported = await planned(
+      'reportProblems',
+      file('report-in.json', { resource: { kind: 'endpoint', name: 'doc-ocr-async' }, problems: [{ code: 'X', key: 'endpoint/doc-ocr-async', message: 'could not attach' }] }),
+    );
     expect(reported.stderr).toMatch(/sns\s+Publish/);
     await planned('processNotifications', 'events/process-notifications.sqs.json');
     await planned('sweepRequests', file('sweep-requests-in.json', {}));
@@ -137,7 +140,11 @@ describe('sagewatch invoke --live', () => {
   it('calls the account in the Region it was given, and says so', async () => {
     const sagemaker = mocks.find(([name]) => name === 'SageMaker')![1];
     sagemaker.onAnyCommand().resolves({});
-    sagemaker.on(ListEndpointsCommand).resolves({ Endpoints: [{ EndpointName: 'live-one', EndpointArn: 'arn:aws:sagemaker:ap-south-1:111122223333:endpoint/live-one', EndpointStatus: 'InService', CreationTime: new Date(), LastModifiedTime: new Date() }] });
+    sagemaker.on(ListEndpointsCommand).resolves({
+      Endpoints: [
+        { EndpointName: 'live-one', EndpointArn: 'arn:aws:sagemaker:ap-south-1:111122223333:endpoint/live-one', EndpointStatus: 'InService', CreationTime: new Date(), LastModifiedTime: new Date() },
+      ],
+    });
     const result = await cli(['invoke', 'listResources', file('live.json', {}), '--live', '--region', 'ap-south-1'], env);
     expect(result.stderr).toContain('live against account in ap-south-1');
     expect(result.code).toBe(0);

@@ -55,7 +55,11 @@ describe('sagewatch invoke and query', () => {
       ]),
     );
     const notification = sqsEvent([
-      { body: JSON.stringify(snsEnvelope(asyncNotification({ inferenceId: id, endpointName: ENDPOINT, status: 'Completed', receivedTime: new Date(T0 - 500).toISOString(), eventTime: new Date(T0 + 500).toISOString() }))) },
+      {
+        body: JSON.stringify(
+          snsEnvelope(asyncNotification({ inferenceId: id, endpointName: ENDPOINT, status: 'Completed', receivedTime: new Date(T0 - 500).toISOString(), eventTime: new Date(T0 + 500).toISOString() })),
+        ),
+      },
     ]);
     expect((await cli(['invoke', 'processLogs', file('logs.json', logs)], env)).code).toBe(0);
     expect((await cli(['invoke', 'processNotifications', file('sqs.json', notification)], env)).code).toBe(0);

@@ -68,7 +68,9 @@ describe('bounded records', () => {
   });
 
   it('rejects a notification whose id no API call could carry, with its reason, and keeps the batch', async () => {
-    const body = JSON.stringify(snsEnvelope(asyncNotification({ inferenceId: 'x'.repeat(300), endpointName: 'e', status: 'Completed', receivedTime: '2026-11-30T08:00:00Z', eventTime: '2026-11-30T08:00:01Z' })));
+    const body = JSON.stringify(
+      snsEnvelope(asyncNotification({ inferenceId: 'x'.repeat(300), endpointName: 'e', status: 'Completed', receivedTime: '2026-11-30T08:00:00Z', eventTime: '2026-11-30T08:00:01Z' })),
+    );
     const { result, emf } = await captureEmf(() => notifications()(sqsEvent([{ body }])));
     expect(result).toEqual({ batchItemFailures: [] });
     expect(metricSum(emf, 'NotificationsMalformed', { Reason: 'bad_inference_id' })).toBe(1);
@@ -83,11 +85,7 @@ describe('split bodies', () => {
     const endpoint = `split-${run}`;
     const id = `split-${run}`;
     const other = `other-${run}`;
-    const events = [
-      logEvent(T0, dataLogMessage(T0, id, head)),
-      ...body.map((text, i) => logEvent(T0 + 1 + i, text)),
-      logEvent(T0 + 10, dataLogMessage(T0 + 10, other, 'Inference request succeeded')),
-    ];
+    const events = [logEvent(T0, dataLogMessage(T0, id, head)), ...body.map((text, i) => logEvent(T0 + 1 + i, text)), logEvent(T0 + 10, dataLogMessage(T0 + 10, other, 'Inference request succeeded'))];
     const { emf } = await captureEmf(() => createLogsHandler()(kinesisEvent(subscriptionRecords([dataMessage({ endpointName: endpoint, events })]))));
     const [record] = await store().getByInferenceId(id);
     expect(record?.logLines[0]?.message).toBe([head, ...body].join('\n'));
@@ -116,9 +114,7 @@ describe('split bodies', () => {
     const a = `a-${run}`;
     const events = (stream: string, evs: ReturnType<typeof logEvent>[]) => dataMessage({ endpointName: endpoint, logStream: `AllTraffic/${stream}/data-log`, events: evs });
     await captureEmf(() =>
-      createLogsHandler()(
-        kinesisEvent(subscriptionRecords([events('i-0aaa', [logEvent(T0, dataLogMessage(T0, a, head))]), events('i-0bbb', [logEvent(T0 + 1, 'stray text of another instance')])])),
-      ),
+      createLogsHandler()(kinesisEvent(subscriptionRecords([events('i-0aaa', [logEvent(T0, dataLogMessage(T0, a, head))]), events('i-0bbb', [logEvent(T0 + 1, 'stray text of another instance')])]))),
     );
     expect((await store().getByInferenceId(a))[0]?.logLines[0]?.message).toBe(head);
   });

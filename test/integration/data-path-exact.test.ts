@@ -44,7 +44,13 @@ function notificationEvent(inferenceId: string, endpointName: string, overrides:
 const acceptedId = fc
   .tuple(
     fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)),
-    fc.array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), fc.constantFrom('] ', ' [', ']', '[', ' ')), { maxLength: 30 }),
+    fc.array(
+      fc.oneof(
+        fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+        fc.constantFrom('] ', ' [', ']', '[', ' '),
+      ),
+      { maxLength: 30 },
+    ),
   )
   .map(([first, rest]) => (first + rest.join('')).slice(0, 64));
 
@@ -57,9 +63,7 @@ describe('inference ids through processLogs and processNotifications', () => {
       fc.asyncProperty(acceptedId, fc.boolean(), async (id, notificationFirst) => {
         const endpoint = `exact-${run}-${n++}`;
         const line = kinesisEvent(
-          subscriptionRecords([
-            dataMessage({ endpointName: endpoint, events: [logEvent(T0, dataLogMessage(T0, id, 'Received server error (500) from primary with message "boom"'))] }),
-          ]),
+          subscriptionRecords([dataMessage({ endpointName: endpoint, events: [logEvent(T0, dataLogMessage(T0, id, 'Received server error (500) from primary with message "boom"'))] })]),
         );
         if (notificationFirst) await captureEmf(() => notifications(notificationEvent(id, endpoint)));
         await captureEmf(() => logs(line));
@@ -77,13 +81,13 @@ describe('inference ids through processLogs and processNotifications', () => {
   it('keeps `scan[2026-11-30]-batch` and `trailing-space ` whole: no phantom record, no trimmed one', async () => {
     const endpoint = `phantom-${run}`;
     const ids = ['scan[2026-11-30]-batch', 'trailing-space ', 'trailing-space'];
-    await captureEmf(() => createLogsHandler()(
-      kinesisEvent(
-        subscriptionRecords([
-          dataMessage({ endpointName: endpoint, events: ids.map((id, i) => logEvent(T0 + i, dataLogMessage(T0 + i, id, `Inference request succeeded. line ${i}`))) }),
-        ]),
+    await captureEmf(() =>
+      createLogsHandler()(
+        kinesisEvent(
+          subscriptionRecords([dataMessage({ endpointName: endpoint, events: ids.map((id, i) => logEvent(T0 + i, dataLogMessage(T0 + i, id, `Inference request succeeded. line ${i}`))) })]),
+        ),
       ),
-    ));
+    );
     const listed = await store().queryByEndpoint({ endpointName: endpoint });
     expect(listed.map((r) => r.inferenceId).sort()).toEqual([...ids].sort());
     expect(await store().getByInferenceId('scan[2026-11-30')).toEqual([]);
@@ -95,7 +99,9 @@ describe('redelivery', () => {
   it('leaves a 1,000-line request at 1,000 lines however often its batch comes again, in one write per delivery', async () => {
     const endpoint = `chatty-${run}`;
     const id = `chatty-${run}`;
-    const events = Array.from({ length: 1_000 }, (_, i) => logEvent(T0 + i, dataLogMessage(T0 + i, id, i % 10 === 0 ? 'Received server error (500) from primary' : `Inference request succeeded (${i})`)));
+    const events = Array.from({ length: 1_000 }, (_, i) =>
+      logEvent(T0 + i, dataLogMessage(T0 + i, id, i % 10 === 0 ? 'Received server error (500) from primary' : `Inference request succeeded (${i})`)),
+    );
     // Spread over several records, as a busy stream delivers them.
     const payloads = Array.from({ length: 10 }, (_, r) => dataMessage({ endpointName: endpoint, events: events.slice(r * 100, r * 100 + 100) }));
     const event = kinesisEvent(subscriptionRecords(payloads));
@@ -122,7 +128,9 @@ describe('redelivery', () => {
     expect((await store().getByInferenceId(id))[0]?.logLineCount).toBe(40);
     // A gap in the middle: the last and a middle batch first, the ones between them later.
     const gapId = `gap-${run}`;
-    const gapEvents = Array.from({ length: 40 }, (_, i) => logEvent(T0 + i, dataLogMessage(T0 + i, gapId, i === 15 ? 'Received server error (500) from primary' : `Inference request succeeded (${i})`)));
+    const gapEvents = Array.from({ length: 40 }, (_, i) =>
+      logEvent(T0 + i, dataLogMessage(T0 + i, gapId, i === 15 ? 'Received server error (500) from primary' : `Inference request succeeded (${i})`)),
+    );
     const gap = subscriptionRecords(Array.from({ length: 4 }, (_, r) => dataMessage({ endpointName: endpoint, events: gapEvents.slice(r * 10, r * 10 + 10) })));
     await captureEmf(() => handler(kinesisEvent([gap[3]!])));
     await captureEmf(() => createLogsHandler()(kinesisEvent([gap[1]!])));

@@ -153,10 +153,12 @@ describe('stuck-request sweeper', () => {
     clock = t(36);
     const later = await sweep({ ...deps, now: () => t(36), notificationWatermark: t(36) });
     expect(later.stuck).toEqual([]);
-    expect(publisher.published.filter((a) => a.status === 'resolved').map((a) => a.kind).sort()).toEqual([
-      'log-errors-without-notification',
-      'stuck-requests',
-    ]);
+    expect(
+      publisher.published
+        .filter((a) => a.status === 'resolved')
+        .map((a) => a.kind)
+        .sort(),
+    ).toEqual(['log-errors-without-notification', 'stuck-requests']);
     clock = t(38);
     await sweep({ ...deps, now: () => t(38), notificationWatermark: t(38) });
     expect(publisher.published.filter((a) => a.status === 'resolved')).toHaveLength(2);

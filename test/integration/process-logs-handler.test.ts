@@ -6,14 +6,7 @@ import { RequestMerges } from '../../lib/correlate/request-merges';
 import { findStuck } from '../../lib/detect/sweeper';
 import { requestStoreFromConfig } from '../../lib/store';
 import { loadConfig } from '../../lib/config';
-import {
-  controlMessage,
-  dataLogMessage,
-  dataMessage,
-  kinesisEvent,
-  logEvent,
-  subscriptionRecords,
-} from '../../local/builders';
+import { controlMessage, dataLogMessage, dataMessage, kinesisEvent, logEvent, subscriptionRecords } from '../../local/builders';
 import { encodeSubscriptionData } from '../../lib/logs/subscription';
 import { captureEmf, dimensionSetsOf, metricSum } from '../support/emf';
 import { TABLES, useDynamo } from '../support/dynamo';
@@ -87,11 +80,7 @@ describe('processLogs handler', () => {
 
   it('counts a redelivered batch once', async () => {
     const endpoint = `dup-${run}`;
-    const event = kinesisEvent(
-      subscriptionRecords([
-        dataMessage({ endpointName: endpoint, events: [logEvent(T0, dataLogMessage(T0, `dup-${run}`, 'Received client error (400) from primary'))] }),
-      ]),
-    );
+    const event = kinesisEvent(subscriptionRecords([dataMessage({ endpointName: endpoint, events: [logEvent(T0, dataLogMessage(T0, `dup-${run}`, 'Received client error (400) from primary'))] })]));
     const handler = createHandler();
     const first = await captureEmf(() => handler(event));
     const second = await captureEmf(() => handler(event));
@@ -105,14 +94,8 @@ describe('processLogs handler', () => {
 
   it('sets malformed records aside without failing the batch', async () => {
     const endpoint = `bad-${run}`;
-    const good = subscriptionRecords([
-      dataMessage({ endpointName: endpoint, events: [logEvent(T0, dataLogMessage(T0, `ok-${run}`, 'Received server error (502) from primary'))] }),
-    ]);
-    const event = kinesisEvent([
-      { data: 'not-base64-!!', sequenceNumber: '1001' },
-      { data: Buffer.from('plain text').toString('base64'), sequenceNumber: '1002' },
-      ...good,
-    ]);
+    const good = subscriptionRecords([dataMessage({ endpointName: endpoint, events: [logEvent(T0, dataLogMessage(T0, `ok-${run}`, 'Received server error (502) from primary'))] })]);
+    const event = kinesisEvent([{ data: 'not-base64-!!', sequenceNumber: '1001' }, { data: Buffer.from('plain text').toString('base64'), sequenceNumber: '1002' }, ...good]);
     const handler = createHandler();
     const { result, emf } = await captureEmf(() => handler(event));
     expect(result).toEqual({ batchItemFailures: [] });
@@ -154,7 +137,9 @@ describe('processLogs handler', () => {
     expect(retried.result).toEqual({ batchItemFailures: [] });
     expect(metricSum(retried.emf, 'OpenRequestsListed')).toBe(1);
     // A later line of the listed request does not list it again.
-    const later = await captureEmf(() => createHandler()(kinesisEvent(subscriptionRecords([dataMessage({ endpointName: endpoint, events: [logEvent(T0 + 60_000, dataLogMessage(T0 + 60_000, `open-${run}`, 'retrying'))] })]))));
+    const later = await captureEmf(() =>
+      createHandler()(kinesisEvent(subscriptionRecords([dataMessage({ endpointName: endpoint, events: [logEvent(T0 + 60_000, dataLogMessage(T0 + 60_000, `open-${run}`, 'retrying'))] })]))),
+    );
     expect(metricSum(later.emf, 'OpenRequestsListed')).toBe(0);
 
     const listed = [];
@@ -183,7 +168,12 @@ describe('processLogs handler', () => {
     expect((await store().getByInferenceId(`ahead-${run}`))[0]?.firstLogAt).toBe(new Date(future).toISOString());
     const later = arrival + 3_600_000;
     const findings = await findStuck({ requests: store(), stuckAfterMinutes: 15, now: () => later, notificationWatermark: later });
-    expect(findings.stuck.filter((r) => r.endpointName === endpoint).map((r) => r.inferenceId).sort()).toEqual([`ahead-${run}`, `plain-${run}`]);
+    expect(
+      findings.stuck
+        .filter((r) => r.endpointName === endpoint)
+        .map((r) => r.inferenceId)
+        .sort(),
+    ).toEqual([`ahead-${run}`, `plain-${run}`]);
   });
 
   it('rejects an event that is not a Kinesis or CloudWatch Logs event', async () => {
@@ -192,9 +182,7 @@ describe('processLogs handler', () => {
 
   it('accepts a CloudWatch Logs subscription event delivered straight to Lambda', async () => {
     const endpoint = `direct-${run}`;
-    const data = encodeSubscriptionData(
-      dataMessage({ endpointName: endpoint, events: [logEvent(T0, dataLogMessage(T0, `direct-${run}`, 'Model container did not respond'))] }),
-    );
+    const data = encodeSubscriptionData(dataMessage({ endpointName: endpoint, events: [logEvent(T0, dataLogMessage(T0, `direct-${run}`, 'Model container did not respond'))] }));
     await captureEmf(() => createHandler()({ awslogs: { data } }));
     expect((await store().getByInferenceId(`direct-${run}`))[0]?.logCategory).toBe('Timeout');
   });

@@ -3,18 +3,7 @@ import { createHandler } from '../../functions/process-notifications';
 import { createHandler as createLogsHandler } from '../../functions/process-logs';
 import { loadConfig, resetConfig } from '../../lib/config';
 import { requestStoreFromConfig } from '../../lib/store';
-import {
-  asyncNotification,
-  dataLogMessage,
-  dataMessage,
-  kinesisEvent,
-  logEvent,
-  snsEnvelope,
-  snsLambdaEvent,
-  sqsEvent,
-  subscriptionRecords,
-  topicArn,
-} from '../../local/builders';
+import { asyncNotification, dataLogMessage, dataMessage, kinesisEvent, logEvent, snsEnvelope, snsLambdaEvent, sqsEvent, subscriptionRecords, topicArn } from '../../local/builders';
 import { captureEmf, dimensionSetsOf, metricSum } from '../support/emf';
 import { TABLES, useDynamo } from '../support/dynamo';
 
@@ -82,9 +71,7 @@ describe('processNotifications handler', () => {
     const endpoint = `both-${run}`;
     const id = `both-${run}`;
     const T0 = Date.UTC(2024, 4, 1, 12, 0, 1);
-    const logs = kinesisEvent(
-      subscriptionRecords([dataMessage({ endpointName: endpoint, events: [logEvent(T0, dataLogMessage(T0, id, 'Received server error (503) from primary'))] })]),
-    );
+    const logs = kinesisEvent(subscriptionRecords([dataMessage({ endpointName: endpoint, events: [logEvent(T0, dataLogMessage(T0, id, 'Received server error (503) from primary'))] })]));
     await captureEmf(() => createLogsHandler()(logs));
     await captureEmf(() => createHandler()(snsLambdaEvent(failed(id, endpoint, 'ClientError: Received server error (503) from model.'))));
     const [record] = await store().getByInferenceId(id);
@@ -112,7 +99,12 @@ describe('processNotifications handler', () => {
     process.env.REQUESTS_TABLE = 'missing-table';
     resetConfig();
     const retry = await captureEmf(() =>
-      createHandler()(sqsEvent([{ body: JSON.stringify(completed(`r-${run}`, 'e')), messageId: 'keep-me' }, { body: 'junk', messageId: 'drop-me' }])),
+      createHandler()(
+        sqsEvent([
+          { body: JSON.stringify(completed(`r-${run}`, 'e')), messageId: 'keep-me' },
+          { body: 'junk', messageId: 'drop-me' },
+        ]),
+      ),
     );
     expect(retry.result).toEqual({ batchItemFailures: [{ itemIdentifier: 'keep-me' }] });
   });

@@ -92,7 +92,9 @@ async function story(client: DocumentSender, tableName: string): Promise<unknown
   answers.push(await merges.mergeLogHalf(half('id-notified-first', [['e3', T0 + 9, 'done', 'Info']], 'i-0bbb')));
   for (let i = 0; i < 5; i++) answers.push(await merges.mergeLogHalf(half(`id-open-${i}`, [[`o${i}`, T0 + 100 * i, `line ${i}`, 'Info']])));
   // The open requests listed, paged (every shard), read back, one marked stuck exactly once, the lists removed.
-  await merges.listOpen(['id-logs-first', ...Array.from({ length: 5 }, (_, i) => `id-open-${i}`)].map((inferenceId, i) => ({ inferenceId, endpointName: 'ep-contract', openSince: new Date(T0 + i).toISOString() })));
+  await merges.listOpen(
+    ['id-logs-first', ...Array.from({ length: 5 }, (_, i) => `id-open-${i}`)].map((inferenceId, i) => ({ inferenceId, endpointName: 'ep-contract', openSince: new Date(T0 + i).toISOString() })),
+  );
   const lists = [];
   for (let s = 0; s < 4; s++) lists.push(...(await store.openListsPage(s, '2027-01-01T00:00:00.000Z', { limit: 10 })).lists);
   answers.push(lists.flatMap((list) => list.requests));
@@ -227,7 +229,11 @@ describe('SignedDynamoDBClient against the document client', () => {
       const refused = await failure(() => client.send(getX()));
       expect(refused).toMatchObject({ name: 'InvalidSignatureException', status: 400, attempts: 1, retryable: false });
     } finally {
-      for (const [name, value] of [['AWS_ACCESS_KEY_ID', previous.id], ['AWS_SECRET_ACCESS_KEY', previous.secret], ['AWS_SESSION_TOKEN', previous.token]] as const) {
+      for (const [name, value] of [
+        ['AWS_ACCESS_KEY_ID', previous.id],
+        ['AWS_SECRET_ACCESS_KEY', previous.secret],
+        ['AWS_SESSION_TOKEN', previous.token],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -353,7 +359,9 @@ class SignatureCheckingServer {
           );
           const valid = expected.headers.authorization === authorization && signedNames.includes('host') && signedNames.includes('x-amz-target');
           self.checked.push({ target: String(req.headers['x-amz-target']), valid, token: req.headers['x-amz-security-token'] as string | undefined });
-          const body = JSON.stringify(valid ? {} : { __type: 'com.amazon.coral.service#InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided.' });
+          const body = JSON.stringify(
+            valid ? {} : { __type: 'com.amazon.coral.service#InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided.' },
+          );
           res.writeHead(valid ? 200 : 400, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(body) });
           res.end(body);
         })();

@@ -91,7 +91,7 @@ describe.each(implementations)('%s', (_, make) => {
     expect((await inventory.listStreams()).find((s) => s.name === name)).toBeUndefined();
   });
 
-  it('the stream\'s applied request is kept on an item without members; readStreams returns the items that exist, past 100 keys a call', async () => {
+  it("the stream's applied request is kept on an item without members; readStreams returns the items that exist, past 100 keys a call", async () => {
     const inventory = make();
     const stream = unique('sagewatch_metrics');
     const kinds = Array.from({ length: 120 }, (_, i) => `${stream}.kind-${i}`);

@@ -35,11 +35,7 @@ function ids() {
   return { inferenceId: `req-${counter}-${Math.random().toString(36).slice(2, 8)}`, endpointName: `ep-${counter}` };
 }
 
-function logHalf(
-  key: { inferenceId: string; endpointName: string },
-  lines: Array<[string, number, string, ('ServerError' | 'Info')?]>,
-  instanceId = 'i-0abc',
-): LogHalf {
+function logHalf(key: { inferenceId: string; endpointName: string }, lines: Array<[string, number, string, ('ServerError' | 'Info')?]>, instanceId = 'i-0abc'): LogHalf {
   return {
     ...key,
     variantName: 'AllTraffic',
@@ -132,7 +128,12 @@ describe('RequestStore merges', () => {
     const s = store();
     await s.mergeLogHalf(logHalf(key, [['e1', T0, 'one']]));
     // A retried Kinesis batch groups differently: an old line plus a new one.
-    const result = await s.mergeLogHalf(logHalf(key, [['e1', T0, 'one'], ['e2', T0 + 1, 'two']]));
+    const result = await s.mergeLogHalf(
+      logHalf(key, [
+        ['e1', T0, 'one'],
+        ['e2', T0 + 1, 'two'],
+      ]),
+    );
     expect(result.addedLines).toBe(1);
     expect(result.reads + result.writes).toBeGreaterThanOrEqual(2);
     const [record] = await s.getByInferenceId(key.inferenceId);
@@ -143,9 +144,25 @@ describe('RequestStore merges', () => {
   it('keeps the first lines, truncated, and counts the rest', async () => {
     const key = ids();
     const s = store();
-    await s.mergeLogHalf(logHalf(key, [['a', T0, 'x'.repeat(100)], ['b', T0 + 1, 'b']]));
-    await s.mergeLogHalf(logHalf(key, [['c', T0 + 2, 'c'], ['d', T0 + 3, 'd'], ['e', T0 + 4, 'e']]));
-    await s.mergeLogHalf(logHalf(key, [['c', T0 + 2, 'c'], ['f', T0 + 5, 'f']]));
+    await s.mergeLogHalf(
+      logHalf(key, [
+        ['a', T0, 'x'.repeat(100)],
+        ['b', T0 + 1, 'b'],
+      ]),
+    );
+    await s.mergeLogHalf(
+      logHalf(key, [
+        ['c', T0 + 2, 'c'],
+        ['d', T0 + 3, 'd'],
+        ['e', T0 + 4, 'e'],
+      ]),
+    );
+    await s.mergeLogHalf(
+      logHalf(key, [
+        ['c', T0 + 2, 'c'],
+        ['f', T0 + 5, 'f'],
+      ]),
+    );
     const [record] = await s.getByInferenceId(key.inferenceId);
     expect(record!.logLineCount).toBe(6);
     expect(record!.logLines.map((l) => l.message)).toEqual([`${'x'.repeat(40)}…`, 'b', 'c']);
@@ -159,7 +176,14 @@ describe('RequestStore merges', () => {
     const halves = [
       logHalf(key, [['r1', T0, 'a']], 'i-0one'),
       logHalf(key, [['r2', T0 + 1, 'b']], 'i-0two'),
-      logHalf(key, [['r1', T0, 'a'], ['r3', T0 + 2, 'c']], 'i-0one'),
+      logHalf(
+        key,
+        [
+          ['r1', T0, 'a'],
+          ['r3', T0 + 2, 'c'],
+        ],
+        'i-0one',
+      ),
       logHalf(key, [['r2', T0 + 1, 'b']], 'i-0two'),
     ];
     const results = await Promise.all([
@@ -178,7 +202,9 @@ describe('RequestStore merges', () => {
   it('stores a notification whose endpoint has no logs', async () => {
     const key = ids();
     const s = store();
-    const result = await s.mergeNotification(notification(key, { status: 'Completed', failureReason: undefined, failureCategory: undefined, failureStatusCode: undefined, outputLocation: 's3://out/y' }));
+    const result = await s.mergeNotification(
+      notification(key, { status: 'Completed', failureReason: undefined, failureCategory: undefined, failureStatusCode: undefined, outputLocation: 's3://out/y' }),
+    );
     expect(result.applied).toBe(true);
     expect(result.record).toMatchObject({ status: 'Completed', sources: ['notification'], logLineCount: 0, logLines: [], outputLocation: 's3://out/y' });
   });
@@ -245,7 +271,15 @@ describe('RequestStore queries', () => {
 
 describe('RequestStore open-request lists', () => {
   it('reads back every request a batch listed, of every endpoint, each opened by the list’s latest time; lists written one row per request are read too', async () => {
-    const requests = new RequestStore(db.client(), { tableName: TABLES.requests, byEndpointIndex: TABLES.requestsByEndpointIndex, stateTable: TABLES.state, retentionDays: 30, maxLogLines: 3, maxLogLineChars: 40, now: () => NOW });
+    const requests = new RequestStore(db.client(), {
+      tableName: TABLES.requests,
+      byEndpointIndex: TABLES.requestsByEndpointIndex,
+      stateTable: TABLES.state,
+      retentionDays: 30,
+      maxLogLines: 3,
+      maxLogLineChars: 40,
+      now: () => NOW,
+    });
     const run = `lists-${Math.random().toString(36).slice(2, 8)}`;
     const at = (s: number) => new Date(NOW - 3_600_000 + s * 1000).toISOString();
     const listed = [

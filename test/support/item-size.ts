@@ -7,7 +7,14 @@ export function itemBytes(item: Record<string, unknown>): number {
 
 function valueBytes(value: unknown): number {
   if (typeof value === 'string') return Buffer.byteLength(value);
-  if (typeof value === 'number') return Math.ceil(String(Math.abs(value)).replace(/[.e+-]/g, '').replace(/^0+/, '').length / 2) + 1;
+  if (typeof value === 'number')
+    return (
+      Math.ceil(
+        String(Math.abs(value))
+          .replace(/[.e+-]/g, '')
+          .replace(/^0+/, '').length / 2,
+      ) + 1
+    );
   if (typeof value === 'boolean' || value === null) return 1;
   if (value instanceof Set) return [...value].reduce((sum: number, v) => sum + valueBytes(v), 0);
   if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + valueBytes(v), 0);

@@ -121,14 +121,10 @@ function bundle() {
 
 function osls(stage: string, params: Record<string, string>, dir: string) {
   const paramArgs = Object.entries(params).flatMap(([name, value]) => ['--param', `${name}=${value}`]);
-  return run(
-    process.execPath,
-    [resolve(root, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', stage, '--region', 'eu-west-1', '--package', dir, ...paramArgs],
-    {
-      cwd: root,
-      env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
-    },
-  );
+  return run(process.execPath, [resolve(root, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', stage, '--region', 'eu-west-1', '--package', dir, ...paramArgs], {
+    cwd: root,
+    env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+  });
 }
 
 function cacheKey(stage: string, options: PackageOptions): string {

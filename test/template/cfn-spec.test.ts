@@ -45,9 +45,7 @@ describe('the specification check itself', () => {
 
   it('rejects a missing required property', () => {
     expect(mutated((t) => delete t.Resources.RequestsTable!.Properties!.KeySchema)).toContainEqual('Resources.RequestsTable.Properties.KeySchema: required property missing');
-    expect(mutated((t) => delete t.Resources.HealthDashboard!.Properties!.DashboardBody)).toContainEqual(
-      'Resources.HealthDashboard.Properties.DashboardBody: required property missing',
-    );
+    expect(mutated((t) => delete t.Resources.HealthDashboard!.Properties!.DashboardBody)).toContainEqual('Resources.HealthDashboard.Properties.DashboardBody: required property missing');
   });
 
   it('rejects values of the wrong shape or outside the allowed values', () => {

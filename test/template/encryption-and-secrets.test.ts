@@ -14,13 +14,20 @@ beforeAll(async () => {
   const [packaged, db] = await Promise.all([packageTemplate('ci'), specDatabase()]);
   ({ template, dir } = packaged);
   // The spec marks the types that hold data; the test adds the ones the issue names.
-  stateful = new Set(db.all('resource').filter((resource) => resource.isStateful).map((resource) => resource.cloudFormationType));
+  stateful = new Set(
+    db
+      .all('resource')
+      .filter((resource) => resource.isStateful)
+      .map((resource) => resource.cloudFormationType),
+  );
 }, 180_000);
 
 describe('encryption at rest', () => {
   it('encrypts every stream, queue, topic, table and bucket, and has a decision for every other store', () => {
     expect(encryptionProblems(template, stateful)).toEqual([]);
-    const covered = Object.values(template.Resources).filter((resource) => resource.Type in ENCRYPTION_RULES).map((resource) => resource.Type);
+    const covered = Object.values(template.Resources)
+      .filter((resource) => resource.Type in ENCRYPTION_RULES)
+      .map((resource) => resource.Type);
     for (const type of ['AWS::Kinesis::Stream', 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::DynamoDB::Table']) expect(covered).toContain(type);
   });
 
@@ -32,13 +39,15 @@ describe('encryption at rest', () => {
     copy.Resources.LogsStream!.Properties!.StreamEncryption = undefined;
     copy.Resources.Cache = { Type: 'AWS::ElastiCache::CacheCluster', Properties: {} };
     const problems = encryptionProblems(copy, new Set([...stateful, 'AWS::ElastiCache::CacheCluster']));
-    expect(problems.sort()).toEqual([
-      'Resources.LogsStream (AWS::Kinesis::Stream): StreamEncryption { EncryptionType: KMS, KeyId } missing',
-      'Resources.NotificationsDeadLetterQueue (AWS::SQS::Queue): neither SqsManagedSseEnabled nor KmsMasterKeyId',
-      'Resources.StateTable (AWS::DynamoDB::Table): SSESpecification.SSEEnabled missing',
-      'Resources.AlertsTopic (AWS::SNS::Topic): KmsMasterKeyId missing',
-      'Resources.Cache: AWS::ElastiCache::CacheCluster stores data and has no encryption rule; add one to test/template/validate/encryption.ts',
-    ].sort());
+    expect(problems.sort()).toEqual(
+      [
+        'Resources.LogsStream (AWS::Kinesis::Stream): StreamEncryption { EncryptionType: KMS, KeyId } missing',
+        'Resources.NotificationsDeadLetterQueue (AWS::SQS::Queue): neither SqsManagedSseEnabled nor KmsMasterKeyId',
+        'Resources.StateTable (AWS::DynamoDB::Table): SSESpecification.SSEEnabled missing',
+        'Resources.AlertsTopic (AWS::SNS::Topic): KmsMasterKeyId missing',
+        'Resources.Cache: AWS::ElastiCache::CacheCluster stores data and has no encryption rule; add one to test/template/validate/encryption.ts',
+      ].sort(),
+    );
   });
 });
 

@@ -61,10 +61,7 @@ function resolvePattern(value: unknown): unknown {
 }
 
 /** Every rule of infra/rules.ts with a pattern, the deploy rule's as it resolves for sagewatch-ci. */
-const PATTERN_RULES: Array<{ logicalId: string; pattern: EventPattern }> = [
-  ...SAGEMAKER_RULES,
-  { logicalId: DEPLOY_RULE.logicalId, pattern: deployRulePattern(ciStackPrefix) as EventPattern },
-];
+const PATTERN_RULES: Array<{ logicalId: string; pattern: EventPattern }> = [...SAGEMAKER_RULES, { logicalId: DEPLOY_RULE.logicalId, pattern: deployRulePattern(ciStackPrefix) as EventPattern }];
 
 /**
  * The rules that should match an event: the SageMaker rule of its detail-type; the deploy rule
@@ -132,7 +129,11 @@ describe('rule definitions (infra/rules.ts)', () => {
   });
 
   it('has fixtures for every rule, both endpoint status spellings included', () => {
-    for (const rule of SAGEMAKER_RULES) expect(positives.some((fixture) => fixture.event['detail-type'] === rule.detailType), rule.detailType).toBe(true);
+    for (const rule of SAGEMAKER_RULES)
+      expect(
+        positives.some((fixture) => fixture.event['detail-type'] === rule.detailType),
+        rule.detailType,
+      ).toBe(true);
     const endpointStatuses = positives
       .filter((fixture) => fixture.event['detail-type'] === 'SageMaker Endpoint State Change')
       .map((fixture) => (fixture.event.detail as { EndpointStatus?: string }).EndpointStatus);
@@ -151,7 +152,10 @@ describe('rule definitions (infra/rules.ts)', () => {
 
   it('routes the other EventBridge fixtures of the project by their detail-type', () => {
     for (const fixture of others) {
-      expect(PATTERN_RULES.filter((rule) => matchesPattern(rule.pattern, fixture.event)).map((rule) => rule.logicalId), fixture.name).toEqual(expectedRules(fixture.event));
+      expect(
+        PATTERN_RULES.filter((rule) => matchesPattern(rule.pattern, fixture.event)).map((rule) => rule.logicalId),
+        fixture.name,
+      ).toEqual(expectedRules(fixture.event));
     }
   });
 });

@@ -1,13 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageTemplate, type CfnTemplate } from '../support/template';
 import { IDENTITY_RULES, RESOURCE_POLICY_RULES } from './validate/iam-rules';
-import {
-  functionLogProblems,
-  identityPolicyProblems,
-  policyDocuments,
-  resourcePolicyProblems,
-  roleProblems,
-} from './validate/iam';
+import { functionLogProblems, identityPolicyProblems, policyDocuments, resourcePolicyProblems, roleProblems } from './validate/iam';
 
 /**
  * Every `Resource: "*"` grant of the template, by role and action. Each is reviewed here:
@@ -80,10 +74,12 @@ describe('IAM of the packaged template', () => {
 
   it('keeps resource policies to this account: no service-wide actions, no anonymous or cross-account principals', () => {
     expect(resourcePolicyProblems(template, RESOURCE_POLICY_RULES)).toEqual([]);
-    const owners = new Set(policyDocuments(template).filter((doc) => doc.kind === 'resource').map((doc) => doc.owner));
-    expect(owners).toEqual(
-      new Set(['ServerlessDeploymentBucketPolicy', 'NotificationsQueuePolicy', 'AlertsTopicKey', 'AlertsTopicPolicy', 'EventRulesDeadLetterQueuePolicy', 'MetricsBucketPolicy']),
+    const owners = new Set(
+      policyDocuments(template)
+        .filter((doc) => doc.kind === 'resource')
+        .map((doc) => doc.owner),
     );
+    expect(owners).toEqual(new Set(['ServerlessDeploymentBucketPolicy', 'NotificationsQueuePolicy', 'AlertsTopicKey', 'AlertsTopicPolicy', 'EventRulesDeadLetterQueuePolicy', 'MetricsBucketPolicy']));
   });
 
   it('lets CloudWatch alarms of this account, and only them, publish to the encrypted alerts topic', () => {
@@ -100,9 +96,7 @@ describe('IAM of the packaged template', () => {
       }),
     );
     const keyPolicy = policyDocuments(template).find((doc) => doc.owner === 'AlertsTopicKey')!;
-    expect(keyPolicy.statements).toContainEqual(
-      expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
-    );
+    expect(keyPolicy.statements).toContainEqual(expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }));
   });
 });
 
@@ -137,9 +131,7 @@ describe('the IAM checks themselves', () => {
       expect.stringContaining('only alarms named sagewatch-*'),
     );
     expect(identity({ Action: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms'], Resource: arn('cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:sagewatch-*') })).toEqual([]);
-    expect(identity({ Action: ['cloudwatch:PutDashboard'], Resource: arn('cloudwatch::${AWS::AccountId}:dashboard/*') })).toContainEqual(
-      expect.stringContaining('only dashboards named sagewatch-*'),
-    );
+    expect(identity({ Action: ['cloudwatch:PutDashboard'], Resource: arn('cloudwatch::${AWS::AccountId}:dashboard/*') })).toContainEqual(expect.stringContaining('only dashboards named sagewatch-*'));
     expect(identity({ Action: ['cloudwatch:PutDashboard'], Resource: arn('cloudwatch::${AWS::AccountId}:dashboard/sagewatch-*') })).toEqual([]);
     expect(identity({ Action: ['logs:PutSubscriptionFilter'], Resource: arn('logs:${AWS::Region}:${AWS::AccountId}:log-group:*') })).toContainEqual(
       expect.stringContaining('only log groups /aws/sagemaker/*'),
@@ -199,7 +191,10 @@ describe('the IAM checks themselves', () => {
     statements.push({ Effect: 'Allow', Principal: '*', Action: 'sns:Subscribe', Resource: { Ref: 'AlertsTopic' } });
     statements.push({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish', Resource: { Ref: 'AlertsTopic' } });
     statements.push({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'sns:Publish', Resource: { Ref: 'AlertsTopic' } });
-    copy.Resources.OpenPermission = { Type: 'AWS::Lambda::Permission', Properties: { Action: 'lambda:InvokeFunction', FunctionName: { Ref: 'ProcessLogsLambdaFunction' }, Principal: 'sns.amazonaws.com' } };
+    copy.Resources.OpenPermission = {
+      Type: 'AWS::Lambda::Permission',
+      Properties: { Action: 'lambda:InvokeFunction', FunctionName: { Ref: 'ProcessLogsLambdaFunction' }, Principal: 'sns.amazonaws.com' },
+    };
     const problems = resourcePolicyProblems(copy, RESOURCE_POLICY_RULES);
     expect(problems).toContainEqual(expect.stringContaining('allows everyone'));
     expect(problems).toContainEqual(expect.stringContaining('events.amazonaws.com may act for any account'));

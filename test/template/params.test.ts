@@ -54,7 +54,7 @@ describe('parameters', () => {
       SLACK_WEBHOOK_SECRET: 'ssm:/acme/slack-webhook',
     });
     expect(template.Resources.ProcessLogsLogGroup!.Properties!.RetentionInDays).toBe(14);
-    expect(JSON.stringify(template.Resources.HealthDashboard!.Properties!.DashboardBody)).toContain('SEARCH(\'{acme/sagewatch,EndpointName}');
+    expect(JSON.stringify(template.Resources.HealthDashboard!.Properties!.DashboardBody)).toContain("SEARCH('{acme/sagewatch,EndpointName}");
     // notify-slack, and only it, may read exactly that parameter.
     const readers = Object.entries(template.Resources)
       .filter(([, resource]) => resource.Type === 'AWS::IAM::Role')

@@ -111,7 +111,10 @@ describe('every function holds only the permissions it uses', () => {
     const found: string[] = [];
     for (const doc of policyDocuments(template).filter((d) => d.kind === 'identity')) {
       for (const statement of doc.statements) {
-        const actions = [statement.Action].flat().map(String).filter((a) => a in types);
+        const actions = [statement.Action]
+          .flat()
+          .map(String)
+          .filter((a) => a in types);
         if (actions.length === 0) continue;
         expect(actions).toHaveLength(1);
         const resources = [statement.Resource].flat().map((r) => JSON.stringify(r));
@@ -120,15 +123,9 @@ describe('every function holds only the permissions it uses', () => {
       }
     }
     expect(found.filter((f) => f.startsWith('FindOrphansRole')).sort()).toEqual(
-      [
-        'DescribeEndpoint',
-        'DescribeHyperParameterTuningJob',
-        'DescribeLabelingJob',
-        'DescribePipelineExecution',
-        'DescribeProcessingJob',
-        'DescribeTrainingJob',
-        'DescribeTransformJob',
-      ].map((op) => `FindOrphansRole sagemaker:${op}`),
+      ['DescribeEndpoint', 'DescribeHyperParameterTuningJob', 'DescribeLabelingJob', 'DescribePipelineExecution', 'DescribeProcessingJob', 'DescribeTrainingJob', 'DescribeTransformJob'].map(
+        (op) => `FindOrphansRole sagemaker:${op}`,
+      ),
     );
   });
 });

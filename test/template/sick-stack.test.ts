@@ -23,7 +23,7 @@ const statementsOf = (roleArn: unknown) =>
   ((props(refOf(roleArn)!).Policies ?? []) as Array<{ PolicyDocument: { Statement: Array<{ Action: string[]; Resource: unknown }> } }>).flatMap((p) => p.PolicyDocument.Statement);
 
 describe('a stack that tells you when it is sick', () => {
-  it('logs the metric delivery stream\'s errors to a log group of the stack and alarms on its failed deliveries', () => {
+  it("logs the metric delivery stream's errors to a log group of the stack and alarms on its failed deliveries", () => {
     const [[streamId, stream]] = resources('AWS::KinesisFirehose::DeliveryStream') as [[string, { Properties: Props }]];
     const destination = stream.Properties.ExtendedS3DestinationConfiguration as Props;
     const logging = destination.CloudWatchLoggingOptions as Props;
@@ -44,7 +44,7 @@ describe('a stack that tells you when it is sick', () => {
     expect(alarm!.AlarmDescription).toContain('/aws/kinesisfirehose/sagewatch-ci-metrics');
   });
 
-  it('logs every state machine\'s errors to its own log group, and alarms on its failed and timed-out executions', () => {
+  it("logs every state machine's errors to its own log group, and alarms on its failed and timed-out executions", () => {
     const machines = resources('AWS::StepFunctions::StateMachine');
     expect(machines.map(([id]) => id).sort()).toEqual(['AttachStateMachine', 'ReconcileStateMachine']);
     const groups = new Set<string>();
@@ -57,19 +57,24 @@ describe('a stack that tells you when it is sick', () => {
       groups.add(group);
       expect(statementsOf(machine.Properties.RoleArn).flatMap((s) => s.Action)).toEqual(expect.arrayContaining(['logs:CreateLogDelivery', 'logs:PutResourcePolicy', 'logs:DescribeLogGroups']));
       for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
-        expect(alarms().some((a) => a.MetricName === metric && (a.Dimensions as Props[]).some((d) => refOf(d.Value) === id)), `${id} ${metric}`).toBe(true);
+        expect(
+          alarms().some((a) => a.MetricName === metric && (a.Dimensions as Props[]).some((d) => refOf(d.Value) === id)),
+          `${id} ${metric}`,
+        ).toBe(true);
       }
     }
     expect(groups.size).toBe(2);
   });
 
-  it('names a dead-letter queue in a rule\'s alarm only when the rule has that queue', () => {
+  it("names a dead-letter queue in a rule's alarm only when the rule has that queue", () => {
     const failed = alarms().filter((a) => a.MetricName === 'FailedInvocations');
     expect(failed.length).toBeGreaterThan(0);
     for (const alarm of failed) {
       const ruleName = (alarm.Dimensions as Props[])[0]!.Value;
       const [, rule] = resources('AWS::Events::Rule').find(([, r]) => r.Properties.Name === ruleName)!;
-      const queues = ((rule.Properties.Targets ?? []) as Array<{ DeadLetterConfig?: { Arn: unknown } }>).flatMap((t) => (t.DeadLetterConfig ? [props(refOf(t.DeadLetterConfig.Arn)!).QueueName as string] : []));
+      const queues = ((rule.Properties.Targets ?? []) as Array<{ DeadLetterConfig?: { Arn: unknown } }>).flatMap((t) =>
+        t.DeadLetterConfig ? [props(refOf(t.DeadLetterConfig.Arn)!).QueueName as string] : [],
+      );
       const text = String(alarm.AlarmDescription);
       if (queues.length > 0) for (const queue of queues) expect(text).toContain(queue);
       else expect(text, alarm.id).not.toMatch(/dead-letter|dlq/i);

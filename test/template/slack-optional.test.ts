@@ -24,7 +24,11 @@ beforeAll(async () => {
 function slackDeliveries(template: CfnTemplate) {
   const refersToSlack = (value: unknown) => JSON.stringify(value).includes('NotifySlackLambdaFunction');
   return Object.entries(template.Resources)
-    .filter(([, r]) => (r.Type === 'AWS::SNS::Subscription' && refersToSlack(r.Properties?.Endpoint)) || (r.Type === 'AWS::Lambda::Permission' && refersToSlack(r.Properties?.FunctionName) && r.Properties?.Principal === 'sns.amazonaws.com'))
+    .filter(
+      ([, r]) =>
+        (r.Type === 'AWS::SNS::Subscription' && refersToSlack(r.Properties?.Endpoint)) ||
+        (r.Type === 'AWS::Lambda::Permission' && refersToSlack(r.Properties?.FunctionName) && r.Properties?.Principal === 'sns.amazonaws.com'),
+    )
     .map(([, r]) => r.Type)
     .sort();
 }
@@ -42,13 +46,13 @@ describe('Slack is optional', () => {
 describe('the health alarms about Slack delivery', () => {
   /** Alarms whose metric is notify-slack's own (its function, its failure queue). */
   const watchesSlack = (template: CfnTemplate) =>
-    Object.values(template.Resources).filter(
-      (r) => r.Type === 'AWS::CloudWatch::Alarm' && /NotifySlackLambdaFunction|NotifySlackFailuresQueue/.test(JSON.stringify(r.Properties?.Dimensions)),
-    );
+    Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && /NotifySlackLambdaFunction|NotifySlackFailuresQueue/.test(JSON.stringify(r.Properties?.Dimensions)));
 
   it('are exactly the alarms notify-slack never fails on (so a broken webhook cannot loop through them)', () => {
     const all = Object.values(withSlack.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
-    const own = watchesSlack(withSlack).map((r) => String(r.Properties!.AlarmName)).sort();
+    const own = watchesSlack(withSlack)
+      .map((r) => String(r.Properties!.AlarmName))
+      .sort();
     expect(own).toEqual(['sagewatch-ci-health-notify-slack-failures-depth', 'sagewatch-ci-health-notifySlack-errors', 'sagewatch-ci-health-notifySlack-throttles']);
     const recognised = all
       .map((r) => String(r.Properties!.AlarmName))

@@ -5,7 +5,11 @@ import { packageTemplate, type CfnTemplate } from '../support/template';
 import { aslProblems, templateDefinitions } from './validate/asl';
 
 const statemachinesDir = resolve(import.meta.dirname, '..', '..', 'statemachines');
-const definitionFiles = existsSync(statemachinesDir) ? readdirSync(statemachinesDir).filter((file) => file.endsWith('.asl.json')).sort() : [];
+const definitionFiles = existsSync(statemachinesDir)
+  ? readdirSync(statemachinesDir)
+      .filter((file) => file.endsWith('.asl.json'))
+      .sort()
+  : [];
 
 let template: CfnTemplate;
 
@@ -46,17 +50,13 @@ describe('the state machine checks themselves', () => {
   });
 
   it('reads DefinitionString as Fn::Sub with variables, as serverless-step-functions writes it', () => {
-    const [found] = templateDefinitions(
-      machine({ DefinitionString: { 'Fn::Sub': [JSON.stringify(task('${WorkerArn}')), { WorkerArn: { 'Fn::GetAtt': ['Worker', 'Arn'] } }] } }),
-    );
+    const [found] = templateDefinitions(machine({ DefinitionString: { 'Fn::Sub': [JSON.stringify(task('${WorkerArn}')), { WorkerArn: { 'Fn::GetAtt': ['Worker', 'Arn'] } }] } }));
     expect(found!.problems).toEqual([]);
     expect(found!.definition).toMatchObject({ States: { Work: { Resource: 'arn:aws:lambda:eu-west-1:123456789012:function:sagewatch-ci-worker' } } });
   });
 
   it('reads an inline Definition with DefinitionSubstitutions', () => {
-    const [found] = templateDefinitions(
-      machine({ Definition: task('${Worker}'), DefinitionSubstitutions: { Worker: { 'Fn::GetAtt': ['Worker', 'Arn'] } } }),
-    );
+    const [found] = templateDefinitions(machine({ Definition: task('${Worker}'), DefinitionSubstitutions: { Worker: { 'Fn::GetAtt': ['Worker', 'Arn'] } } }));
     expect(found!.problems).toEqual([]);
   });
 

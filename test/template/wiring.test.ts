@@ -128,7 +128,16 @@ describe('the stack with its state machines wired', () => {
       // Its error log (LoggingConfiguration): the vended-logs delivery APIs, on "*" as Step Functions documents.
       const logging = {
         Effect: 'Allow',
-        Action: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
+        Action: [
+          'logs:CreateLogDelivery',
+          'logs:GetLogDelivery',
+          'logs:UpdateLogDelivery',
+          'logs:DeleteLogDelivery',
+          'logs:ListLogDeliveries',
+          'logs:PutResourcePolicy',
+          'logs:DescribeResourcePolicies',
+          'logs:DescribeLogGroups',
+        ],
         Resource: '*',
       };
       if (id === 'AttachStateMachine') {
@@ -160,7 +169,9 @@ describe('the stack with its state machines wired', () => {
     const writers = policyDocuments(template).filter(
       (doc) =>
         doc.kind === 'identity' &&
-        doc.statements.some((s) => s.Effect === 'Allow' && [s.Action].flat().some((action) => /^cloudwatch:(PutMetricAlarm|DeleteAlarms|PutDashboard|DeleteDashboards|DeleteMetricStream)$/.test(String(action)))),
+        doc.statements.some(
+          (s) => s.Effect === 'Allow' && [s.Action].flat().some((action) => /^cloudwatch:(PutMetricAlarm|DeleteAlarms|PutDashboard|DeleteDashboards|DeleteMetricStream)$/.test(String(action))),
+        ),
     );
     expect(writers.map((doc) => doc.owner).sort()).toEqual(['ConvergeResourceRole', 'SweepMetricStreamsRole']);
     for (const doc of writers) expect(doc.statements, doc.owner).toContainEqual(statement);

@@ -1,16 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  ALERT_LIMITS,
-  AlertSchema,
-  createAlert,
-  cut,
-  fingerprintOf,
-  InvalidAlertError,
-  resolveAlert,
-  resourceArn,
-  type AlertInput,
-} from '../../lib/alert-model/alert';
+import { ALERT_LIMITS, AlertSchema, createAlert, cut, fingerprintOf, InvalidAlertError, resolveAlert, resourceArn, type AlertInput } from '../../lib/alert-model/alert';
 
 const base: AlertInput = {
   kind: 'latency-shift',
@@ -102,7 +92,13 @@ describe('createAlert', () => {
   it('drops non-finite numbers instead of failing the alert', () => {
     const alert = createAlert({
       ...base,
-      evidence: { numbers: [{ name: 'rate', value: Number.NaN }, { name: 'count', value: 3 }, { name: 'inf', value: Infinity }] },
+      evidence: {
+        numbers: [
+          { name: 'rate', value: Number.NaN },
+          { name: 'count', value: 3 },
+          { name: 'inf', value: Infinity },
+        ],
+      },
     });
     expect(alert.evidence.numbers).toEqual([{ name: 'count', value: 3 }]);
   });
@@ -116,10 +112,7 @@ describe('createAlert', () => {
         numbers: Array.from({ length: 50 }, (_, i) => ({ name: `n${i}`, value: i })),
         facts: Array.from({ length: 50 }, (_, i) => ({ name: `f${i}`, value: 'v'.repeat(5000) })),
         inferenceIds: Array.from({ length: 50 }, (_, i) => `id-${i}`),
-        links: [
-          { label: 'long', url: `https://example.com/${'a'.repeat(4000)}` },
-          ...Array.from({ length: 20 }, (_, i) => ({ label: `l${i}`, url: `https://example.com/${i}` })),
-        ],
+        links: [{ label: 'long', url: `https://example.com/${'a'.repeat(4000)}` }, ...Array.from({ length: 20 }, (_, i) => ({ label: `l${i}`, url: `https://example.com/${i}` }))],
         commands: Array.from({ length: 20 }, (_, i) => `sagewatch query --endpoint e${i}`),
       },
     });
@@ -172,12 +165,8 @@ describe('cut', () => {
 
 describe('resourceArn', () => {
   it('builds SageMaker ARNs (lower-cased names) in the right partition', () => {
-    expect(resourceArn({ type: 'endpoint', name: 'Churn-Model', region: 'us-west-2', account: '444455556666' })).toBe(
-      'arn:aws:sagemaker:us-west-2:444455556666:endpoint/churn-model',
-    );
-    expect(resourceArn({ type: 'training-job', name: 'train-1', region: 'cn-north-1', account: '444455556666' })).toBe(
-      'arn:aws-cn:sagemaker:cn-north-1:444455556666:training-job/train-1',
-    );
+    expect(resourceArn({ type: 'endpoint', name: 'Churn-Model', region: 'us-west-2', account: '444455556666' })).toBe('arn:aws:sagemaker:us-west-2:444455556666:endpoint/churn-model');
+    expect(resourceArn({ type: 'training-job', name: 'train-1', region: 'cn-north-1', account: '444455556666' })).toBe('arn:aws-cn:sagemaker:cn-north-1:444455556666:training-job/train-1');
     expect(resourceArn({ type: 'endpoint', name: 'x' })).toBeUndefined();
   });
 });

@@ -19,9 +19,7 @@ describe('console links', () => {
   });
 
   it('links a dashboard', () => {
-    expect(dashboardUrl('us-east-1', 'sagewatch-churn')).toBe(
-      'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/sagewatch-churn',
-    );
+    expect(dashboardUrl('us-east-1', 'sagewatch-churn')).toBe('https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/sagewatch-churn');
   });
 
   it('encodes a log group the way the Logs console reads it ($252F for /)', () => {
@@ -66,9 +64,7 @@ describe('Logs Insights links', () => {
   });
 
   it('builds a query for the data-log lines of given inference ids, regex-escaped', () => {
-    expect(inferenceIdsQuery(['a.b', 'c/d'])).toBe(
-      'fields @timestamp, @logStream, @message\n| filter @message like /\\[(a\\.b|c\\/d)\\]/\n| sort @timestamp asc\n| limit 500',
-    );
+    expect(inferenceIdsQuery(['a.b', 'c/d'])).toBe('fields @timestamp, @logStream, @message\n| filter @message like /\\[(a\\.b|c\\/d)\\]/\n| sort @timestamp asc\n| limit 500');
   });
 });
 

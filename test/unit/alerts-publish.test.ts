@@ -113,34 +113,36 @@ function alertInput() {
 /** Alerts as a careless producer could hand them over: no caps, long multi-byte strings. */
 function oversizedAlert(): fc.Arbitrary<Alert> {
   const big = fc.string({ unit: 'binary', maxLength: 20_000, size: 'max' });
-  return fc.record({
-    kind: fc.constantFrom(...ALERT_KINDS),
-    severity: fc.constantFrom(...SEVERITIES),
-    type: fc.constantFrom(...RESOURCE_TYPES),
-    title: big,
-    description: big,
-    name: fc.string({ minLength: 1, maxLength: 3000, size: 'max' }),
-    n: fc.integer({ min: 0, max: 200 }),
-    factValue: big,
-  }).map(
-    (r): Alert => ({
-      schemaVersion: 1,
-      id: 'x',
-      fingerprint: `${r.kind}:x`,
-      kind: r.kind,
-      severity: r.severity,
-      status: 'firing',
-      title: r.title || 't',
-      description: r.description,
-      resource: { type: r.type, name: r.name, region: 'us-east-1', account: '123456789012' },
-      evidence: {
-        numbers: Array.from({ length: r.n }, (_, i) => ({ name: `n${i}${r.title.slice(0, 50)}`, value: i })),
-        facts: Array.from({ length: r.n }, (_, i) => ({ name: `f${i}`, value: r.factValue })),
-        inferenceIds: Array.from({ length: r.n }, (_, i) => `${i}-${r.name}`),
-        links: Array.from({ length: r.n }, (_, i) => ({ label: r.title || 'l', url: `https://example.com/${i}` })),
-        commands: Array.from({ length: r.n }, () => r.description || 'c'),
-      },
-      detectedAt: '2024-04-01T09:00:00.000Z',
-    }),
-  );
+  return fc
+    .record({
+      kind: fc.constantFrom(...ALERT_KINDS),
+      severity: fc.constantFrom(...SEVERITIES),
+      type: fc.constantFrom(...RESOURCE_TYPES),
+      title: big,
+      description: big,
+      name: fc.string({ minLength: 1, maxLength: 3000, size: 'max' }),
+      n: fc.integer({ min: 0, max: 200 }),
+      factValue: big,
+    })
+    .map(
+      (r): Alert => ({
+        schemaVersion: 1,
+        id: 'x',
+        fingerprint: `${r.kind}:x`,
+        kind: r.kind,
+        severity: r.severity,
+        status: 'firing',
+        title: r.title || 't',
+        description: r.description,
+        resource: { type: r.type, name: r.name, region: 'us-east-1', account: '123456789012' },
+        evidence: {
+          numbers: Array.from({ length: r.n }, (_, i) => ({ name: `n${i}${r.title.slice(0, 50)}`, value: i })),
+          facts: Array.from({ length: r.n }, (_, i) => ({ name: `f${i}`, value: r.factValue })),
+          inferenceIds: Array.from({ length: r.n }, (_, i) => `${i}-${r.name}`),
+          links: Array.from({ length: r.n }, (_, i) => ({ label: r.title || 'l', url: `https://example.com/${i}` })),
+          commands: Array.from({ length: r.n }, () => r.description || 'c'),
+        },
+        detectedAt: '2024-04-01T09:00:00.000Z',
+      }),
+    );
 }

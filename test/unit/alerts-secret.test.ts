@@ -79,10 +79,7 @@ describe('createWebhookUrlSource', () => {
 
     await expect(createWebhookUrlSource({ secretRef: 'secretsmanager:sagewatch/plain', ...clients() }).get()).resolves.toBe(URL_VALUE);
     await expect(createWebhookUrlSource({ secretRef: 'secretsmanager:sagewatch/json', ...clients() }).get()).resolves.toBe(URL_VALUE);
-    expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([
-      { SecretId: 'sagewatch/plain' },
-      { SecretId: 'sagewatch/json' },
-    ]);
+    expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: 'sagewatch/plain' }, { SecretId: 'sagewatch/json' }]);
     expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 0);
   });
 

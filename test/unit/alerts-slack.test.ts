@@ -50,9 +50,7 @@ describe('sagewatch alerts', () => {
     const links = all.find((t) => t.includes('|Dashboard>'));
     expect(links).toContain('<https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/sagewatch-doc-summarizer|Dashboard>');
     expect(links).toContain('|Logs of these requests>');
-    expect(all).toContain(
-      '*Next*\n`sagewatch query --endpoint doc-summarizer --status Failed --since 2024-06-03T14:00:00.000Z --until 2024-06-03T14:05:00.000Z`',
-    );
+    expect(all).toContain('*Next*\n`sagewatch query --endpoint doc-summarizer --status Failed --since 2024-06-03T14:00:00.000Z --until 2024-06-03T14:05:00.000Z`');
     expect(slack.unfurl_links).toBe(false);
   });
 
@@ -108,9 +106,7 @@ describe('CloudWatch alarm notifications (SNS)', () => {
       ]),
     );
     const links = all.find((t) => t.includes('|Alarm>'))!;
-    expect(links).toContain(
-      '<https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/sagewatch-fraud-scorer-prod-AllTraffic-ModelLatency-p99|Alarm>',
-    );
+    expect(links).toContain('<https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/sagewatch-fraud-scorer-prod-AllTraffic-ModelLatency-p99|Alarm>');
     expect(links).toContain('log-group/$252Faws$252Fsagemaker$252FEndpoints$252Ffraud-scorer-prod|Logs of fraud-scorer-prod>');
   });
 
@@ -153,9 +149,7 @@ describe('CloudWatch alarm notifications (SNS)', () => {
     const slack = renderForSlack(JSON.stringify(event));
     expect(validateSlackPayload(slack)).toEqual([]);
     expect(header(slack)).toBe(':red_circle: ALARM: sagewatch-doc-summarizer-async-backlog');
-    expect(texts(slack)).toEqual(
-      expect.arrayContaining(['*Metric*\nAWS/SageMaker · ApproximateBacklogSize · Average · 60 s', '*Where*\neu-west-1 / 111122223333']),
-    );
+    expect(texts(slack)).toEqual(expect.arrayContaining(['*Metric*\nAWS/SageMaker · ApproximateBacklogSize · Average · 60 s', '*Where*\neu-west-1 / 111122223333']));
   });
 
   it('skips links when the alarm ARN carries no usable region', () => {
@@ -181,13 +175,7 @@ describe('other messages', () => {
     expect(detectFormat(JSON.stringify(chat))).toBe('chat-notification');
     const slack = renderForSlack(JSON.stringify(chat));
     expect(validateSlackPayload(slack)).toEqual([]);
-    expect(texts(slack)).toEqual([
-      ':rocket: Deploy finished',
-      '*api* v42 is live',
-      '*Next steps*\n• Check <https://example.com|the dashboard>',
-      '`deploy`',
-      '`prod`',
-    ]);
+    expect(texts(slack)).toEqual([':rocket: Deploy finished', '*api* v42 is live', '*Next steps*\n• Check <https://example.com|the dashboard>', '`deploy`', '`prod`']);
   });
 
   it('is as lenient as the chat service with odd members of a foreign notification', () => {
@@ -246,12 +234,8 @@ describe('Slack limits', () => {
   /** Short strings and, as often, strings of any length up to `max` (fast-check keeps sizes small unless told). */
   const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code));
   const str = (max: number, minLength = 0) =>
-    fc.oneof(
-      fc.string({ unit: 'binary', minLength, maxLength: 20 }),
-      fc.string({ unit: anyUnit, minLength, maxLength: 20 }),
-      fc.string({ unit: 'binary', minLength, maxLength: max, size: 'max' }),
-    );
-  const list = <T,>(item: fc.Arbitrary<T>, max: number) => fc.oneof(fc.array(item, { maxLength: 3 }), fc.array(item, { maxLength: max, size: 'max' }));
+    fc.oneof(fc.string({ unit: 'binary', minLength, maxLength: 20 }), fc.string({ unit: anyUnit, minLength, maxLength: 20 }), fc.string({ unit: 'binary', minLength, maxLength: max, size: 'max' }));
+  const list = <T>(item: fc.Arbitrary<T>, max: number) => fc.oneof(fc.array(item, { maxLength: 3 }), fc.array(item, { maxLength: max, size: 'max' }));
 
   const property = (arb: fc.Arbitrary<unknown>, format?: InboundFormat) =>
     fc.property(arb, (input) => {
@@ -263,7 +247,15 @@ describe('Slack limits', () => {
     });
 
   it('holds for any string', () => {
-    fc.assert(property(fc.oneof(str(50_000), fc.string({ unit: 'binary', minLength: 1, maxLength: 5 }).map((s) => s.repeat(3000)))), { numRuns: 150, endOnFailure: true });
+    fc.assert(
+      property(
+        fc.oneof(
+          str(50_000),
+          fc.string({ unit: 'binary', minLength: 1, maxLength: 5 }).map((s) => s.repeat(3000)),
+        ),
+      ),
+      { numRuns: 150, endOnFailure: true },
+    );
   });
 
   it('holds for any JSON value, as object or as text', () => {
@@ -316,7 +308,13 @@ describe('Slack limits', () => {
       { requiredKeys: ['AlarmName', 'NewStateValue'] },
     );
     fc.assert(property(alarm, 'cloudwatch-alarm'), { numRuns: 150, endOnFailure: true });
-    fc.assert(property(alarm.map((a) => JSON.stringify(a)), 'cloudwatch-alarm'), { numRuns: 50, endOnFailure: true });
+    fc.assert(
+      property(
+        alarm.map((a) => JSON.stringify(a)),
+        'cloudwatch-alarm',
+      ),
+      { numRuns: 50, endOnFailure: true },
+    );
   });
 
   it('holds for any alert, capped or not, and any chat notification', () => {
@@ -357,14 +355,17 @@ describe('Slack limits', () => {
         }),
       );
     fc.assert(property(alert, 'sagewatch-alert'), { numRuns: 60, endOnFailure: true });
-    fc.assert(property(alert.map((a) => JSON.stringify(toChatNotification(a))), 'sagewatch-alert'), { numRuns: 40, endOnFailure: true });
+    fc.assert(
+      property(
+        alert.map((a) => JSON.stringify(toChatNotification(a))),
+        'sagewatch-alert',
+      ),
+      { numRuns: 40, endOnFailure: true },
+    );
     const chat = fc.record({
       version: fc.constant('1.0'),
       source: fc.constant('custom'),
-      content: fc.record(
-        { title: big, description: big, nextSteps: list(big, 40), keywords: list(big, 40) },
-        { requiredKeys: ['description'] },
-      ),
+      content: fc.record({ title: big, description: big, nextSteps: list(big, 40), keywords: list(big, 40) }, { requiredKeys: ['description'] }),
     });
     fc.assert(property(chat, 'chat-notification'), { numRuns: 60, endOnFailure: true });
   });

@@ -12,7 +12,10 @@ const alert = createAlert({
   windowStart: '2024-06-03T13:50:00Z',
   windowEnd: '2024-06-03T14:05:00Z',
   evidence: {
-    numbers: [{ name: 'stuck', value: 3 }, { name: 'oldest', value: 1234.5678, unit: 's' }],
+    numbers: [
+      { name: 'stuck', value: 3 },
+      { name: 'oldest', value: 1234.5678, unit: 's' },
+    ],
     facts: [{ name: 'Oldest request', value: 'r-1' }],
     inferenceIds: ['r-1', 'r-2', 'r-3'],
     links: [{ label: 'Data log', url: 'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups' }],

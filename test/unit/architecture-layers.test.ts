@@ -21,11 +21,15 @@ describe('lib/ floors (docs/architecture.md)', () => {
 
   it('reports an upward arrow, a sideways one and the cycle they make', () => {
     const arrow = (from: string, to: string): Arrow => ({ from, to, file: `lib/${from}/x.ts`, specifier: `../${to}/y` });
-    const report = checkLayers(new Map([['store', 4], ['alerts', 6], ['detect', 5], ['correlate', 5]]), [
-      arrow('alerts', 'store'),
-      arrow('store', 'alerts'),
-      arrow('detect', 'correlate'),
-    ]);
+    const report = checkLayers(
+      new Map([
+        ['store', 4],
+        ['alerts', 6],
+        ['detect', 5],
+        ['correlate', 5],
+      ]),
+      [arrow('alerts', 'store'), arrow('store', 'alerts'), arrow('detect', 'correlate')],
+    );
     expect(report.upward.map((a) => `${a.from}->${a.to}`)).toEqual(['store->alerts', 'detect->correlate']);
     expect(report.cycles).toEqual([['alerts', 'store']]);
   });

@@ -142,8 +142,7 @@ describe('attach: a real-time endpoint', () => {
     // Static threshold from the endpoint's tag (250 ms) in the metric's unit (µs).
     expect(cw).toHaveReceivedCommandWith(PutMetricAlarmCommand, {
       AlarmName: 'sagewatch_endpoint.fraud-scorer.variant.primary.model-latency',
-      AlarmDescription:
-        'Average ModelLatency above the threshold. Threshold 250 ms (tag sagewatch:latency-avg-ms). Endpoint fraud-scorer, variant primary. Managed by sagewatch.',
+      AlarmDescription: 'Average ModelLatency above the threshold. Threshold 250 ms (tag sagewatch:latency-avg-ms). Endpoint fraud-scorer, variant primary. Managed by sagewatch.',
       ActionsEnabled: true,
       AlarmActions: ALERTS,
       OKActions: ALERTS,
@@ -211,7 +210,16 @@ describe('attach: a real-time endpoint', () => {
         { Namespace: '/aws/sagemaker/Endpoints', MetricNames: ['CPUUtilization', 'DiskUtilization', 'GPUMemoryUtilization', 'GPUUtilization', 'MemoryUtilization'] },
         {
           Namespace: 'AWS/SageMaker',
-          MetricNames: ['ConcurrentRequestsPerModel', 'Invocation4XXErrors', 'Invocation5XXErrors', 'InvocationModelErrors', 'Invocations', 'InvocationsPerInstance', 'ModelLatency', 'OverheadLatency'],
+          MetricNames: [
+            'ConcurrentRequestsPerModel',
+            'Invocation4XXErrors',
+            'Invocation5XXErrors',
+            'InvocationModelErrors',
+            'Invocations',
+            'InvocationsPerInstance',
+            'ModelLatency',
+            'OverheadLatency',
+          ],
         },
       ],
       FirehoseArn: SETTINGS.metricStreamFirehoseArn,
@@ -275,11 +283,14 @@ describe('attach: a real-time endpoint', () => {
       ...sns.calls().map((c) => ({ action: (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''), input: (c.args[0] as { input: unknown }).input })),
     ];
     const plan = new PlanGateway();
-    await converge({ ...endpointRequest(model), resource: { kind: 'endpoint', name: model.name, region: 'eu-west-1', account: '111122223333', tags: {} } }, {
-      ...deps(),
-      gateway: plan,
-      inventory: new MemoryInventory(),
-    });
+    await converge(
+      { ...endpointRequest(model), resource: { kind: 'endpoint', name: model.name, region: 'eu-west-1', account: '111122223333', tags: {} } },
+      {
+        ...deps(),
+        gateway: plan,
+        inventory: new MemoryInventory(),
+      },
+    );
     const key = (c: { action: string; input: unknown }) => `${c.action} ${fingerprint(c.input)}`;
     expect(plan.calls.map(key).sort()).toEqual(sent.map(key).sort());
     expect(plan.calls.length).toBeGreaterThan(15);
@@ -425,7 +436,7 @@ describe('log subscription: never clobber, report the gap', () => {
     expect(logs).toHaveReceivedCommandExactlyOnceWith(DeleteSubscriptionFilterCommand, { logGroupName: group, filterName: 'sagewatch_logs-2' });
   });
 
-  it("a filter sagewatch recorded but someone replaced (same name, another destination) is left alone on detach", async () => {
+  it('a filter sagewatch recorded but someone replaced (same name, another destination) is left alone on detach', async () => {
     await converge(endpointRequest(classifyEndpoint(bundle('real-time'))), deps());
     logs.on(DescribeSubscriptionFiltersCommand).resolves({
       subscriptionFilters: [{ filterName: 'sagewatch_logs', logGroupName: group, destinationArn: 'arn:aws:lambda:eu-west-1:111122223333:function:their-own' }],
@@ -470,12 +481,19 @@ describe('log subscription: never clobber, report the gap', () => {
     sns.on(SubscribeCommand).callsFake((input: { TopicArn: string }) => ({ SubscriptionArn: `${input.TopicArn}:0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9` }));
     resetHistory();
     const closed = await converge(endpointRequest(model), deps());
-    expect(sns).toHaveReceivedCommandExactlyOnceWith(SubscribeCommand, { TopicArn: 'arn:aws:sns:eu-west-1:111122223333:doc-ocr-errors', Protocol: 'sqs', Endpoint: SETTINGS.notificationsQueueArn, ReturnSubscriptionArn: true });
+    expect(sns).toHaveReceivedCommandExactlyOnceWith(SubscribeCommand, {
+      TopicArn: 'arn:aws:sns:eu-west-1:111122223333:doc-ocr-errors',
+      Protocol: 'sqs',
+      Endpoint: SETTINGS.notificationsQueueArn,
+      ReturnSubscriptionArn: true,
+    });
     expect(closed.gaps.map((g) => g.code)).toEqual(['LogSubscriptionSlotsFull']);
   });
 
   it('LimitExceededException on put is the same gap', async () => {
-    logs.on(PutSubscriptionFilterCommand).rejects(new CloudWatchLogsServiceException({ name: 'LimitExceededException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Resource limit exceeded.' }));
+    logs
+      .on(PutSubscriptionFilterCommand)
+      .rejects(new CloudWatchLogsServiceException({ name: 'LimitExceededException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Resource limit exceeded.' }));
     const result = await converge(endpointRequest(classifyEndpoint(bundle('real-time'))), deps());
     expect(result.gaps.map((g) => g.code)).toEqual(['LogSubscriptionSlotsFull']);
     expect(logs).toHaveReceivedCommandTimes(PutSubscriptionFilterCommand, 1);
@@ -524,7 +542,9 @@ describe('async endpoints: the notifications queue on the success and error topi
     await converge(endpointRequest(model), deps());
     const [errors, success] = (await inventory.read('endpoint/doc-ocr-async')).attachments.filter((a) => a.type === 'sns-subscription').map((a) => a.details!.subscriptionArn!);
     // Someone pointed one of them elsewhere (or it is not the subscription sagewatch made any more).
-    sns.on(GetSubscriptionAttributesCommand, { SubscriptionArn: errors }).resolves({ Attributes: { SubscriptionArn: errors!, Protocol: 'lambda', Endpoint: 'arn:aws:lambda:eu-west-1:111122223333:function:theirs' } });
+    sns
+      .on(GetSubscriptionAttributesCommand, { SubscriptionArn: errors })
+      .resolves({ Attributes: { SubscriptionArn: errors!, Protocol: 'lambda', Endpoint: 'arn:aws:lambda:eu-west-1:111122223333:function:theirs' } });
     resetHistory();
     await converge(endpointRequest(undefined, 'detach', 'doc-ocr-async'), deps());
     expect(sns).toHaveReceivedCommandTimes(GetSubscriptionAttributesCommand, 2);
@@ -546,7 +566,12 @@ describe('async endpoints: the notifications queue on the success and error topi
     expect(result.problems.map((p) => p.code)).toEqual(['NotificationTopicMissing']);
     resetHistory();
     const again = await converge(endpointRequest(classifyEndpoint(bundle('async'))), deps());
-    expect(sns).toHaveReceivedCommandExactlyOnceWith(SubscribeCommand, { TopicArn: 'arn:aws:sns:eu-west-1:111122223333:doc-ocr-errors', Protocol: 'sqs', Endpoint: SETTINGS.notificationsQueueArn, ReturnSubscriptionArn: true });
+    expect(sns).toHaveReceivedCommandExactlyOnceWith(SubscribeCommand, {
+      TopicArn: 'arn:aws:sns:eu-west-1:111122223333:doc-ocr-errors',
+      Protocol: 'sqs',
+      Endpoint: SETTINGS.notificationsQueueArn,
+      ReturnSubscriptionArn: true,
+    });
     expect(again.problems).toEqual([]);
   });
 
@@ -602,8 +627,9 @@ describe('metric streams: one stream, its filters the union of the attached kind
     expect(await inventory.listStreams()).toEqual([]);
   });
 
-  it('every kind attached at once: one stream, no (namespace, metric) pair in two filters, every kind\'s metrics in it', async () => {
-    for (const file of ['real-time', 'serverless', 'serverless-provisioned', 'async', 'multi-model', 'inference-pipeline', 'inference-components']) await converge(endpointRequest(classifyEndpoint(bundle(file))), deps());
+  it("every kind attached at once: one stream, no (namespace, metric) pair in two filters, every kind's metrics in it", async () => {
+    for (const file of ['real-time', 'serverless', 'serverless-provisioned', 'async', 'multi-model', 'inference-pipeline', 'inference-components'])
+      await converge(endpointRequest(classifyEndpoint(bundle(file))), deps());
     for (const [kind, detail] of [
       ['training-job', fixture('training-job-state-change.in-progress.json').detail],
       ['transform-job', fixture('transform-job-state-change.in-progress.json').detail],
@@ -724,15 +750,17 @@ describe('jobs', () => {
       TreatMissingData: 'missing',
       ComparisonOperator: 'LessThanThreshold',
       Threshold: 5,
-      Metrics: [1, 2].map((n) => ({
-        Id: `m${n}`,
-        MetricStat: {
-          Metric: { Namespace: '/aws/sagemaker/TrainingJobs', MetricName: 'GPUUtilization', Dimensions: [{ Name: 'Host', Value: `churn-xgb-2024-06-01/algo-${n}` }] },
-          Period: 300,
-          Stat: 'Average',
-        },
-        ReturnData: false,
-      })).concat([{ Id: 'e1', Expression: 'MIN([m1, m2])', Label: 'MIN of GPUUtilization', ReturnData: true } as never]),
+      Metrics: [1, 2]
+        .map((n) => ({
+          Id: `m${n}`,
+          MetricStat: {
+            Metric: { Namespace: '/aws/sagemaker/TrainingJobs', MetricName: 'GPUUtilization', Dimensions: [{ Name: 'Host', Value: `churn-xgb-2024-06-01/algo-${n}` }] },
+            Period: 300,
+            Stat: 'Average',
+          },
+          ReturnData: false,
+        }))
+        .concat([{ Id: 'e1', Expression: 'MIN([m1, m2])', Label: 'MIN of GPUUtilization', ReturnData: true } as never]),
       Tags: [
         { Key: 'sagewatch:managed', Value: 'true' },
         { Key: 'sagewatch:resource', Value: 'training-job/churn-xgb-2024-06-01' },

@@ -150,7 +150,7 @@ describe('desiredState: endpoint kinds', () => {
     expect(alarm?.Dimensions).toEqual([{ Name: 'InferenceComponentName', Value: 'summarizer-ic' }]);
   });
 
-  it('dashboards carry one widget per variant and container set, then each component\'s widgets together', () => {
+  it("dashboards carry one widget per variant and container set, then each component's widgets together", () => {
     const dashboard = desired(classifyEndpoint(bundle('inference-components'))).attachments.find((a) => a.type === 'dashboard')!;
     const body = JSON.parse((dashboard.input as { DashboardBody: string }).DashboardBody) as { widgets: Array<{ x: number; y: number; properties: { title?: string; markdown?: string } }> };
     expect(body.widgets[0]!.properties.markdown).toBe('## sagewatch · endpoint llm-shared\nKinds: inference-components · variants: gpu-pool (inference-components, ml.g5.12xlarge × 2)');

@@ -53,7 +53,13 @@ describe('planFromFiles', () => {
     expect(plan.complete).toBe(true);
     expect(plan.kinds).toEqual(['training-job']);
     expect(plan.actions.map((a) => `${a.service}:${a.action}`)).toEqual(['cloudwatch:PutMetricData', 'sns:Publish']);
-    expect(plan.actions[0]!.input).toMatchObject({ Namespace: 'sagewatch', MetricData: [{ MetricName: 'JobsFailed', Value: 1 }, { MetricName: 'JobDuration', Value: 3_600_000 }] });
+    expect(plan.actions[0]!.input).toMatchObject({
+      Namespace: 'sagewatch',
+      MetricData: [
+        { MetricName: 'JobsFailed', Value: 1 },
+        { MetricName: 'JobDuration', Value: 3_600_000 },
+      ],
+    });
     expect((plan.actions[1]!.input as { Message: string }).Message).toContain('CUDA out of memory');
     expect(plan.notes).toContain('Planned from the event alone: the deployed workflow describes the job again before acting.');
   });
@@ -77,7 +83,12 @@ describe('planFromFiles', () => {
   it('planned against what is attached already: a deleting endpoint is detached', async () => {
     const inventory = new MemoryInventory();
     await planFromFiles({ event: fixture('endpoint-state-change.in-service.json'), describe: fixture('describe/real-time.json'), inventory, now: NOW });
-    const gone = await planFromFiles({ event: fixture('endpoint-state-change.deleting.json'), describe: { ...fixture('describe/real-time.json'), endpoint: { ...(fixture('describe/real-time.json').endpoint as object), EndpointStatus: 'Deleting' } }, inventory, now: NOW + 1 });
+    const gone = await planFromFiles({
+      event: fixture('endpoint-state-change.deleting.json'),
+      describe: { ...fixture('describe/real-time.json'), endpoint: { ...(fixture('describe/real-time.json').endpoint as object), EndpointStatus: 'Deleting' } },
+      inventory,
+      now: NOW + 1,
+    });
     expect(gone.lifecycle).toBe('detach');
     expect(gone.actions.map((a) => a.action)).toEqual(['DeleteAlarms', 'DeleteDashboards', 'DeleteSubscriptionFilter', 'DeleteMetricStream']);
     expect(renderPlan(gone)).toContain('Plan: 0 to add, 0 to change, 4 to destroy.');
@@ -140,7 +151,10 @@ describe('cost in the plan (lib/attach/cost.ts, prices of lib/pricing/cloudwatch
   it('sagewatch plan --json carries monthlyCostUsd, the sum of its cost lines', async () => {
     const plan = await planFromFiles({ event: fixture('endpoint-state-change.async-in-service.json'), describe: fixture('describe/async.json') });
     expect(plan.cost.monthlyCostUsd).toBeGreaterThan(0);
-    expect(plan.cost.monthlyCostUsd).toBeCloseTo(plan.cost.lines.reduce((sum, line) => sum + line.monthlyUsd, 0), 2);
+    expect(plan.cost.monthlyCostUsd).toBeCloseTo(
+      plan.cost.lines.reduce((sum, line) => sum + line.monthlyUsd, 0),
+      2,
+    );
     expect(renderPlan(plan)).toMatch(/Monthly CloudWatch cost[\s\S]*total\s+\$\d+\.\d\d/);
   });
 });

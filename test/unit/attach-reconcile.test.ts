@@ -102,7 +102,9 @@ describe('findOrphans', () => {
     await inventory.putResource({ ...attached('endpoint/tombstone'), state: 'detached' });
     await inventory.putResource(attached('training-job/churn-xgb-2024-06-01'));
     sagemaker.on(DescribeEndpointCommand, { EndpointName: 'live' }).resolves({ EndpointName: 'live', EndpointStatus: 'InService', EndpointConfigName: 'c' } as never);
-    sagemaker.on(DescribeEndpointCommand, { EndpointName: 'deleted' }).rejects(new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', $metadata: {}, message: 'Could not find endpoint "deleted".' }));
+    sagemaker
+      .on(DescribeEndpointCommand, { EndpointName: 'deleted' })
+      .rejects(new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', $metadata: {}, message: 'Could not find endpoint "deleted".' }));
     sagemaker.on(DescribeTrainingJobCommand).resolves(fixture('describe/training-job.failed.json').job as never);
     sagemaker.on(ListTagsCommand).resolves({ Tags: [] });
 
@@ -119,7 +121,7 @@ describe('sweepMetricStreams', () => {
     { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, pacer: new Pacer(Number.POSITIVE_INFINITY) },
   );
 
-  it('recreates the stream when it has members but vanished, with the union of its members\' kinds', async () => {
+  it("recreates the stream when it has members but vanished, with the union of its members' kinds", async () => {
     const inventory = new MemoryInventory();
     await inventory.addStreamMember(memberRecordName(SETTINGS, 'async'), 'async', 'endpoint/doc-ocr-async');
     await inventory.addStreamMember(memberRecordName(SETTINGS, 'real-time'), 'real-time', 'endpoint/fraud-scorer');
@@ -143,7 +145,14 @@ describe('sweepMetricStreams', () => {
     await inventory.addStreamMember('sagewatch_serverless', 'serverless', 'endpoint/x');
     await inventory.removeStreamMember('sagewatch_serverless', 'endpoint/x');
     cw.on(ListMetricStreamsCommand).resolves({
-      Entries: [{ Name: 'sagewatch_metrics' }, { Name: 'sagewatch_real-time' }, { Name: 'sagewatch_serverless' }, { Name: 'sagewatch_training-job' }, { Name: 'team-stream' }, { Name: 'sagewatch-prod_async' }],
+      Entries: [
+        { Name: 'sagewatch_metrics' },
+        { Name: 'sagewatch_real-time' },
+        { Name: 'sagewatch_serverless' },
+        { Name: 'sagewatch_training-job' },
+        { Name: 'team-stream' },
+        { Name: 'sagewatch-prod_async' },
+      ],
     });
     cw.on(DeleteMetricStreamCommand).resolves({});
 

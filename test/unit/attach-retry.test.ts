@@ -77,10 +77,14 @@ describe('Pacer', () => {
   it('spaces calls 1000/perSecond ms apart', async () => {
     let now = 10_000;
     const sleeps: number[] = [];
-    const pacer = new Pacer(4, () => now, async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    });
+    const pacer = new Pacer(
+      4,
+      () => now,
+      async (ms) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+    );
     for (let i = 0; i < 4; i++) await pacer.wait();
     expect(sleeps).toEqual([250, 250, 250]);
     now += 5_000;
@@ -94,15 +98,19 @@ describe('the AWS gateway under the account-wide API budget', () => {
     const { createAwsGateway } = await import('../../lib/attach/aws-gateway');
     const { ApiBudget } = await import('../../lib/aws/api-budget');
     const taken: string[] = [];
-    const budget = new ApiBudget({ take: async (operation) => {
+    const budget = new ApiBudget({
+      take: async (operation) => {
         taken.push(operation);
         return { granted: true as const };
-      }, });
+      },
+    });
     const sent: string[] = [];
-    const client = { send: async (command: { constructor: { name: string } }) => {
+    const client = {
+      send: async (command: { constructor: { name: string } }) => {
         sent.push(command.constructor.name);
         return {};
-      }, };
+      },
+    };
     const gateway = createAwsGateway({ cloudwatch: client, logs: client, sns: client } as never, { budget, retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
     await gateway.putMetricAlarm({ AlarmName: 'a' } as never);
     await gateway.deleteAlarms({ AlarmNames: ['a'] });

@@ -26,7 +26,11 @@ describe('start-attach handler', () => {
   });
 
   it('an event that is not a SageMaker state change is skipped, not retried forever', async () => {
-    const result = await createHandler({ sfn: new SFNClient({ region: 'eu-west-1' }), stateMachineArn: ARN })({ source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: {} });
+    const result = await createHandler({ sfn: new SFNClient({ region: 'eu-west-1' }), stateMachineArn: ARN })({
+      source: 'aws.ec2',
+      'detail-type': 'EC2 Instance State-change Notification',
+      detail: {},
+    });
     expect(result.skipped).toMatch(/not a SageMaker EventBridge event/);
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });

@@ -56,7 +56,12 @@ describe('PostSigner', () => {
     const a = { accessKeyId: 'AKIDA', secretAccessKey: 'secret-a' };
     const b = { accessKeyId: 'AKIDA', secretAccessKey: 'secret-b', sessionToken: 'token' };
     const day = Date.UTC(2026, 11, 2, 23, 59, 59, 500);
-    for (const [creds, at] of [[a, day], [a, day + 1_000], [b, day + 1_000], [a, day + 1_000]] as const) {
+    for (const [creds, at] of [
+      [a, day],
+      [a, day + 1_000],
+      [b, day + 1_000],
+      [a, day + 1_000],
+    ] as const) {
       expect(signer.sign(creds, at, 'h', 'DynamoDB_20120810.GetItem', '{}')).toEqual(await reference(creds, 'us-east-1', at, 'h', 'DynamoDB_20120810.GetItem', '{}'));
     }
   });

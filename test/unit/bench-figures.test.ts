@@ -153,7 +153,10 @@ describe('cost per million requests', () => {
     // 1 ms of CPU on a full vCPU at 1769 MB: 1e6 × 0.001 s × 1769/1024 GB.
     expect(line('Lambda processLogs')).toBeCloseTo(1000 * (1769 / 1024) * PRICES.lambda.arm64Duration.usd, 10);
     expect(line('SQS')).toBeCloseTo(1.2 * PRICES.sqs.standardRequests.usd, 10);
-    expect(totalUsd).toBeCloseTo(lines.reduce((s, l) => s + l.usd, 0), 10);
+    expect(totalUsd).toBeCloseTo(
+      lines.reduce((s, l) => s + l.usd, 0),
+      10,
+    );
     expect(vcpuShare(512)).toBeCloseTo(512 / 1769, 10);
     expect(vcpuShare(4096)).toBe(1);
   });

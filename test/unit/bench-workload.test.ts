@@ -5,14 +5,7 @@ import { decodeSubscriptionData } from '../../lib/logs/subscription';
 import { dataLogSource } from '../../lib/logs/source';
 import { parseDataLogLine } from '../../lib/logs/data-log';
 import { notificationInputsFromEvent } from '../../lib/notifications/event';
-import {
-  DEPLOYED_KINESIS_BATCH_SIZE,
-  DEPLOYED_SQS_BATCH_SIZE,
-  logWorkload,
-  notificationEvents,
-  notificationWorkload,
-  worstCaseWorkload,
-} from '../../bench/workload';
+import { DEPLOYED_KINESIS_BATCH_SIZE, DEPLOYED_SQS_BATCH_SIZE, logWorkload, notificationEvents, notificationWorkload, worstCaseWorkload } from '../../bench/workload';
 
 // Correctness of the bench's input only: timings are never asserted.
 
@@ -110,8 +103,7 @@ describe('bench workload', () => {
   });
 
   it('uses the batch sizes the stack deploys', () => {
-    const events = (name: 'processLogs' | 'processNotifications') =>
-      (config.functions[name] as unknown as { events: Array<Record<string, { batchSize?: number }>> }).events[0]!;
+    const events = (name: 'processLogs' | 'processNotifications') => (config.functions[name] as unknown as { events: Array<Record<string, { batchSize?: number }>> }).events[0]!;
     expect(events('processLogs').stream?.batchSize).toBe(DEPLOYED_KINESIS_BATCH_SIZE);
     expect(events('processNotifications').sqs?.batchSize).toBe(DEPLOYED_SQS_BATCH_SIZE);
   });

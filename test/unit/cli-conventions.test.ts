@@ -100,7 +100,7 @@ describe('CLI errors show a stack trace only with --debug', () => {
     expect(debug.stderr).toMatch(/\n\s+at .+\.ts:\d+/);
   });
 
-  it('a missing file is the user\'s mistake: exit 2, one line', async () => {
+  it("a missing file is the user's mistake: exit 2, one line", async () => {
     expectUsageError(await cli(['plan', '--event', 'no-such-event.json']), /^sagewatch: event file not found: no-such-event\.json$/m);
   });
 });

@@ -48,7 +48,13 @@ describe('tables fit 100 columns', () => {
       detected: [
         {
           faultId: 'F3',
-          alert: { kind: 'log-errors-without-notification', severity: 'critical', resource: 'tenant-forecast-async-multi-model-endpoint-eu', fingerprint: 'f', title: `4 failed async request(s) on ${'t'.repeat(60)} never got a notification` },
+          alert: {
+            kind: 'log-errors-without-notification',
+            severity: 'critical',
+            resource: 'tenant-forecast-async-multi-model-endpoint-eu',
+            fingerprint: 'f',
+            title: `4 failed async request(s) on ${'t'.repeat(60)} never got a notification`,
+          },
           delayMinutes: 20,
         },
       ],
@@ -63,7 +69,13 @@ describe('tables fit 100 columns', () => {
           resource: 'search-ranker-serverless-provisioned-concurrency-endpoint',
           type: 'endpoint',
           kinds,
-          actions: [...Array(15).fill({ service: 'cloudwatch', action: 'PutMetricAlarm' }), { service: 'logs', action: 'PutSubscriptionFilter' }, { service: 'sns', action: 'Subscribe' }, { service: 'cloudwatch', action: 'PutMetricStream' }, { service: 'cloudwatch', action: 'PutDashboard' }],
+          actions: [
+            ...Array(15).fill({ service: 'cloudwatch', action: 'PutMetricAlarm' }),
+            { service: 'logs', action: 'PutSubscriptionFilter' },
+            { service: 'sns', action: 'Subscribe' },
+            { service: 'cloudwatch', action: 'PutMetricStream' },
+            { service: 'cloudwatch', action: 'PutDashboard' },
+          ],
         },
       ],
       metrics: { RequestsCompleted: 2700, RequestsFailed: 300, EndToEndLatencySamples: 2700, LogErrorsWithoutNotification: 40, StuckRequests: 12 },

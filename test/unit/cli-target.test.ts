@@ -18,7 +18,20 @@ const credentialsFile = join(dir, 'credentials');
 writeFileSync(configFile, ['[default]', 'region = ap-southeast-2', '', '[profile eu]', 'region = eu-west-1', '', '[profile noregion]', 'output = json', ''].join('\n'));
 writeFileSync(
   credentialsFile,
-  ['[default]', 'aws_access_key_id = AKIADEFAULT', 'aws_secret_access_key = s', '', '[eu]', 'aws_access_key_id = AKIAEUPROFILE', 'aws_secret_access_key = s', '', '[noregion]', 'aws_access_key_id = AKIANOREGION', 'aws_secret_access_key = s', ''].join('\n'),
+  [
+    '[default]',
+    'aws_access_key_id = AKIADEFAULT',
+    'aws_secret_access_key = s',
+    '',
+    '[eu]',
+    'aws_access_key_id = AKIAEUPROFILE',
+    'aws_secret_access_key = s',
+    '',
+    '[noregion]',
+    'aws_access_key_id = AKIANOREGION',
+    'aws_secret_access_key = s',
+    '',
+  ].join('\n'),
 );
 
 /** An environment as a user's shell might have it, with no Region of its own. */
@@ -39,7 +52,7 @@ async function used() {
 }
 
 describe('--profile and --region as the AWS CLI resolves them', () => {
-  it('--profile uses the profile\'s region and credentials', async () => {
+  it("--profile uses the profile's region and credentials", async () => {
     const result = await cli(['query', '--endpoint', 'e', '--profile', 'eu', '--json'], env());
     expect(result).toMatchObject({ code: 0, stdout: '[]\n' });
     const { region, credentials, table } = await used();
@@ -48,7 +61,7 @@ describe('--profile and --region as the AWS CLI resolves them', () => {
     expect(table).toBe('sagewatch-dev-requests');
   });
 
-  it('--region beats the profile\'s region; AWS_REGION beats the config file, as in the AWS CLI', async () => {
+  it("--region beats the profile's region; AWS_REGION beats the config file, as in the AWS CLI", async () => {
     await cli(['query', '--endpoint', 'e', '--profile', 'eu', '--region', 'us-west-2', '--json'], env({ AWS_REGION: 'ca-central-1' }));
     expect((await used()).region).toBe('us-west-2');
     ddb.resetHistory();
@@ -62,7 +75,7 @@ describe('--profile and --region as the AWS CLI resolves them', () => {
     expect([region, credentials.accessKeyId, table]).toEqual(['eu-west-1', 'AKIAEUPROFILE', 'sagewatch-prod-state']);
   });
 
-  it('--stage alone uses the default profile\'s region rather than the local store', async () => {
+  it("--stage alone uses the default profile's region rather than the local store", async () => {
     await cli(['query', '--endpoint', 'e', '--stage', 'prod', '--json'], env());
     const { region, credentials, table } = await used();
     expect([region, credentials.accessKeyId, table]).toEqual(['ap-southeast-2', 'AKIADEFAULT', 'sagewatch-prod-requests']);
@@ -91,7 +104,7 @@ describe('--profile and --region as the AWS CLI resolves them', () => {
     expect(ddb.calls()).toHaveLength(0);
   });
 
-  it('names the Region\'s source for --debug', async () => {
+  it("names the Region's source for --debug", async () => {
     expect((await resolveAwsTarget({ profile: 'eu' }, env(), 'x')).regionSource).toBe('profile eu');
     expect((await resolveAwsTarget({ region: 'eu-north-1' }, env(), 'x')).regionSource).toBe('--region');
     expect((await resolveAwsTarget({}, env({ AWS_DEFAULT_REGION: 'sa-east-1' }), 'x')).region).toBe('sa-east-1');

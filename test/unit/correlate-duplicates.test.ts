@@ -31,13 +31,11 @@ function deliverAll(chunks: Array<Array<{ at: number; eventId: string }>>, order
   return { counted, state: { known: true, marks, storedLines: 0 } };
 }
 
-const stream = fc
-  .tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 5 }))
-  .chain(([chunks, size]) => {
-    const lines = Array.from({ length: chunks * size }, (_, i) => ({ at: T0 + Math.floor(i / 2), eventId: String(1_000 + i).padStart(56, '0') }));
-    const split = Array.from({ length: chunks }, (_, c) => lines.slice(c * size, c * size + size));
-    return fc.tuple(fc.constant(split), fc.array(fc.nat(chunks - 1), { maxLength: 30 }));
-  });
+const stream = fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 5 })).chain(([chunks, size]) => {
+  const lines = Array.from({ length: chunks * size }, (_, i) => ({ at: T0 + Math.floor(i / 2), eventId: String(1_000 + i).padStart(56, '0') }));
+  const split = Array.from({ length: chunks }, (_, c) => lines.slice(c * size, c * size + size));
+  return fc.tuple(fc.constant(split), fc.array(fc.nat(chunks - 1), { maxLength: 30 }));
+});
 
 describe('log-line duplicates by merged ranges per stream', () => {
   it('counts every line once when up to MAX_RANGES deliveries come in any order, and never twice whatever comes', () => {
@@ -45,7 +43,7 @@ describe('log-line duplicates by merged ranges per stream', () => {
       fc.property(stream, ([chunks, extra]) => {
         const total = chunks.reduce((n, c) => n + c.length, 0);
         // Every delivery once in a shuffled order (from `extra`), then redeliveries.
-        const order = chunks.map((_, i) => i).sort((a, b) => ((extra[a] ?? a) - (extra[b] ?? b)) || a - b);
+        const order = chunks.map((_, i) => i).sort((a, b) => (extra[a] ?? a) - (extra[b] ?? b) || a - b);
         const { counted, state } = deliverAll(chunks, [...order, ...extra]);
         expect(counted).toBeLessThanOrEqual(total);
         if (chunks.length <= MAX_RANGES) expect(counted).toBe(total);

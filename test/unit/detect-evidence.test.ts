@@ -125,7 +125,11 @@ describe('shifted beta-binomial tail', () => {
       for (let x = 0; x <= n; x++) {
         if (x > 0) choose *= (n - x + 1) / x;
         const weight = choose * shift ** x * (1 - shift) ** (n - x);
-        tail += weight * betaBinomial(n - x).slice(Math.max(0, k - x)).reduce((p, q) => p + q, 0);
+        tail +=
+          weight *
+          betaBinomial(n - x)
+            .slice(Math.max(0, k - x))
+            .reduce((p, q) => p + q, 0);
       }
       return tail;
     };
@@ -218,7 +222,12 @@ describe('failure evidence', () => {
 
   it('warns at 21%, and is critical at 60%', () => {
     const slots = traffic({ minutes: 240, rate: 3, failure: (m) => (m < 120 ? 0.01 : m < 180 ? 0.21 : 0.6), seed: 2 });
-    const at = (minute: number) => failureEvidence(slots.filter((s) => s.start < T0 + minute * 60_000), T0 + minute * 60_000 - 1, FAILURE).firing?.severity;
+    const at = (minute: number) =>
+      failureEvidence(
+        slots.filter((s) => s.start < T0 + minute * 60_000),
+        T0 + minute * 60_000 - 1,
+        FAILURE,
+      ).firing?.severity;
     expect(at(119)).toBeUndefined();
     expect(at(175)).toBe('warning');
     expect(at(200)).toBe('critical');
@@ -236,7 +245,7 @@ describe('failure evidence', () => {
     );
   });
 
-  it('takes a flaky endpoint\'s own rate as its baseline from its first requests: a steady 30% raises nothing, a new endpoint failing throughout does', () => {
+  it("takes a flaky endpoint's own rate as its baseline from its first requests: a steady 30% raises nothing, a new endpoint failing throughout does", () => {
     for (const rpm of [0.2, 2, 10]) {
       for (let seed = 1; seed <= 5; seed++) {
         // From its very first request: no history, then only a little.
@@ -312,7 +321,16 @@ describe('latency evidence', () => {
 
   it('never alerts on a steady two-peak endpoint (55% ~400 ms, 45% ~6 s)', () => {
     for (const seed of [1, 2, 3]) {
-      const slots = traffic({ minutes: 180, rate: 4, failure: 0.01, latency: mixture([[0.55, 400, 0.15], [0.45, 6000, 0.15]]), seed });
+      const slots = traffic({
+        minutes: 180,
+        rate: 4,
+        failure: 0.01,
+        latency: mixture([
+          [0.55, 400, 0.15],
+          [0.45, 6000, 0.15],
+        ]),
+        seed,
+      });
       expect(firstFiring(slots, 180, judge)).toBeUndefined();
     }
   });
@@ -373,6 +391,8 @@ describe('expiry evidence', () => {
     const slot = (i: number, finished: number, expired: number): Slot => ({ ...emptySlot(T0 + i * SLOT_MS), finished, failed: expired, byCategory: expired ? { Expired: expired } : {} });
     const w = T0 + 12 * SLOT_MS - 1;
     expect(expiryEvidence([...Array.from({ length: 11 }, (_, i) => slot(i, 20, 0)), slot(11, 20, 1)], w, { minCount: 1, significance: 0.001, baselineHours: 12 }).firing).toMatchObject({ expired: 1 });
-    expect(expiryEvidence([...Array.from({ length: 11 }, (_, i) => slot(i, 20, i % 3 === 0 ? 1 : 0)), slot(11, 20, 1)], w, { minCount: 1, significance: 0.001, baselineHours: 12 }).firing).toBeUndefined();
+    expect(
+      expiryEvidence([...Array.from({ length: 11 }, (_, i) => slot(i, 20, i % 3 === 0 ? 1 : 0)), slot(11, 20, 1)], w, { minCount: 1, significance: 0.001, baselineHours: 12 }).firing,
+    ).toBeUndefined();
   });
 });

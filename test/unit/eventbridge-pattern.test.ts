@@ -140,18 +140,19 @@ const documented: readonly Row[] = [
   // NULLS: the string "null" is not null
   row('[null] does not match the string "null"', { detail: { responseElements: [null] } }, detail({ responseElements: 'null' }), false),
   // ARRAYS: non-empty intersection of the pattern array and the event array
-  row('resources intersect', {
-    resources: [
-      'arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f',
-      'arn:aws:ec2:us-east-1:111122223333:instance/i-b188560f',
-      'arn:aws:ec2:us-east-1:444455556666:instance/i-b188560f',
-    ],
-  }, {
-    resources: [
-      'arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:eb56d16b-bbf0-401d-b893-d5978ed4a025:autoScalingGroupName/ASGTerminate',
-      'arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f',
-    ],
-  }, true),
+  row(
+    'resources intersect',
+    {
+      resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f', 'arn:aws:ec2:us-east-1:111122223333:instance/i-b188560f', 'arn:aws:ec2:us-east-1:444455556666:instance/i-b188560f'],
+    },
+    {
+      resources: [
+        'arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:eb56d16b-bbf0-401d-b893-d5978ed4a025:autoScalingGroupName/ASGTerminate',
+        'arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f',
+      ],
+    },
+    true,
+  ),
   // ARRAYS: empty intersection
   row('resources do not intersect', { resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f'] }, { resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-00000000'] }, false),
   // RULER "JSON Array Matching": objects in an array are matched as the value of the field
@@ -161,9 +162,20 @@ const documented: readonly Row[] = [
   // RULER "JSON Array Matching": two fields never match across two elements
   row('array of objects: Anna Jones spans two elements', { employees: { firstName: ['Anna'], lastName: ['Jones'] } }, employees, false),
   // RULER "JSON Array Matching": multi-level arrays are crushed too
-  row('array of arrays of objects', { employees: { firstName: ['Peter'], lastName: ['Jones'] } }, {
-    employees: [[{ firstName: 'John', lastName: 'Doe' }, { firstName: 'Anna', lastName: 'Smith' }], [{ firstName: 'Peter', lastName: 'Jones' }]],
-  }, true),
+  row(
+    'array of arrays of objects',
+    { employees: { firstName: ['Peter'], lastName: ['Jones'] } },
+    {
+      employees: [
+        [
+          { firstName: 'John', lastName: 'Doe' },
+          { firstName: 'Anna', lastName: 'Smith' },
+        ],
+        [{ firstName: 'Peter', lastName: 'Jones' }],
+      ],
+    },
+    true,
+  ),
   // CONTENT#eb-filtering-prefix-matching
   row('prefix matches the start of time', { time: [{ prefix: '2017-10-02' }] }, { time: '2017-10-02T18:43:48Z' }, true),
   // CONTENT#eb-filtering-prefix-matching
@@ -231,9 +243,14 @@ const documented: readonly Row[] = [
   // OPERATORS "Anything-but using a wildcard", list form
   row('anything-but wildcard list rejects /opt/bin/x', { FilePath: [{ 'anything-but': { wildcard: ['*/lib/*', '*/bin/*'] } }] }, { FilePath: '/opt/bin/x' }, false),
   // CONTENT#filtering-numeric-matching: all three numeric fields true
-  row('numeric c-count, d-count, x-limit', {
-    detail: { 'c-count': [{ numeric: ['>', 0, '<=', 5] }], 'd-count': [{ numeric: ['<', 10] }], 'x-limit': [{ numeric: ['=', 3.018e2] }] },
-  }, rulerEvent, true),
+  row(
+    'numeric c-count, d-count, x-limit',
+    {
+      detail: { 'c-count': [{ numeric: ['>', 0, '<=', 5] }], 'd-count': [{ numeric: ['<', 10] }], 'x-limit': [{ numeric: ['=', 3.018e2] }] },
+    },
+    rulerEvent,
+    true,
+  ),
   // CONTENT#filtering-numeric-matching: the lower bound is exclusive
   row('numeric > 0 rejects 0', { detail: { 'c-count': [{ numeric: ['>', 0, '<=', 5] }] } }, detail({ 'c-count': 0 }), false),
   // CONTENT#filtering-numeric-matching: the upper bound is inclusive
@@ -261,25 +278,53 @@ const documented: readonly Row[] = [
   // CONTENT#eb-filtering-ip-matching: an address of the other family is outside the range
   row('cidr IPv4 range rejects an IPv6 address', { ip: [{ cidr: '0.0.0.0/0' }] }, { ip: '::1' }, false),
   // CONTENT#eb-filtering-exists-matching: has detail.state
-  row('exists true: detail.state present', { detail: { state: [{ exists: true }] } }, {
-    version: '0', id: '7bf73129-1428-4cd3-a780-95db273d1602', 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2',
-    account: '123456789012', time: '2015-11-11T21:29:54Z', region: 'us-east-1',
-    resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111'], detail: { 'instance-id': 'i-abcd1111', state: 'pending' },
-  }, true),
+  row(
+    'exists true: detail.state present',
+    { detail: { state: [{ exists: true }] } },
+    {
+      version: '0',
+      id: '7bf73129-1428-4cd3-a780-95db273d1602',
+      'detail-type': 'EC2 Instance State-change Notification',
+      source: 'aws.ec2',
+      account: '123456789012',
+      time: '2015-11-11T21:29:54Z',
+      region: 'us-east-1',
+      resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111'],
+      detail: { 'instance-id': 'i-abcd1111', state: 'pending' },
+    },
+    true,
+  ),
   // CONTENT#eb-filtering-exists-matching: does NOT match, no detail.state
-  row('exists true: detail.state absent', { detail: { state: [{ exists: true }] } }, {
-    'detail-type': ['EC2 Instance State-change Notification'], resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-02ebd4584a2ebd341'],
-    detail: { 'c-count': { c1: 100 } },
-  }, false),
+  row(
+    'exists true: detail.state absent',
+    { detail: { state: [{ exists: true }] } },
+    {
+      'detail-type': ['EC2 Instance State-change Notification'],
+      resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-02ebd4584a2ebd341'],
+      detail: { 'c-count': { c1: 100 } },
+    },
+    false,
+  ),
   // CONTENT#eb-filtering-exists-matching: no detail.c-count field
-  row('exists false: detail.c-count absent', { detail: { 'c-count': [{ exists: false }] } }, {
-    'detail-type': ['EC2 Instance State-change Notification'], resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-02ebd4584a2ebd341'],
-    detail: { state: ['initializing', 'running'] },
-  }, true),
+  row(
+    'exists false: detail.c-count absent',
+    { detail: { 'c-count': [{ exists: false }] } },
+    {
+      'detail-type': ['EC2 Instance State-change Notification'],
+      resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-02ebd4584a2ebd341'],
+      detail: { state: ['initializing', 'running'] },
+    },
+    true,
+  ),
   // CONTENT#eb-filtering-exists-matching (earlier edition): also matches "because c-count isn't a leaf node"
-  row('exists false: an object is not a leaf', { detail: { 'c-count': [{ exists: false }] } }, {
-    detail: { state: ['initializing', 'running'], 'c-count': { c1: 100 } },
-  }, true),
+  row(
+    'exists false: an object is not a leaf',
+    { detail: { 'c-count': [{ exists: false }] } },
+    {
+      detail: { state: ['initializing', 'running'], 'c-count': { c1: 100 } },
+    },
+    true,
+  ),
   // CONTENT#eb-filtering-complex-example (the event-ruler README version adds source-ip)
   row('complex example', complexPattern, rulerEvent, true),
   // CONTENT#eb-filtering-complex-example: one failing field fails the whole pattern
@@ -309,41 +354,73 @@ const documented: readonly Row[] = [
   // PATTERNS: Or, PaymentType is Credit or Debit
   row('Or within a field: Debit', { PaymentType: ['Credit', 'Debit'] }, { PaymentType: 'Debit' }, true),
   // RULER "$or": source && (metricName || namespace)
-  row('$or with a sibling field: sibling fails', {
-    source: ['aws.cloudwatch'], $or: [{ metricName: ['CPUUtilization', 'ReadLatency'] }, { namespace: ['AWS/EC2', 'AWS/ES'] }],
-  }, { source: 'aws.ec2', namespace: 'AWS/EC2' }, false),
+  row(
+    '$or with a sibling field: sibling fails',
+    {
+      source: ['aws.cloudwatch'],
+      $or: [{ metricName: ['CPUUtilization', 'ReadLatency'] }, { namespace: ['AWS/EC2', 'AWS/ES'] }],
+    },
+    { source: 'aws.ec2', namespace: 'AWS/EC2' },
+    false,
+  ),
   // RULER "$or": source && (metricName || namespace)
-  row('$or with a sibling field: both hold', {
-    source: ['aws.cloudwatch'], $or: [{ metricName: ['CPUUtilization', 'ReadLatency'] }, { namespace: ['AWS/EC2', 'AWS/ES'] }],
-  }, { source: 'aws.cloudwatch', namespace: 'AWS/ES' }, true),
+  row(
+    '$or with a sibling field: both hold',
+    {
+      source: ['aws.cloudwatch'],
+      $or: [{ metricName: ['CPUUtilization', 'ReadLatency'] }, { namespace: ['AWS/EC2', 'AWS/ES'] }],
+    },
+    { source: 'aws.cloudwatch', namespace: 'AWS/ES' },
+    true,
+  ),
   // RULER "$or": parallel or, (metricName || namespace) && (detail.source || detail.detail-type)
-  row('parallel $or, one level down', {
-    $or: [{ metricName: ['CPUUtilization', 'ReadLatency'] }, { namespace: ['AWS/EC2', 'AWS/ES'] }],
-    detail: { $or: [{ source: ['aws.cloudwatch'] }, { 'detail-type': ['CloudWatch Alarm State Change'] }] },
-  }, { metricName: 'ReadLatency', detail: { 'detail-type': 'CloudWatch Alarm State Change' } }, true),
+  row(
+    'parallel $or, one level down',
+    {
+      $or: [{ metricName: ['CPUUtilization', 'ReadLatency'] }, { namespace: ['AWS/EC2', 'AWS/ES'] }],
+      detail: { $or: [{ source: ['aws.cloudwatch'] }, { 'detail-type': ['CloudWatch Alarm State Change'] }] },
+    },
+    { metricName: 'ReadLatency', detail: { 'detail-type': 'CloudWatch Alarm State Change' } },
+    true,
+  ),
   // RULER "$or": parallel or, second group fails
-  row('parallel $or, nested group fails', {
-    $or: [{ metricName: ['CPUUtilization', 'ReadLatency'] }, { namespace: ['AWS/EC2', 'AWS/ES'] }],
-    detail: { $or: [{ source: ['aws.cloudwatch'] }, { 'detail-type': ['CloudWatch Alarm State Change'] }] },
-  }, { metricName: 'ReadLatency', detail: { source: 'aws.ec2' } }, false),
+  row(
+    'parallel $or, nested group fails',
+    {
+      $or: [{ metricName: ['CPUUtilization', 'ReadLatency'] }, { namespace: ['AWS/EC2', 'AWS/ES'] }],
+      detail: { $or: [{ source: ['aws.cloudwatch'] }, { 'detail-type': ['CloudWatch Alarm State Change'] }] },
+    },
+    { metricName: 'ReadLatency', detail: { source: 'aws.ec2' } },
+    false,
+  ),
   // RULER "$or": nested Or and And, source && (metricName || (metricType && namespace && (metricId || spaceId)) || scope)
-  row('nested $or inside an $or alternative', {
-    source: ['aws.cloudwatch'],
-    $or: [
-      { metricName: ['CPUUtilization', 'ReadLatency'] },
-      { metricType: ['MetricType'], namespace: ['AWS/EC2', 'AWS/ES'], $or: [{ metricId: [1234] }, { spaceId: [1000] }] },
-      { scope: ['Service'] },
-    ],
-  }, { source: 'aws.cloudwatch', metricType: 'MetricType', namespace: 'AWS/EC2', spaceId: 1000 }, true),
+  row(
+    'nested $or inside an $or alternative',
+    {
+      source: ['aws.cloudwatch'],
+      $or: [
+        { metricName: ['CPUUtilization', 'ReadLatency'] },
+        { metricType: ['MetricType'], namespace: ['AWS/EC2', 'AWS/ES'], $or: [{ metricId: [1234] }, { spaceId: [1000] }] },
+        { scope: ['Service'] },
+      ],
+    },
+    { source: 'aws.cloudwatch', metricType: 'MetricType', namespace: 'AWS/EC2', spaceId: 1000 },
+    true,
+  ),
   // RULER "$or": the inner $or must hold too
-  row('nested $or, inner alternatives all fail', {
-    source: ['aws.cloudwatch'],
-    $or: [
-      { metricName: ['CPUUtilization', 'ReadLatency'] },
-      { metricType: ['MetricType'], namespace: ['AWS/EC2', 'AWS/ES'], $or: [{ metricId: [1234] }, { spaceId: [1000] }] },
-      { scope: ['Service'] },
-    ],
-  }, { source: 'aws.cloudwatch', metricType: 'MetricType', namespace: 'AWS/EC2', spaceId: 999 }, false),
+  row(
+    'nested $or, inner alternatives all fail',
+    {
+      source: ['aws.cloudwatch'],
+      $or: [
+        { metricName: ['CPUUtilization', 'ReadLatency'] },
+        { metricType: ['MetricType'], namespace: ['AWS/EC2', 'AWS/ES'], $or: [{ metricId: [1234] }, { spaceId: [1000] }] },
+        { scope: ['Service'] },
+      ],
+    },
+    { source: 'aws.cloudwatch', metricType: 'MetricType', namespace: 'AWS/EC2', spaceId: 999 },
+    false,
+  ),
 ];
 
 const edgeCases: readonly Row[] = [
@@ -403,17 +480,42 @@ const edgeCases: readonly Row[] = [
   row('five levels deep, one level missing', { a: { b: { c: { d: { e: ['deep'] } } } } }, { a: { b: { d: { e: 'deep' } } } }, false),
   row('array of objects at two levels', { a: { b: { c: ['x'] } } }, { a: [{ b: [{ c: 'y' }, { c: 'x' }] }] }, true),
   row('arrays of scalars nested in arrays are crushed', { v: [2] }, { v: [1, [[2]]] }, true),
-  row('exists false matches an array element that lacks the field (elements are matched one by one)', {
-    items: { a: [1], b: [{ exists: false }] },
-  }, { items: [{ a: 1, b: 2 }, { a: 1 }] }, true),
+  row(
+    'exists false matches an array element that lacks the field (elements are matched one by one)',
+    {
+      items: { a: [1], b: [{ exists: false }] },
+    },
+    { items: [{ a: 1, b: 2 }, { a: 1 }] },
+    true,
+  ),
   row('exists false: the only element with a=1 has b', { items: { a: [1], b: [{ exists: false }] } }, { items: [{ a: 1, b: 2 }, { a: 2 }] }, false),
   // $or combined with other fields and levels.
   row('$or alternatives see the same level', { detail: { state: ['running'], $or: [{ a: [1] }, { b: [2] }] } }, detail({ state: 'running', b: 2 }), true),
   row('$or holds but its sibling fails', { detail: { state: ['running'], $or: [{ a: [1] }, { b: [2] }] } }, detail({ state: 'stopped', a: 1 }), false),
   row('$or alternative with exists false', { $or: [{ a: [{ exists: false }] }, { a: ['x'] }] }, { b: 1 }, true),
   row('$or with an alternative nested deeper', { $or: [{ detail: { a: ['x'] } }, { source: ['y'] }] }, { detail: { a: 'x' } }, true),
-  row('$or inside an array of objects is matched per element', { items: { $or: [{ a: [1] }, { b: [2] }], c: [3] } }, { items: [{ a: 1, c: 4 }, { b: 2, c: 3 }] }, true),
-  row('$or inside an array of objects: no element satisfies both', { items: { $or: [{ a: [1] }, { b: [2] }], c: [3] } }, { items: [{ a: 1, c: 4 }, { b: 3, c: 3 }] }, false),
+  row(
+    '$or inside an array of objects is matched per element',
+    { items: { $or: [{ a: [1] }, { b: [2] }], c: [3] } },
+    {
+      items: [
+        { a: 1, c: 4 },
+        { b: 2, c: 3 },
+      ],
+    },
+    true,
+  ),
+  row(
+    '$or inside an array of objects: no element satisfies both',
+    { items: { $or: [{ a: [1] }, { b: [2] }], c: [3] } },
+    {
+      items: [
+        { a: 1, c: 4 },
+        { b: 3, c: 3 },
+      ],
+    },
+    false,
+  ),
   // Empty match arrays match nothing, even with a value present.
   row('an empty match array', { source: [] }, { source: 'aws.ec2' }, false),
   // Field names are looked up as own properties only.
@@ -479,8 +581,7 @@ describe('matchesPattern: edge cases', () => {
 // SageMaker events: our own fixtures in AWS's format
 // ---------------------------------------------------------------------------------------------
 
-const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(new URL(`../fixtures/eventbridge/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../fixtures/eventbridge/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
 const endpointEvent = fixture('endpoint-state-change');
 const trainingEvent = fixture('training-job-state-change');
@@ -515,15 +616,25 @@ const sagemakerRows: readonly Row[] = [
   row('a production variant with weight 0', { detail: { ProductionVariants: { VariantName: ['green'], DesiredWeight: [0] } } }, endpointEvent, true),
   row('variant and weight from two variants', { detail: { ProductionVariants: { VariantName: ['green'], DesiredWeight: [1] } } }, endpointEvent, false),
   row('endpoint ARN by resource prefix', { resources: [{ prefix: 'arn:aws:sagemaker:eu-west-1:210987654321:endpoint/' }] }, endpointEvent, true),
-  row('pipeline execution finished', {
-    source: ['aws.sagemaker'],
-    'detail-type': ['SageMaker Model Building Pipeline Execution Status Change'],
-    detail: { currentPipelineExecutionStatus: [{ 'anything-but': ['Executing', 'Stopping'] }] },
-  }, pipelineEvent, true),
-  row('endpoint or job: $or over detail-type', {
-    source: ['aws.sagemaker'],
-    $or: [{ 'detail-type': ['SageMaker Endpoint State Change'] }, { 'detail-type': [{ wildcard: 'SageMaker * Job State Change' }] }],
-  }, trainingEvent, true),
+  row(
+    'pipeline execution finished',
+    {
+      source: ['aws.sagemaker'],
+      'detail-type': ['SageMaker Model Building Pipeline Execution Status Change'],
+      detail: { currentPipelineExecutionStatus: [{ 'anything-but': ['Executing', 'Stopping'] }] },
+    },
+    pipelineEvent,
+    true,
+  ),
+  row(
+    'endpoint or job: $or over detail-type',
+    {
+      source: ['aws.sagemaker'],
+      $or: [{ 'detail-type': ['SageMaker Endpoint State Change'] }, { 'detail-type': [{ wildcard: 'SageMaker * Job State Change' }] }],
+    },
+    trainingEvent,
+    true,
+  ),
 ];
 
 describe('matchesPattern: SageMaker events (fixtures in AWS format)', () => {
@@ -642,9 +753,7 @@ describe('validatePattern', () => {
 // ---------------------------------------------------------------------------------------------
 
 // `$or` is excluded: as an event field name it would turn the probes below into disjunctions.
-const fieldNames = [
-  ...new Set(validPatterns.flatMap((pattern) => JSON.stringify(pattern).match(/"[^"\\]*":/g) ?? []).map((key) => key.slice(1, -2))),
-].filter((name) => name !== '$or');
+const fieldNames = [...new Set(validPatterns.flatMap((pattern) => JSON.stringify(pattern).match(/"[^"\\]*":/g) ?? []).map((key) => key.slice(1, -2)))].filter((name) => name !== '$or');
 const scalar = fc.oneof(fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.constant(null));
 // Events built from the patterns' own field names, so the matcher walks deep into them.
 const nearEvent = fc.object({ key: fc.constantFrom(...fieldNames), maxDepth: 4, values: [scalar, fc.constantFrom('10.0.0.1', '2001:db8::1', 'dir/a.png', '')] });

@@ -8,10 +8,7 @@ const FALLBACK = Date.UTC(2030, 0, 1);
 
 describe('parseDataLogLine', () => {
   it('reads the canonical line as UTC', () => {
-    const line = parseDataLogLine(
-      '2024-03-23T11:23:17.723:[sagemaker logs] [5f0e9b7c-1111-4c2a-9d3e-2a9c0e6f4b10] Received server error (500) from primary with message "boom"',
-      FALLBACK,
-    );
+    const line = parseDataLogLine('2024-03-23T11:23:17.723:[sagemaker logs] [5f0e9b7c-1111-4c2a-9d3e-2a9c0e6f4b10] Received server error (500) from primary with message "boom"', FALLBACK);
     expect(line).toEqual({
       inferenceId: '5f0e9b7c-1111-4c2a-9d3e-2a9c0e6f4b10',
       at: Date.UTC(2024, 2, 23, 11, 23, 17, 723),

@@ -29,11 +29,7 @@ describe('decodeSubscriptionData', () => {
     ['JSON that is not an object', gz('[1,2,3]'), 'bad_shape'],
     ['unknown messageType', gz(JSON.stringify({ messageType: 'OTHER', logGroup: 'g', logStream: 's', logEvents: [] })), 'bad_shape'],
     ['logEvents not an array', gz(JSON.stringify({ messageType: 'DATA_MESSAGE', logGroup: 'g', logStream: 's', logEvents: {} })), 'bad_shape'],
-    [
-      'log event without a message',
-      gz(JSON.stringify({ messageType: 'DATA_MESSAGE', logGroup: 'g', logStream: 's', logEvents: [{ id: '1', timestamp: 1 }] })),
-      'bad_shape',
-    ],
+    ['log event without a message', gz(JSON.stringify({ messageType: 'DATA_MESSAGE', logGroup: 'g', logStream: 's', logEvents: [{ id: '1', timestamp: 1 }] })), 'bad_shape'],
   ])('reports %s as %s', (_name, data, reason) => {
     const decoded = decodeSubscriptionData(data);
     expect(decoded.ok).toBe(false);

@@ -125,7 +125,10 @@ describe('SQS bodies and SNS envelopes', () => {
 
   it('takes SQS, SNS and bare-message events', () => {
     const fromSqs = notificationInputsFromEvent(
-      sqsEvent([{ body: JSON.stringify(snsEnvelope(success)), messageId: 'sqs-1' }, { body: JSON.stringify(failure), messageId: 'sqs-2' }]),
+      sqsEvent([
+        { body: JSON.stringify(snsEnvelope(success)), messageId: 'sqs-1' },
+        { body: JSON.stringify(failure), messageId: 'sqs-2' },
+      ]),
     );
     expect(fromSqs.source).toBe('sqs');
     expect(fromSqs.inputs.map((i) => [i.id, i.parsed.kind])).toEqual([
@@ -141,10 +144,16 @@ describe('SQS bodies and SNS envelopes', () => {
 
   it('never throws on arbitrary bodies', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))), (body) => {
-        const parsed = parseSqsBody(body);
-        expect(['notification', 'ignored', 'malformed']).toContain(parsed.kind);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        (body) => {
+          const parsed = parseSqsBody(body);
+          expect(['notification', 'ignored', 'malformed']).toContain(parsed.kind);
+        },
+      ),
       { numRuns: 500 },
     );
     fc.assert(
@@ -159,14 +168,16 @@ describe('SQS bodies and SNS envelopes', () => {
 
 describe('notificationHalf', () => {
   it('derives latency and the failure category', () => {
-    const parsed = parseNotification(asyncNotification({
-      inferenceId: 'r-1',
-      endpointName: 'e',
-      status: 'Failed',
-      receivedTime: '2024-05-01T12:00:00.000Z',
-      eventTime: '2024-05-01T12:00:02.500Z',
-      failureReason: 'ClientError: Received client error (400) from model.',
-    }));
+    const parsed = parseNotification(
+      asyncNotification({
+        inferenceId: 'r-1',
+        endpointName: 'e',
+        status: 'Failed',
+        receivedTime: '2024-05-01T12:00:00.000Z',
+        eventTime: '2024-05-01T12:00:02.500Z',
+        failureReason: 'ClientError: Received client error (400) from model.',
+      }),
+    );
     if (parsed.kind !== 'notification') throw new Error('expected a notification');
     expect(notificationHalf(parsed.notification)).toMatchObject({
       status: 'Failed',

@@ -4,27 +4,9 @@ import { composeEndpointProfile } from '../../lib/profiles/compose';
 import { ENDPOINT_PROFILES } from '../../lib/profiles/endpoints';
 import { ENDPOINT_KINDS, type EndpointKind } from '../../lib/profiles/kinds';
 import { JOB_PROFILES } from '../../lib/profiles/jobs';
-import {
-  ASYNC_METRICS,
-  ASYNC_UNPUBLISHED,
-  INVOCATION_METRICS,
-  NS,
-  PIPELINE_METRICS,
-  SERVERLESS_METRICS,
-  TRANSFORM_INSTANCE_METRICS,
-  type MetricDef,
-} from '../../lib/profiles/metrics';
+import { ASYNC_METRICS, ASYNC_UNPUBLISHED, INVOCATION_METRICS, NS, PIPELINE_METRICS, SERVERLESS_METRICS, TRANSFORM_INSTANCE_METRICS, type MetricDef } from '../../lib/profiles/metrics';
 import { hasStream, streamIncludeFilters } from '../../lib/profiles/streams';
-import {
-  defaultThresholds,
-  isIgnored,
-  resolveThresholds,
-  StageThresholdsSchema,
-  THRESHOLD_KEYS,
-  THRESHOLDS,
-  thresholdInMetricUnit,
-  thresholdsFromTags,
-} from '../../lib/profiles/thresholds';
+import { defaultThresholds, isIgnored, resolveThresholds, StageThresholdsSchema, THRESHOLD_KEYS, THRESHOLDS, thresholdInMetricUnit, thresholdsFromTags } from '../../lib/profiles/thresholds';
 import { SCOPE_DIMENSIONS, type AlarmSpec, type KindProfile } from '../../lib/profiles/types';
 import { classifyEndpoint } from '../../lib/sagemaker/classify';
 import { JOB_KINDS } from '../../lib/profiles/kinds';
@@ -98,7 +80,16 @@ describe("AWS's spellings are kept exactly", () => {
   });
 
   it('serverless profiles stick to the serverless page’s exhaustive list', () => {
-    const allowed = new Set(['Invocations', 'Invocation4XXErrors', 'Invocation5XXErrors', 'ModelLatency', 'OverheadLatency', 'ModelSetupTime', 'MemoryUtilization', ...Object.keys(SERVERLESS_METRICS)]);
+    const allowed = new Set([
+      'Invocations',
+      'Invocation4XXErrors',
+      'Invocation5XXErrors',
+      'ModelLatency',
+      'OverheadLatency',
+      'ModelSetupTime',
+      'MemoryUtilization',
+      ...Object.keys(SERVERLESS_METRICS),
+    ]);
     for (const kind of ['serverless', 'serverless-provisioned-concurrency'] as const) {
       for (const metric of ENDPOINT_PROFILES[kind].metrics) expect(allowed.has(metric.name), `${kind}: ${metric.name}`).toBe(true);
     }

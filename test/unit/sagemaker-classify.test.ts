@@ -129,16 +129,12 @@ describe('classifyEndpoint: combinations and details', () => {
     const raw = fixture('describe/inference-pipeline.json') as { models: Array<{ Containers: Array<Record<string, unknown>> }> };
     delete raw.models[0]!.Containers[1]!.ContainerHostname;
     const model = classifyEndpoint(EndpointBundleSchema.parse(raw));
-    expect(model.issues).toEqual([
-      { code: 'ContainerNameUnknown', message: 'container 2 of pipeline model claims-serial has no ContainerHostname: its ContainerLatency alarm cannot be named' },
-    ]);
+    expect(model.issues).toEqual([{ code: 'ContainerNameUnknown', message: 'container 2 of pipeline model claims-serial has no ContainerHostname: its ContainerLatency alarm cannot be named' }]);
   });
 
   it('reports a model it could not describe', () => {
     const raw = { ...fixture('describe/real-time.json'), models: [] };
-    expect(classifyEndpoint(EndpointBundleSchema.parse(raw)).issues).toEqual([
-      { code: 'ModelNotDescribed', message: 'model fraud-model-v3 of variant primary was not described' },
-    ]);
+    expect(classifyEndpoint(EndpointBundleSchema.parse(raw)).issues).toEqual([{ code: 'ModelNotDescribed', message: 'model fraud-model-v3 of variant primary was not described' }]);
   });
 
   it('leaves out inference components being deleted or failed', () => {

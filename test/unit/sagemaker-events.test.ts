@@ -117,15 +117,19 @@ describe('normalizeEvent', () => {
 
   it('never crashes on garbage: it normalises or throws InvalidEventError', () => {
     fc.assert(
-      fc.property(fc.anything(), fc.constantFrom('SageMaker Endpoint State Change', 'SageMaker Training Job State Change', 'SageMaker Model Building Pipeline Execution Status Change'), (detail, detailType) => {
-        for (const event of [detail, { source: 'aws.sagemaker', 'detail-type': detailType, detail }]) {
-          try {
-            normalizeEvent(event);
-          } catch (error) {
-            expect(error).toBeInstanceOf(InvalidEventError);
+      fc.property(
+        fc.anything(),
+        fc.constantFrom('SageMaker Endpoint State Change', 'SageMaker Training Job State Change', 'SageMaker Model Building Pipeline Execution Status Change'),
+        (detail, detailType) => {
+          for (const event of [detail, { source: 'aws.sagemaker', 'detail-type': detailType, detail }]) {
+            try {
+              normalizeEvent(event);
+            } catch (error) {
+              expect(error).toBeInstanceOf(InvalidEventError);
+            }
           }
-        }
-      }),
+        },
+      ),
     );
   });
 });
@@ -142,8 +146,7 @@ describe('attachExecutionName', () => {
   it('stays within 80 allowed characters, unique through a hash when cut', () => {
     const event = normalizeEvent(fixture('pipeline-execution-status-change.failed.json'));
     expect(attachExecutionName(event)).toBe('pipe-churn-retrain-k3v9q2x7m1p4-Failed-1717206150000');
-    const long = (name: string) =>
-      attachExecutionName({ ...event, resource: { ...event.resource, kind: 'training-job', name }, changeTime: '2024-06-01T00:00:00Z' });
+    const long = (name: string) => attachExecutionName({ ...event, resource: { ...event.resource, kind: 'training-job', name }, changeTime: '2024-06-01T00:00:00Z' });
     const a = long('a'.repeat(63));
     const b = long(`${'a'.repeat(62)}b`);
     for (const name of [a, b]) {

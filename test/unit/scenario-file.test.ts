@@ -10,7 +10,17 @@ const EXAMPLE = {
   durationMinutes: 240,
   seed: 1,
   endpoints: [
-    { name: 'invoice-ocr-async', kind: 'async', requestsPerMinute: 0.2, failureRate: 0.01, dailyCycle: 0.5, latencyMs: [{ weight: 0.7, p50: 900 }, { weight: 0.3, p50: 7000 }] },
+    {
+      name: 'invoice-ocr-async',
+      kind: 'async',
+      requestsPerMinute: 0.2,
+      failureRate: 0.01,
+      dailyCycle: 0.5,
+      latencyMs: [
+        { weight: 0.7, p50: 900 },
+        { weight: 0.3, p50: 7000 },
+      ],
+    },
   ],
   conditions: [
     { id: 'F1', type: 'error-burst', endpoint: 'invoice-ocr-async', fromMinute: 60, toMinute: 120, failureRate: 0.9, expect: 'alert', withinMinutes: 30 },

@@ -27,10 +27,7 @@ function dimensionRefersTo(value: unknown, id: string, resource: CfnResource, at
 function hasAlarm(template: CfnTemplate, namespace: string, metric: string, dimension: string, matches: (value: unknown) => boolean): Alarm | undefined {
   return alarmsOf(template).find(
     ({ props }) =>
-      props.Namespace === namespace &&
-      props.MetricName === metric &&
-      Array.isArray(props.Dimensions) &&
-      props.Dimensions.some((d) => isPlainObject(d) && d.Name === dimension && matches(d.Value)),
+      props.Namespace === namespace && props.MetricName === metric && Array.isArray(props.Dimensions) && props.Dimensions.some((d) => isPlainObject(d) && d.Name === dimension && matches(d.Value)),
   );
 }
 

@@ -74,4 +74,3 @@ export const RESOURCE_POLICY_RULES: ResourcePolicyRules = {
     },
   ],
 };
-

@@ -223,7 +223,11 @@ const SERVICE_PRINCIPALS_FOR: Record<string, string> = {
  */
 export function roleUsers(template: CfnTemplate): Map<string, Array<{ id: string; type: string; path: string }>> {
   const users = new Map<string, Array<{ id: string; type: string; path: string }>>();
-  const roles = new Set(Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id));
+  const roles = new Set(
+    Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+      .map(([id]) => id),
+  );
   for (const role of roles) users.set(role, []);
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resource.Type.startsWith('AWS::IAM::')) continue;
@@ -328,8 +332,7 @@ export interface ResourcePolicyRules {
 }
 
 const SOURCE_KEYS = ['aws:SourceArn', 'aws:SourceAccount', 'aws:SourceOwner', 'aws:PrincipalOrgID', 'aws:PrincipalAccount'];
-const hasSourceCondition = (statement: Statement) =>
-  Object.values(statement.Condition ?? {}).some((operator) => isPlainObject(operator) && SOURCE_KEYS.some((key) => key in operator));
+const hasSourceCondition = (statement: Statement) => Object.values(statement.Condition ?? {}).some((operator) => isPlainObject(operator) && SOURCE_KEYS.some((key) => key in operator));
 
 /**
  * Resource policies (topic, queue, bucket, key) and Lambda permissions: no service-wide

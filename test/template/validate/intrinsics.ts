@@ -2,16 +2,7 @@
  * Reading CloudFormation intrinsic functions in a packaged template, shared by the validators.
  */
 
-export const PSEUDO_PARAMETERS = new Set([
-  'AWS::AccountId',
-  'AWS::NotificationARNs',
-  'AWS::NoValue',
-  'AWS::Partition',
-  'AWS::Region',
-  'AWS::StackId',
-  'AWS::StackName',
-  'AWS::URLSuffix',
-]);
+export const PSEUDO_PARAMETERS = new Set(['AWS::AccountId', 'AWS::NotificationARNs', 'AWS::NoValue', 'AWS::Partition', 'AWS::Region', 'AWS::StackId', 'AWS::StackName', 'AWS::URLSuffix']);
 
 export const INTRINSIC_FUNCTIONS = new Set([
   'Ref',

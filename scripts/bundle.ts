@@ -60,6 +60,24 @@ export const stubUnusedCredentialProviders: Plugin = {
   },
 };
 
+/**
+ * The SDK's event-stream serde (@smithy/core/event-streams, ~15 KB minified, 4% of a bundle):
+ * HttpProtocol imports it dynamically, only for an operation with an event-stream member
+ * (SubscribeToShard, StartLiveTail, response streaming). No function calls one, so the bundle
+ * carries a module that says so instead; a function that starts to would fail on its first such
+ * call with this message rather than silently. Static imports of it are left alone.
+ */
+export const stubEventStreams: Plugin = {
+  name: 'sagewatch-stub-event-streams',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'sagewatch-stub-event-streams' } : undefined));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'sagewatch-stub-event-streams' }, () => ({
+      contents: "throw new Error('sagewatch: event-stream operations are not included in this Lambda bundle (scripts/bundle.ts, stubEventStreams); remove the stub to call one');",
+      loader: 'js',
+    }));
+  },
+};
+
 /** The esbuild options of a function bundle; the bench builds its harness with the same ones. */
 export function bundleOptions(entry: string, outfile: string): BuildOptions {
   return {
@@ -74,7 +92,7 @@ export function bundleOptions(entry: string, outfile: string): BuildOptions {
     mainFields: ['module', 'main'],
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [stubUnusedCredentialProviders],
+    plugins: [stubUnusedCredentialProviders, stubEventStreams],
     // CommonJS dependencies call require() for Node built-ins; give the ESM bundle one.
     banner: { js: "import { createRequire as __sagewatchCreateRequire } from 'node:module'; const require = __sagewatchCreateRequire(import.meta.url);" },
   };

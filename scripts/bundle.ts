@@ -36,9 +36,10 @@ export const fromTokenFile = (init = {}) => async () => {
 export const fromWebToken = (init = {}) => async () => unavailable('web identity tokens (fromWebToken)', 'a web identity token was given', init);`,
 };
 
-const STUB_PRELUDE = `
+/** One module every stub imports (was a copy in each: 1 KB of every bundle). */
+const STUB_SHARED = `
 import { CredentialsProviderError } from '@smithy/core/config';
-function unavailable(source, configured, init) {
+export function unavailable(source, configured, init) {
   const message = 'sagewatch: ' + source + ' credentials are not included in this Lambda bundle (scripts/bundle.ts); ' +
     'Lambda provides the execution role credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN.' +
     (configured ? ' ' + configured + ': unset it or bundle the provider.' : '');
@@ -51,9 +52,9 @@ export const stubUnusedCredentialProviders: Plugin = {
   name: 'sagewatch-stub-unused-credential-providers',
   setup(pluginBuild) {
     const names = Object.keys(STUBBED_CREDENTIAL_PROVIDERS).map((name) => name.replace(/[/-]/g, '\\$&'));
-    pluginBuild.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({ path: args.path, namespace: 'sagewatch-stub' }));
+    pluginBuild.onResolve({ filter: new RegExp(`^(${names.join('|')}|sagewatch-stub-shared)$`) }, (args) => ({ path: args.path, namespace: 'sagewatch-stub' }));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'sagewatch-stub' }, (args) => ({
-      contents: STUB_PRELUDE + STUBBED_CREDENTIAL_PROVIDERS[args.path],
+      contents: args.path === 'sagewatch-stub-shared' ? STUB_SHARED : `import { unavailable } from 'sagewatch-stub-shared';\n${STUBBED_CREDENTIAL_PROVIDERS[args.path]}`,
       loader: 'js',
       resolveDir: root,
     }));
@@ -78,6 +79,43 @@ export const stubEventStreams: Plugin = {
   },
 };
 
+/**
+ * mnemonist's LRU cache (with obliterator, ~7 KB minified) is in every bundle only because the
+ * DynamoDB client builds the endpoint-discovery cache (@aws-sdk/endpoint-cache) whether or not
+ * discovery is on, and it is off for DynamoDB unless AWS_ENABLE_ENDPOINT_DISCOVERY says so. This
+ * Map keeps the same contract for the methods EndpointCache calls (a least-recently-used cache of
+ * `capacity` entries), so discovery still works when someone turns it on.
+ */
+const LRU_CACHE = `
+export default class LRUCache {
+  constructor(capacity) { this.capacity = capacity; this.items = new Map(); }
+  get size() { return this.items.size; }
+  has(key) { return this.items.has(key); }
+  peek(key) { return this.items.get(key); }
+  get(key) {
+    if (!this.items.has(key)) return undefined;
+    const value = this.items.get(key);
+    this.items.delete(key);
+    this.items.set(key, value);
+    return value;
+  }
+  set(key, value) {
+    this.items.delete(key);
+    this.items.set(key, value);
+    if (this.items.size > this.capacity) this.items.delete(this.items.keys().next().value);
+    return this;
+  }
+  clear() { this.items.clear(); }
+}`;
+
+export const leanLruCache: Plugin = {
+  name: 'sagewatch-lean-lru-cache',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^mnemonist\/lru-cache(\.js)?$/ }, (args) => ({ path: args.path, namespace: 'sagewatch-lean-lru-cache' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'sagewatch-lean-lru-cache' }, () => ({ contents: LRU_CACHE, loader: 'js' }));
+  },
+};
+
 /** The esbuild options of a function bundle; the bench builds its harness with the same ones. */
 export function bundleOptions(entry: string, outfile: string): BuildOptions {
   return {
@@ -92,7 +130,7 @@ export function bundleOptions(entry: string, outfile: string): BuildOptions {
     mainFields: ['module', 'main'],
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [stubUnusedCredentialProviders, stubEventStreams],
+    plugins: [stubUnusedCredentialProviders, stubEventStreams, leanLruCache],
     // CommonJS dependencies call require() for Node built-ins; give the ESM bundle one.
     banner: { js: "import { createRequire as __sagewatchCreateRequire } from 'node:module'; const require = __sagewatchCreateRequire(import.meta.url);" },
   };

@@ -34,3 +34,31 @@ describe('the event-stream stub', () => {
     expect(typeof serde).toBe('function');
   });
 });
+
+describe('the lean LRU cache behind the endpoint-discovery cache', () => {
+  it('keeps the capacity most recently used entries, as mnemonist does, and EndpointCache works on it', async () => {
+    const entry = join(dir, 'lru.mjs');
+    writeFileSync(entry, "import LRUCache from 'mnemonist/lru-cache';\nimport { EndpointCache } from '@aws-sdk/endpoint-cache';\nexport { LRUCache, EndpointCache };\n");
+    const outfile = join(dir, 'lru-out.mjs');
+    await build({ ...bundleOptions(entry, outfile), absWorkingDir: join(import.meta.dirname, '..', '..'), nodePaths: [join(import.meta.dirname, '..', '..', 'node_modules')] });
+    expect(readFileSync(outfile, 'utf8')).not.toContain('obliterator');
+    const { LRUCache, EndpointCache } = (await import(pathToFileURL(outfile).href)) as {
+      LRUCache: new (capacity: number) => { get(k: string): unknown; set(k: string, v: unknown): unknown; has(k: string): boolean; peek(k: string): unknown; size: number };
+      EndpointCache: new (
+        capacity: number,
+      ) => { set(k: string, e: { Address: string; CachePeriodInMinutes: number }[]): void; getEndpoint(k: string): string | undefined; has(k: string): boolean; delete(k: string): void };
+    };
+    const lru = new LRUCache(2);
+    lru.set('a', 1);
+    lru.set('b', 2);
+    expect(lru.get('a')).toBe(1); // a is now the most recent
+    lru.set('c', 3); // evicts b
+    expect([lru.has('a'), lru.has('b'), lru.has('c'), lru.size]).toEqual([true, false, true, 2]);
+    expect(lru.peek('a')).toBe(1);
+    const endpoints = new EndpointCache(10);
+    endpoints.set('k', [{ Address: 'dynamodb.example', CachePeriodInMinutes: 5 }]);
+    expect(endpoints.getEndpoint('k')).toBe('dynamodb.example');
+    endpoints.delete('k');
+    expect([endpoints.has('k'), endpoints.getEndpoint('k')]).toEqual([false, undefined]);
+  });
+});

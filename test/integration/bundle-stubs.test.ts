@@ -13,23 +13,27 @@ import { bundleOptions } from '../../scripts/bundle';
  */
 const dir = mkdtempSync(join(tmpdir(), 'sagewatch-event-streams-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const root = join(import.meta.dirname, '..', '..');
+
+/** Bundles `source` with the deployed functions' options; the output file's path. */
+async function bundle(name: string, source: string): Promise<string> {
+  const entry = join(dir, `${name}.mjs`);
+  writeFileSync(entry, source);
+  const outfile = join(dir, `${name}-out.mjs`);
+  await build({ ...bundleOptions(entry, outfile), absWorkingDir: root, nodePaths: [join(root, 'node_modules')] });
+  return outfile;
+}
 
 describe('the event-stream stub', () => {
   it('replaces a dynamic import of @smithy/core/event-streams with a module that fails clearly', async () => {
-    const entry = join(dir, 'entry.mjs');
-    writeFileSync(entry, "export const load = () => import('@smithy/core/event-streams');\n");
-    const outfile = join(dir, 'out.mjs');
-    await build({ ...bundleOptions(entry, outfile), absWorkingDir: join(import.meta.dirname, '..', '..'), nodePaths: [join(import.meta.dirname, '..', '..', 'node_modules')] });
+    const outfile = await bundle('entry', "export const load = () => import('@smithy/core/event-streams');\n");
     expect(readFileSync(outfile, 'utf8')).not.toContain('EventStreamSerde');
     const { load } = (await import(pathToFileURL(outfile).href)) as { load: () => Promise<unknown> };
     await expect(load()).rejects.toThrow(/event-stream operations are not included in this Lambda bundle/);
   });
 
   it('leaves a static import of it alone', async () => {
-    const entry = join(dir, 'static.mjs');
-    writeFileSync(entry, "import { EventStreamSerde } from '@smithy/core/event-streams';\nexport const serde = EventStreamSerde;\n");
-    const outfile = join(dir, 'static-out.mjs');
-    await build({ ...bundleOptions(entry, outfile), absWorkingDir: join(import.meta.dirname, '..', '..'), nodePaths: [join(import.meta.dirname, '..', '..', 'node_modules')] });
+    const outfile = await bundle('static', "import { EventStreamSerde } from '@smithy/core/event-streams';\nexport const serde = EventStreamSerde;\n");
     const { serde } = (await import(pathToFileURL(outfile).href)) as { serde: unknown };
     expect(typeof serde).toBe('function');
   });
@@ -37,10 +41,7 @@ describe('the event-stream stub', () => {
 
 describe('the lean LRU cache behind the endpoint-discovery cache', () => {
   it('keeps the capacity most recently used entries, as mnemonist does, and EndpointCache works on it', async () => {
-    const entry = join(dir, 'lru.mjs');
-    writeFileSync(entry, "import LRUCache from 'mnemonist/lru-cache';\nimport { EndpointCache } from '@aws-sdk/endpoint-cache';\nexport { LRUCache, EndpointCache };\n");
-    const outfile = join(dir, 'lru-out.mjs');
-    await build({ ...bundleOptions(entry, outfile), absWorkingDir: join(import.meta.dirname, '..', '..'), nodePaths: [join(import.meta.dirname, '..', '..', 'node_modules')] });
+    const outfile = await bundle('lru', "import LRUCache from 'mnemonist/lru-cache';\nimport { EndpointCache } from '@aws-sdk/endpoint-cache';\nexport { LRUCache, EndpointCache };\n");
     expect(readFileSync(outfile, 'utf8')).not.toContain('obliterator');
     const { LRUCache, EndpointCache } = (await import(pathToFileURL(outfile).href)) as {
       LRUCache: new (capacity: number) => { get(k: string): unknown; set(k: string, v: unknown): unknown; has(k: string): boolean; peek(k: string): unknown; size: number };

@@ -44,7 +44,9 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
     const { source, inputs } = notificationInputsFromEvent(event);
     const outcome = await processNotifications(inputs, { store, log: logger });
     publishObservations(requestMetrics, outcome.observations);
-    const lagMs = queueLag(queuedMessages(event, inputs), now);
+    const queued = queuedMessages(event, inputs);
+    const lagMs = queueLag(queued, now);
+    const newestEventAt = newestEvent(inputs);
     const detection = await detectFromNotifications(
       outcome.applied.map(({ half }) => half),
       now - lagMs,
@@ -53,7 +55,7 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
     for (const entry of detection.counters.entries()) outcome.counters.add(entry.name, entry.value, entry.dimensions);
     let sent = detection.alerts.filter((a) => a.result.sent).length;
     try {
-      const held = runtime.lag.observe(lagMs, now);
+      const held = runtime.lag.observe(lagMs, now, newestEventAt);
       await runtime.lag.record(held, now);
       const behind = await runtime.pipeline.observe('notifications', held, now);
       if (behind?.result.sent) sent++;
@@ -75,6 +77,17 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
     const failed = (event as SQSEvent).Records.filter((record) => outcome.failedIds.has(record.messageId));
     return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
   };
+}
+
+/** The newest notification event time of the batch (an SNS or bare invoke too): the path's own progress. */
+function newestEvent(inputs: readonly NotificationInput[]): number | undefined {
+  let newest: number | undefined;
+  for (const input of inputs) {
+    if (input.parsed.kind !== 'notification' || !input.parsed.notification.eventTime) continue;
+    const at = Date.parse(input.parsed.notification.eventTime);
+    if (Number.isFinite(at) && (newest === undefined || at > newest)) newest = at;
+  }
+  return newest;
 }
 
 /** When each SQS message entered the queue, and when its notification's event happened. */

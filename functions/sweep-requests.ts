@@ -2,7 +2,8 @@ import { loadConfig } from '../lib/config';
 import { requestAlertingFromConfig } from '../lib/alerts/runtime';
 import type { AlertPublisher } from '../lib/alerts/publish';
 import { sweep } from '../lib/alerts/sweep';
-import { watermarkOf } from '../lib/detect/watermark';
+import { notificationWatermark } from '../lib/detect/watermark';
+import { laggingWithSilence } from '../lib/alerts/pipeline-alerts';
 import { createLogger } from '../lib/telemetry/logger';
 import { createOpsMetrics, createRequestMetrics, publishCounters, publishObservations } from '../lib/telemetry/metrics';
 
@@ -42,6 +43,7 @@ export function createHandler(overrides: { publisher?: AlertPublisher; now?: () 
     const { config, logger, alerting, now } = runtime;
     const at = now();
     const lag = await runtime.windows.inputLag('notifications');
+    const watermark = notificationWatermark(lag, at, LAG_TOLERANCE_MS);
     const outcome = await sweep({
       requests: runtime.requests,
       dispatch: alerting.dispatch,
@@ -51,12 +53,15 @@ export function createHandler(overrides: { publisher?: AlertPublisher; now?: () 
       recoveryMinutes: config.recoveryMinutes,
       region: config.region,
       now,
-      notificationWatermark: watermarkOf(lag, at, LAG_TOLERANCE_MS),
+      notificationWatermark: watermark,
+      ...(lag?.newestEventAt !== undefined ? { notificationsSeenUntil: lag.newestEventAt } : {}),
       ...(context?.getRemainingTimeInMillis ? { deadline: Date.now() + context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS } : {}),
       log: logger,
       detectors: runtime.detectors,
     });
-    const behind = await runtime.pipeline.review('notifications', lag, at, (fingerprint) => alerting.store.state(fingerprint));
+    // Requests waiting past the newest delivered notification: the path is silent while the
+    // data log shows completions, sagewatch's own alert (not a request alert).
+    const behind = await runtime.pipeline.review('notifications', laggingWithSilence(lag, watermark, outcome.waiting > 0, at), at, (fingerprint) => alerting.store.state(fingerprint));
     publishObservations(runtime.requestMetrics, outcome.observations);
     const alertsSent = outcome.alerts.filter((a) => a.result.sent).length + (behind?.result.sent ? 1 : 0);
     outcome.counters.add('AlertsSent', alertsSent);

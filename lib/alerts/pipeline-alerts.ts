@@ -22,6 +22,19 @@ const INPUT_LABEL: Record<string, string> = {
   logs: 'data-log stream',
 };
 
+/**
+ * The notification input's lag as the sweeper sees it, its silence included: when the data log
+ * shows requests finished (`waiting`: before the stuck cut-off of the lag watermark) and no
+ * notification of a later event has come, the path is as far behind as its newest delivered
+ * event, whether or not batches flow to measure a queue lag. One incident for the input either
+ * way (the same fingerprint), not a second alert for the same backlog.
+ */
+export function laggingWithSilence(lag: InputLag | undefined, lagWatermark: number, waiting: boolean, now: number): InputLag | undefined {
+  if (!lag || !waiting || lag.newestEventAt === undefined) return lag;
+  const silentMs = Math.max(0, lagWatermark - lag.newestEventAt);
+  return silentMs > lag.lagMs ? { input: lag.input, at: now, lagMs: silentMs } : lag;
+}
+
 function resource(input: string, region: string): AlertResource {
   return { type: 'sagewatch-input', name: input, region };
 }
@@ -46,7 +59,7 @@ export class PipelineLagMonitor {
         kind: 'pipeline-behind',
         severity: 'warning',
         title: `sagewatch's ${label} is behind`,
-        description: `Messages of sagewatch's ${label} wait ${Math.round(lagMs / 60_000)} minutes before they are processed (threshold ${this.deps.thresholdMinutes}). Request-level alerts judge the late requests when they arrive and nothing is called lost meanwhile; check the function's errors, throttles and concurrency.`,
+        description: `sagewatch's ${label} is ${Math.round(lagMs / 60_000)} minutes behind (threshold ${this.deps.thresholdMinutes}): its messages wait that long, or it has delivered nothing that recent while the data log shows requests finishing. Request-level alerts judge the late requests when they arrive and nothing is called lost meanwhile; check the function's errors, throttles and concurrency.`,
         resource: resource(input, this.deps.region),
         detectedAt: now,
         evidence: { numbers: [{ name: 'behind', value: Math.round(lagMs / 60_000), unit: 'min' }] },

@@ -22,6 +22,7 @@ export interface SweepAlertDeps extends SweepDeps, Omit<StuckAlertDeps, 'now'> {
 export interface SweepOutcome {
   stuck: RequestRecord[];
   cleaned: number;
+  waiting: number;
   complete: boolean;
   counters: Counters;
   observations: Observation[];
@@ -60,5 +61,5 @@ export async function sweep(deps: SweepAlertDeps): Promise<SweepOutcome> {
       log.warn('re-evaluation failed', { endpoints: withRequestAlerts.length, error: String(error) });
     }
   }
-  return { stuck: findings.stuck, cleaned: findings.cleaned, complete: findings.complete, counters, observations, alerts };
+  return { stuck: findings.stuck, cleaned: findings.cleaned, waiting: findings.waiting, complete: findings.complete, counters, observations, alerts };
 }

@@ -36,6 +36,10 @@ export interface InputLag {
   /** Epoch ms of the batch that measured it. */
   at: number;
   lagMs: number;
+  /** The newest notification event time the input has delivered, epoch ms (its own lag, whether or not batches flow). */
+  newestEventAt?: number;
+  /** The worst lag still able to hold messages back: a lag L is held L longer than `lagMs` is (lib/detect/watermark.ts). */
+  backlogMs?: number;
 }
 
 export interface WindowSender {
@@ -150,7 +154,15 @@ export class WindowStore {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: `input#${lag.input}`, sk: 'lag', at: lag.at, lagMs: lag.lagMs, expiresAt: Math.floor(lag.at / 1000) + INCIDENT_RETENTION_SECONDS },
+        Item: {
+          pk: `input#${lag.input}`,
+          sk: 'lag',
+          at: lag.at,
+          lagMs: lag.lagMs,
+          ...(lag.newestEventAt !== undefined ? { newestEventAt: lag.newestEventAt } : {}),
+          ...(lag.backlogMs !== undefined ? { backlogMs: lag.backlogMs } : {}),
+          expiresAt: Math.floor(lag.at / 1000) + INCIDENT_RETENTION_SECONDS,
+        },
       }),
     );
   }
@@ -161,7 +173,13 @@ export class WindowStore {
     };
     const item = output.Item;
     if (!item || typeof item.at !== 'number' || typeof item.lagMs !== 'number') return undefined;
-    return { input, at: item.at, lagMs: item.lagMs };
+    return {
+      input,
+      at: item.at,
+      lagMs: item.lagMs,
+      ...(typeof item.newestEventAt === 'number' ? { newestEventAt: item.newestEventAt } : {}),
+      ...(typeof item.backlogMs === 'number' ? { backlogMs: item.backlogMs } : {}),
+    };
   }
 }
 

@@ -4,7 +4,7 @@
  * the environment the stack gives it, with the SDK pointed at these endpoints.
  */
 import { parseConfig, type Config } from '../lib/config';
-import { ensureTables, startDynamo, type EmbeddedDynamo } from '../local/dynamo';
+import { ensureConfiguredTables, startDynamo, type EmbeddedDynamo } from '../local/dynamo';
 import { LocalSns } from '../local/sns';
 import { DynamoMeter } from './dynamo-meter';
 
@@ -23,16 +23,7 @@ export const ALERTS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:sagewatch-al
 export async function startEnvironment(): Promise<BenchEnvironment> {
   const config = parseConfig({ AWS_REGION: 'us-east-1' });
   const dynamo = await startDynamo();
-  await ensureTables(
-    dynamo.endpoint,
-    {
-      requests: config.requestsTable,
-      requestsByEndpointIndex: config.requestsByEndpointIndex,
-      inventory: config.inventoryTable,
-      state: config.stateTable,
-    },
-    config.region,
-  );
+  await ensureConfiguredTables(dynamo.endpoint, config);
   const meter = new DynamoMeter(dynamo.endpoint, config.region);
   const sns = new LocalSns();
   const snsEndpoint = await sns.start();

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import type { Config } from '../lib/config';
 import { allTables, type TableNames } from '../lib/store/schema';
 
 export interface EmbeddedDynamo {
@@ -29,6 +30,22 @@ export async function startDynamo(options: { path?: string } = {}): Promise<Embe
     endpoint: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+type TableConfig = Pick<Config, 'requestsTable' | 'requestsByEndpointIndex' | 'inventoryTable' | 'stateTable' | 'region'>;
+
+/** The tables a configuration names, created where missing (the local run, the emulators and the bench share it). */
+export async function ensureConfiguredTables(endpoint: string, config: TableConfig): Promise<void> {
+  await ensureTables(
+    endpoint,
+    {
+      requests: config.requestsTable,
+      requestsByEndpointIndex: config.requestsByEndpointIndex,
+      inventory: config.inventoryTable,
+      state: config.stateTable,
+    },
+    config.region,
+  );
 }
 
 /** Creates the tables that do not exist yet (idempotent). */

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ensureTables, startDynamo, type EmbeddedDynamo } from './dynamo';
+import { ensureConfiguredTables, startDynamo, type EmbeddedDynamo } from './dynamo';
 import { applyLocalAwsDefaults } from './environment';
 import { startKinesis, type EmbeddedKinesis } from './kinesis';
 import { LocalSns } from './sns';
@@ -57,12 +57,7 @@ export async function startLocalStack(options: { home: string; chaos: boolean })
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
     resetConfig();
     const config = loadConfig();
-    await ensureTables(dynamo.endpoint, {
-      requests: config.requestsTable,
-      requestsByEndpointIndex: config.requestsByEndpointIndex,
-      inventory: config.inventoryTable,
-      state: config.stateTable,
-    });
+    await ensureConfiguredTables(dynamo.endpoint, config);
     return { config, region, dynamo, kinesis, sns, snsEndpoint, slack, ...(proxy ? { proxy } : {}), close };
   } catch (error) {
     await close();

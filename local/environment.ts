@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ensureTables, startDynamo, type EmbeddedDynamo } from './dynamo';
+import { ensureConfiguredTables, startDynamo, type EmbeddedDynamo } from './dynamo';
 import { parseConfig, type Config } from '../lib/config';
 
 /** Where local runs keep their state: $SAGEWATCH_HOME, default ./.sagewatch. */
@@ -44,15 +44,6 @@ export async function startEmbeddedStore(options: { home?: string; persist?: boo
     }
     throw error;
   }
-  await ensureTables(
-    dynamo.endpoint,
-    {
-      requests: config.requestsTable,
-      requestsByEndpointIndex: config.requestsByEndpointIndex,
-      inventory: config.inventoryTable,
-      state: config.stateTable,
-    },
-    config.region,
-  );
+  await ensureConfiguredTables(dynamo.endpoint, config);
   return { ...dynamo, home };
 }

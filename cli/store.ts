@@ -34,17 +34,7 @@ export async function openStore(
     const config = parseConfig(ctx.env);
     const embedded = await startEmbeddedStore({ home: sagewatchHome(ctx.env), config });
     const client = documentClient(new DynamoDBClient({ region: config.region, endpoint: embedded.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
-    const where = `the embedded store in ${embedded.home ?? '$SAGEWATCH_HOME'}`;
-    debugLine(ctx, `reading ${where}`);
-    return {
-      config,
-      client,
-      where,
-      close: async () => {
-        client.destroy();
-        await embedded.close();
-      },
-    };
+    return opened(ctx, { config, client, where: `the embedded store in ${embedded.home ?? '$SAGEWATCH_HOME'}` }, '', () => embedded.close());
   }
   const target = await resolveAwsTarget(flags, ctx.env, `${named.join(' ')} names a deployed stack`);
   const stage = flags.stage ?? (ctx.env.SAGEWATCH_STAGE || 'dev');
@@ -54,13 +44,17 @@ export async function openStore(
     new DynamoDBClient({ region: target.region, credentials: target.credentials, maxAttempts: 5, retryMode: 'standard', ...(target.profile ? { profile: target.profile } : {}) }),
   );
   const where = `table ${tableName} in ${target.region}${target.profile ? ` (profile ${target.profile})` : ''}`;
-  debugLine(ctx, `reading ${where}; Region from ${target.regionSource}`);
+  return opened(ctx, { config, client, where }, `; Region from ${target.regionSource}`);
+}
+
+/** The store as the commands get it: closing it always releases the client, then whatever else it holds. */
+function opened(ctx: CliContext, store: Omit<OpenedStore, 'close'>, debugDetail: string, release: () => Promise<void> = async () => {}): OpenedStore {
+  debugLine(ctx, `reading ${store.where}${debugDetail}`);
   return {
-    config,
-    client,
-    where,
+    ...store,
     close: async () => {
-      client.destroy();
+      store.client.destroy();
+      await release();
     },
   };
 }

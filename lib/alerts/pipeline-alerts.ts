@@ -23,6 +23,16 @@ const INPUT_LABEL: Record<string, string> = {
 };
 
 /**
+ * Where to look besides our own function. Nothing delivered while the data log shows requests
+ * finishing is also what it looks like when the endpoints' topics stop delivering to our queue,
+ * which is not sagewatch falling behind but every notification of the account being lost.
+ */
+const INPUT_CHECK: Record<string, string> = {
+  notifications:
+    "check processNotifications' errors, throttles and concurrency; if its queue is empty, check that the endpoints' success and error topics still deliver to sagewatch's queue (their subscriptions)",
+};
+
+/**
  * The notification input's lag as the sweeper sees it, its silence included: when the data log
  * shows requests finished (`waiting`: before the stuck cut-off of the lag watermark) and no
  * notification of a later event has come, the path is as far behind as its newest delivered
@@ -59,7 +69,7 @@ export class PipelineLagMonitor {
         kind: 'pipeline-behind',
         severity: 'warning',
         title: `sagewatch's ${label} is behind`,
-        description: `sagewatch's ${label} is ${Math.round(lagMs / 60_000)} minutes behind (threshold ${this.deps.thresholdMinutes}): its messages wait that long, or it has delivered nothing that recent while the data log shows requests finishing. Request-level alerts judge the late requests when they arrive and nothing is called lost meanwhile; check the function's errors, throttles and concurrency.`,
+        description: `sagewatch's ${label} is ${Math.round(lagMs / 60_000)} minutes behind (threshold ${this.deps.thresholdMinutes}): its messages wait that long, or it has delivered nothing that recent while the data log shows requests finishing. Request-level alerts judge the late requests when they arrive and nothing is called lost meanwhile; ${INPUT_CHECK[input] ?? "check the function's errors, throttles and concurrency"}.`,
         resource: resource(input, this.deps.region),
         detectedAt: now,
         evidence: { numbers: [{ name: 'behind', value: Math.round(lagMs / 60_000), unit: 'min' }] },

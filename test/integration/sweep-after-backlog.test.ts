@@ -44,6 +44,8 @@ describe('sweeper after the notification queue drained', () => {
     const early = (await captureEmf(() => sweep())).result;
     expect(early.stuck).toBe(0);
     expect(publisher.published.map((a) => [a.kind, a.status])).toEqual([['pipeline-behind', 'firing']]);
+    // Silence on this input is also what lost topic subscriptions look like: the alert says where to look.
+    expect(publisher.published[0]!.description).toContain("check that the endpoints' success and error topics still deliver to sagewatch's queue");
 
     // Silent for longer than the lag it last said and the hold: the queue is empty.
     now = arrival + 31 * MINUTE;

@@ -22,4 +22,13 @@ describe('traffic scenarios: shapes and delays', () => {
     expect(summary.selfMonitoring.map((a) => a.status)).toEqual(['firing', 'resolved']);
     expect(summary.metrics.StuckRequests).toBe(0);
   }, 180_000);
+
+  // Seed 1246510241 raised a false critical "never got a notification" before 6976e3d (the file's own seed did not).
+  it('a notification delay that starts while no batch flows calls no request lost, and a later burst is still caught', async () => {
+    const { summary, problems } = await runScenario('scenarios/notification-delay-starts-idle.json', 1246510241);
+    expect(problems).toEqual([]);
+    expect(summary.falseAlerts).toEqual([]);
+    expect(summary.detected.map((d) => d.alert.kind)).toEqual(['failure-burst']);
+    expect(summary.metrics.StuckRequests).toBe(0);
+  }, 180_000);
 });

@@ -44,8 +44,7 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
     const { source, inputs } = notificationInputsFromEvent(event);
     const outcome = await processNotifications(inputs, { store, log: logger });
     publishObservations(requestMetrics, outcome.observations);
-    const queued = queuedMessages(event, inputs);
-    const lagMs = queueLag(queued, now);
+    const lagMs = queueLag(queuedMessages(event, inputs), now);
     const newestEventAt = newestEvent(inputs);
     const detection = await detectFromNotifications(
       outcome.applied.map(({ half }) => half),
@@ -83,11 +82,17 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
 function newestEvent(inputs: readonly NotificationInput[]): number | undefined {
   let newest: number | undefined;
   for (const input of inputs) {
-    if (input.parsed.kind !== 'notification' || !input.parsed.notification.eventTime) continue;
-    const at = Date.parse(input.parsed.notification.eventTime);
-    if (Number.isFinite(at) && (newest === undefined || at > newest)) newest = at;
+    const at = eventTimeOf(input);
+    if (at !== undefined && (newest === undefined || at > newest)) newest = at;
   }
   return newest;
+}
+
+/** The notification's own event time, epoch ms, when it has a readable one. */
+function eventTimeOf(input: NotificationInput): number | undefined {
+  if (input.parsed.kind !== 'notification' || !input.parsed.notification.eventTime) return undefined;
+  const at = Date.parse(input.parsed.notification.eventTime);
+  return Number.isFinite(at) ? at : undefined;
 }
 
 /** When each SQS message entered the queue, and when its notification's event happened. */
@@ -96,9 +101,8 @@ function queuedMessages(event: unknown, inputs: readonly NotificationInput[]): Q
   if (!Array.isArray(records)) return [];
   const eventTimes = new Map<string, number>();
   for (const input of inputs) {
-    if (input.parsed.kind !== 'notification' || !input.parsed.notification.eventTime) continue;
-    const at = Date.parse(input.parsed.notification.eventTime);
-    if (Number.isFinite(at)) eventTimes.set(input.id, at);
+    const at = eventTimeOf(input);
+    if (at !== undefined) eventTimes.set(input.id, at);
   }
   return records.map((record) => {
     const sent = Number(record?.attributes?.SentTimestamp);

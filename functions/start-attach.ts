@@ -2,7 +2,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { loadConfig, type Config } from '../lib/config';
 import { InvalidEventError } from '../lib/aws/errors';
 import { attachExecutionName } from '../lib/sagemaker/execution-name';
-import { normalizeEvent } from '../lib/sagemaker/events';
+import { readEvent } from '../lib/sagemaker/events';
 
 /**
  * Optional EventBridge rule target in front of the attach state machine: starts it under a
@@ -27,7 +27,7 @@ export function createHandler(overrides: { sfn?: SFNClient; stateMachineArn?: st
     sfn ??= overrides.sfn ?? new SFNClient({ region: config.region });
     let name: string;
     try {
-      name = attachExecutionName(normalizeEvent(event));
+      name = attachExecutionName(readEvent(event));
     } catch (error) {
       // A rule matching something it should not is a template bug: visible, not retried forever.
       if (error instanceof InvalidEventError) return { duplicate: false, skipped: error.message };

@@ -1,4 +1,5 @@
 import type { EventPattern } from '../lib/eventbridge/pattern';
+import { CLOUDTRAIL_DETAIL_TYPE, CLOUDTRAIL_EVENT_SOURCE, INFERENCE_COMPONENT_CALLS } from '../lib/sagemaker/events';
 import { getAtt, ref, serviceRole, sub, type Cfn } from './cfn';
 import { MANAGED_TAGS, type StackNames } from './names';
 
@@ -16,6 +17,8 @@ export interface SageMakerRule {
   /** Appended to `sagewatch-<stage>-`; EventBridge rule names stop at 64 characters. */
   name: string;
   detailType: string;
+  /** For a CloudTrail rule: the API calls it routes (the detail-type is shared by every call). */
+  eventNames?: readonly string[];
   description: string;
   pattern: EventPattern;
 }
@@ -27,6 +30,25 @@ const sagemakerRule = (logicalId: string, name: string, detailType: string, desc
   description,
   pattern: { source: ['aws.sagemaker'], 'detail-type': [detailType] },
 });
+
+/**
+ * Inference components send no state-change event: their Create/Update/DeleteInferenceComponent
+ * calls, as CloudTrail records them, are what says one was added to, changed on or removed from
+ * a running endpoint (delivered to EventBridge only where the account has a trail). A call that
+ * failed (`errorCode` set) changed nothing and starts nothing.
+ */
+const inferenceComponentRule: SageMakerRule = {
+  logicalId: 'InferenceComponentCallRule',
+  name: 'inference-component',
+  detailType: CLOUDTRAIL_DETAIL_TYPE,
+  eventNames: INFERENCE_COMPONENT_CALLS,
+  description: 'Inference component created, updated or deleted (CloudTrail): converge its endpoint',
+  pattern: {
+    source: ['aws.sagemaker'],
+    'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
+    detail: { eventSource: [CLOUDTRAIL_EVENT_SOURCE], eventName: [...INFERENCE_COMPONENT_CALLS], errorCode: [{ exists: false }] },
+  },
+};
 
 export const SAGEMAKER_RULES: readonly SageMakerRule[] = [
   sagemakerRule('EndpointStateRule', 'endpoint', 'SageMaker Endpoint State Change', 'Endpoint created, updated, failed or deleted: converge its attachments'),
@@ -42,6 +64,7 @@ export const SAGEMAKER_RULES: readonly SageMakerRule[] = [
   sagemakerRule('TuningJobStateRule', 'tuning-job', 'SageMaker HyperParameter Tuning Job State Change', 'Hyperparameter tuning job state: failure alerts and outcome metrics'),
   sagemakerRule('PipelineExecutionStateRule', 'pipeline-execution', 'SageMaker Model Building Pipeline Execution Status Change', 'Pipeline execution status: failure alerts and duration metrics'),
   sagemakerRule('LabelingJobStateRule', 'labeling-job', 'SageMaker Ground Truth Labeling Job State Change', 'Ground Truth labeling job state: failure alerts and outcome metrics'),
+  inferenceComponentRule,
 ];
 
 export interface ScheduleRule {

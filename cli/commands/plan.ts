@@ -15,7 +15,9 @@ export async function runPlan(values: PlanOptions, ctx: CliContext): Promise<voi
   if (values.event === '-' && values.describe === '-') throw new UsageError('only one of --event and --describe can read standard input');
   const event = await readJsonInput(values.event, 'event');
   const describe = values.describe === undefined ? undefined : await readJsonInput(values.describe, 'describe');
-  const eventName = (event as { detail?: { EndpointName?: unknown } })?.detail?.EndpointName;
+  // A state change names its endpoint in the detail, a CloudTrail CreateInferenceComponent call in its request.
+  const eventDetail = (event as { detail?: { EndpointName?: unknown; requestParameters?: { endpointName?: unknown } } })?.detail;
+  const eventName = eventDetail?.EndpointName ?? eventDetail?.requestParameters?.endpointName;
   const describedName = (describe as { endpoint?: { EndpointName?: unknown } } | undefined)?.endpoint?.EndpointName;
   if (typeof eventName === 'string' && typeof describedName === 'string' && eventName !== describedName) {
     throw new UsageError(`--describe is for endpoint ${describedName} but the event is for endpoint ${eventName}`);

@@ -1,5 +1,6 @@
 import { EndpointBundleSchema, JobBundleSchema, type EndpointBundle, type JobBundle } from '../sagemaker/descriptions';
-import { normalizeEvent } from '../sagemaker/events';
+import { InvalidEventError } from '../aws/errors';
+import { isComponentEvent, readEvent, type ComponentEvent, type NormalizedEvent } from '../sagemaker/events';
 import { pipelineDescriptionFromEvent } from '../sagemaker/jobs';
 import type { ResourceModel } from '../sagemaker/model';
 import { resourceKey, type ResourceRef } from '../sagemaker/resource';
@@ -52,7 +53,8 @@ export interface Plan {
 
 export async function planFromFiles(input: PlanInput): Promise<Plan> {
   const now = input.now ?? Date.now();
-  const normalized = normalizeEvent(input.event);
+  const read = readEvent(input.event);
+  const normalized = isComponentEvent(read) ? componentOnEndpoint(read, input.describe) : read;
   const { resource } = normalized;
   const settings = planSettings({
     region: resource.region ?? 'us-east-1',
@@ -121,6 +123,30 @@ export async function planFromFiles(input: PlanInput): Promise<Plan> {
     model,
     cost: monthlyCost(gateway.actions, result.lifecycle === 'attach' && !model.ignored ? streamedSeries(model) : 0),
   };
+}
+
+/**
+ * An inference-component update or delete names only the component; the deployed workflow
+ * describes it to find the endpoint. A plan makes no AWS call: the endpoint is the one --describe
+ * gives, and without it there is nothing to plan from.
+ */
+function componentOnEndpoint(event: ComponentEvent, describe: unknown): NormalizedEvent {
+  const parsed = describe === undefined ? undefined : EndpointBundleSchema.safeParse(describe);
+  if (!parsed?.success) {
+    throw new InvalidEventError(
+      `${event.call} names only inference component ${event.inferenceComponent}: pass --describe with the outputs of its endpoint (DescribeEndpoint, DescribeEndpointConfig, DescribeModel, DescribeInferenceComponent)`,
+    );
+  }
+  const name = parsed.data.endpoint.EndpointName;
+  const resource: ResourceRef = {
+    kind: 'endpoint',
+    name,
+    ...(event.eventTime ? { eventTime: event.eventTime } : {}),
+    ...(event.region ? { region: event.region } : {}),
+    ...(event.account ? { account: event.account } : {}),
+    tags: {},
+  };
+  return { resource, detailType: event.detailType, ...(event.eventId ? { eventId: event.eventId } : {}), detail: {}, inferenceComponent: event.inferenceComponent };
 }
 
 /**

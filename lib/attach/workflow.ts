@@ -3,9 +3,9 @@ import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
 import { InvalidEventError } from '../aws/errors';
 import { classifyEndpoint } from '../sagemaker/classify';
-import { describeResource } from '../sagemaker/describe';
+import { describeResource, endpointOfInferenceComponent } from '../sagemaker/describe';
 import { EndpointBundleSchema, JobBundleSchema, type EndpointBundle, type JobBundle } from '../sagemaker/descriptions';
-import { normalizeEvent } from '../sagemaker/events';
+import { isComponentEvent, readEvent, type ComponentEvent } from '../sagemaker/events';
 import { classifyJob } from '../sagemaker/jobs';
 import type { ResourceModel } from '../sagemaker/model';
 import { ResourceRefSchema, tagsFrom, type ResourceRef } from '../sagemaker/resource';
@@ -30,7 +30,9 @@ export const DescribeInputSchema = z
   .check(z.refine((input) => input.event !== undefined || input.resource !== undefined, { message: 'either event or resource is required' }));
 export type DescribeInput = z.input<typeof DescribeInputSchema>;
 
-export interface DescribeOutput {
+export type DescribeOutput = ResourceDescribeOutput | UnresolvedDescribeOutput;
+
+export interface ResourceDescribeOutput {
   resource: ResourceRef;
   /** Epoch ms when the resource was described: orders convergences of the same resource. */
   describedAt: number;
@@ -43,16 +45,60 @@ export interface DescribeOutput {
   bundle?: EndpointBundle | JobBundle;
 }
 
-export function resourceOfInput(input: z.output<typeof DescribeInputSchema>): ResourceRef {
+/**
+ * An inference-component call whose component is gone before its endpoint was known: nothing
+ * to converge from it (`keep` ends the execution); the hourly reconcile converges every
+ * endpoint, which removes what was attached for the component.
+ */
+export interface UnresolvedDescribeOutput {
+  unresolved: string;
+  inferenceComponent: string;
+  describedAt: number;
+  found: false;
+  status: 'Gone';
+  lifecycle: 'keep';
+  settling: false;
+  attempt: number;
+}
+
+/**
+ * The resource to describe: the input's, or the event's. An inference-component update or
+ * delete names only the component: its endpoint is the resource, level-triggered like any
+ * endpoint event (the whole endpoint converges, every component included).
+ */
+export async function resourceOfInput(input: z.output<typeof DescribeInputSchema>, sagemaker: SageMakerClient): Promise<ResourceRef | ComponentEvent> {
   if (input.resource) return input.resource;
-  return normalizeEvent(input.event).resource;
+  const read = readEvent(input.event);
+  if (!isComponentEvent(read)) return read.resource;
+  const endpoint = await endpointOfInferenceComponent(sagemaker, read.inferenceComponent);
+  if (endpoint === undefined) return read;
+  return {
+    kind: 'endpoint',
+    name: endpoint,
+    ...(read.eventTime ? { eventTime: read.eventTime } : {}),
+    ...(read.region ? { region: read.region } : {}),
+    ...(read.account ? { account: read.account } : {}),
+    tags: {},
+  };
 }
 
 export async function describeStep(raw: unknown, deps: { sagemaker: SageMakerClient; now?: () => number }): Promise<DescribeOutput> {
   const parsed = DescribeInputSchema.safeParse(raw);
   if (!parsed.success) throw new InvalidEventError(`invalid describe input: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   const input = parsed.data;
-  const resource = resourceOfInput(input);
+  const resource = await resourceOfInput(input, deps.sagemaker);
+  if (!('kind' in resource)) {
+    return {
+      unresolved: `${resource.call}: inference component ${resource.inferenceComponent} is gone, so its endpoint is unknown; the hourly reconcile converges it`,
+      inferenceComponent: resource.inferenceComponent,
+      describedAt: (deps.now ?? Date.now)(),
+      found: false,
+      status: 'Gone',
+      lifecycle: 'keep',
+      settling: false,
+      attempt: input.attempt,
+    };
+  }
   const outcome = await describeResource(deps.sagemaker, resource);
   const describedAt = (deps.now ?? Date.now)();
   if (!outcome.found) return { resource, describedAt, found: false, status: 'Gone', lifecycle: 'detach', settling: false, attempt: input.attempt };

@@ -64,6 +64,16 @@ function withoutMetadata<T extends object>(output: T): Omit<T, '$metadata'> {
 }
 
 /**
+ * The endpoint hosting an inference component: what a CloudTrail Update/DeleteInferenceComponent
+ * call leaves out. Undefined once the component is gone (a delete that completed before its
+ * event arrived); while it is Deleting, SageMaker still describes it with its endpoint.
+ */
+export async function endpointOfInferenceComponent(client: SageMakerClient, name: string): Promise<string | undefined> {
+  const component = await orGone(client.send(new DescribeInferenceComponentCommand({ InferenceComponentName: name })));
+  return component?.EndpointName || undefined;
+}
+
+/**
  * Whether the resource still exists and its status, with one call: the reconcile sweep's check
  * of inventory entries, cheaper than a full describe.
  */

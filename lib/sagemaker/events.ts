@@ -22,7 +22,16 @@ export const DETAIL_TYPES = {
   'SageMaker Ground Truth Labeling Job State Change': 'labeling-job',
 } as const satisfies Record<string, ResourceKind>;
 
-export type SageMakerDetailType = keyof typeof DETAIL_TYPES;
+/**
+ * Inference components have no state-change event: their API calls, as CloudTrail records them,
+ * reach EventBridge under this detail-type (source `aws.sagemaker`) when the account has a trail.
+ */
+export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+export const CLOUDTRAIL_EVENT_SOURCE = 'sagemaker.amazonaws.com';
+export const INFERENCE_COMPONENT_CALLS = ['CreateInferenceComponent', 'UpdateInferenceComponent', 'DeleteInferenceComponent'] as const;
+export type InferenceComponentCall = (typeof INFERENCE_COMPONENT_CALLS)[number];
+
+export type SageMakerDetailType = keyof typeof DETAIL_TYPES | typeof CLOUDTRAIL_DETAIL_TYPE;
 
 /** The detail fields that carry name, ARN, status and last change time, per kind. */
 const FIELDS: Record<Exclude<ResourceKind, 'pipeline-execution'>, { name: string; arn: string; status: string; changed: string[] }> = {
@@ -58,18 +67,93 @@ export interface NormalizedEvent {
   changeTime?: string;
   /** The event's detail, untouched: a job event carries most of its Describe*Job output. */
   detail: Record<string, unknown>;
+  /** A CloudTrail inference-component call: the component it names (its endpoint is `resource`). */
+  inferenceComponent?: string;
 }
 
-export function isSageMakerDetailType(value: string): value is SageMakerDetailType {
+/**
+ * A CloudTrail Update/DeleteInferenceComponent call: its request names only the component, so
+ * the endpoint to converge is known once the component is described (lib/attach/workflow.ts).
+ */
+export interface ComponentEvent {
+  inferenceComponent: string;
+  call: InferenceComponentCall;
+  detailType: typeof CLOUDTRAIL_DETAIL_TYPE;
+  eventId?: string;
+  /** ISO time of the call. */
+  eventTime?: string;
+  region?: string;
+  account?: string;
+}
+
+export function isSageMakerDetailType(value: string): value is keyof typeof DETAIL_TYPES {
   return Object.hasOwn(DETAIL_TYPES, value);
 }
 
+/** An event names its resource, or (an inference-component update or delete) only a component. */
+export function readEvent(event: unknown): NormalizedEvent | ComponentEvent {
+  const envelope = parseEnvelope(event);
+  return envelope['detail-type'] === CLOUDTRAIL_DETAIL_TYPE ? componentCall(envelope) : stateChange(envelope);
+}
+
+/** The resource an event names; an event that names only an inference component is refused. */
 export function normalizeEvent(event: unknown): NormalizedEvent {
+  const read = readEvent(event);
+  if (isComponentEvent(read)) {
+    throw new InvalidEventError(`${read.call} names only inference component ${read.inferenceComponent}: its endpoint is known once the component is described`);
+  }
+  return read;
+}
+
+export function isComponentEvent(event: NormalizedEvent | ComponentEvent): event is ComponentEvent {
+  return !('resource' in event);
+}
+
+type Envelope = z.infer<typeof EnvelopeSchema>;
+
+function parseEnvelope(event: unknown): Envelope {
   const parsed = EnvelopeSchema.safeParse(event);
   if (!parsed.success) {
     throw new InvalidEventError(`not a SageMaker EventBridge event: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ')}`);
   }
-  const envelope = parsed.data;
+  return parsed.data;
+}
+
+/**
+ * A CloudTrail record of an inference-component call (the record is the event's detail; request
+ * parameters in the API's member names, first letter lower case). A Create names the endpoint;
+ * an Update or Delete only the component.
+ */
+function componentCall(envelope: Envelope): NormalizedEvent | ComponentEvent {
+  const { detail } = envelope;
+  const call = stringField(detail, 'eventName');
+  if (detail.eventSource !== CLOUDTRAIL_EVENT_SOURCE || !INFERENCE_COMPONENT_CALLS.includes(call as InferenceComponentCall)) {
+    throw new InvalidEventError(`unsupported CloudTrail call ${String(detail.eventSource)} ${String(call)}: only ${INFERENCE_COMPONENT_CALLS.join(', ')} are`);
+  }
+  const request = detail.requestParameters;
+  const parameters = request !== null && typeof request === 'object' ? (request as Record<string, unknown>) : {};
+  const inferenceComponent = stringField(parameters, 'inferenceComponentName');
+  if (!inferenceComponent) throw new InvalidEventError(`${String(call)} call without requestParameters.inferenceComponentName`);
+  const eventTime = toIsoTime(detail.eventTime) ?? toIsoTime(envelope.time);
+  const region = envelope.region ?? stringField(detail, 'awsRegion');
+  const account = envelope.account ?? stringField(detail, 'recipientAccountId');
+  const eventId = stringField(detail, 'eventID') ?? envelope.id;
+  const common = {
+    detailType: CLOUDTRAIL_DETAIL_TYPE,
+    ...(eventId ? { eventId } : {}),
+    ...(region ? { region } : {}),
+    ...(account ? { account } : {}),
+  } as const;
+  const endpoint = stringField(parameters, 'endpointName');
+  if (call === 'CreateInferenceComponent' && endpoint) {
+    const resource: ResourceRef = { kind: 'endpoint', name: endpoint, ...(eventTime ? { eventTime } : {}), ...(region ? { region } : {}), ...(account ? { account } : {}), tags: {} };
+    // The call's time orders it like a state change's LastModifiedTime (execution names).
+    return { ...common, resource, detail, inferenceComponent, ...(eventTime ? { changeTime: eventTime } : {}) };
+  }
+  return { ...common, inferenceComponent, call: call as InferenceComponentCall, ...(eventTime ? { eventTime } : {}) };
+}
+
+function stateChange(envelope: Envelope): NormalizedEvent {
   const detailType = envelope['detail-type'];
   if (!isSageMakerDetailType(detailType)) throw new InvalidEventError(`unsupported detail-type "${detailType}"`);
   const kind = DETAIL_TYPES[detailType];

@@ -6,10 +6,12 @@ import { CloudWatchLogsClient, DescribeSubscriptionFiltersCommand, PutSubscripti
 import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
+  DescribeInferenceComponentCommand,
   DescribeModelCommand,
   DescribeTrainingJobCommand,
   ListEndpointsCommand,
   ListHyperParameterTuningJobsCommand,
+  ListInferenceComponentsCommand,
   ListLabelingJobsCommand,
   ListProcessingJobsCommand,
   ListTagsCommand,
@@ -125,6 +127,11 @@ function describeBundle(file: string) {
   return raw;
 }
 
+/** The rule fixtures' CloudTrail records of inference-component calls, as EventBridge delivers them. */
+function cloudTrailEvent(file: string): unknown {
+  return JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/eventbridge/rules/positive/${file}`, import.meta.url)), 'utf8'));
+}
+
 function notFound(message: string) {
   return new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
 }
@@ -168,6 +175,37 @@ describe('attach state machine (executed)', () => {
     describeBundle('real-time');
     const output = await run('attach', { resource: { kind: 'endpoint', name: 'fraud-scorer' } }, inventory);
     expect(output).toMatchObject({ key: 'endpoint/fraud-scorer', status: 'converged' });
+  });
+
+  it('a CloudTrail UpdateInferenceComponent call converges the endpoint that hosts the component', async () => {
+    const inventory = await freshInventory();
+    const raw = describeBundle('inference-components') as ReturnType<typeof describeBundle> & { inferenceComponents: Array<{ InferenceComponentName: string }> };
+    sagemaker.on(ListInferenceComponentsCommand, { EndpointNameEquals: 'llm-shared' }).resolves({ InferenceComponents: raw.inferenceComponents as never });
+    for (const component of raw.inferenceComponents) {
+      sagemaker.on(DescribeInferenceComponentCommand, { InferenceComponentName: component.InferenceComponentName }).resolves(component as never);
+    }
+
+    const output = await run('attach', cloudTrailEvent('inference-component-update-cloudtrail.json'), inventory);
+
+    expect(output).toMatchObject({ key: 'endpoint/llm-shared', status: 'converged', kinds: ['inference-components'], problems: [] });
+    // The component is described first: the call names no endpoint.
+    expect(sagemaker.call(0).args[0]).toBeInstanceOf(DescribeInferenceComponentCommand);
+    expect(sagemaker.call(0).args[0].input).toEqual({ InferenceComponentName: 'summarizer-ic' });
+    expect(sagemaker).toHaveReceivedCommandWith(DescribeEndpointCommand, { EndpointName: 'llm-shared' });
+    expect(cw).toHaveReceivedCommandWith(PutMetricAlarmCommand, { Dimensions: expect.arrayContaining([{ Name: 'InferenceComponentName', Value: 'summarizer-ic' }]) });
+  });
+
+  it('a DeleteInferenceComponent call whose component is already gone ends quietly, touching nothing', async () => {
+    const inventory = await freshInventory();
+    sagemaker.on(DescribeInferenceComponentCommand).rejects(notFound('Could not find inference component "summarizer-ic".'));
+
+    const output = await run('attach', cloudTrailEvent('inference-component-delete-cloudtrail.json'), inventory);
+
+    expect(output).toMatchObject({ found: false, lifecycle: 'keep', inferenceComponent: 'summarizer-ic' });
+    expect(sagemaker).not.toHaveReceivedCommand(DescribeEndpointCommand);
+    expect(cw.calls()).toHaveLength(0);
+    expect(logs.calls()).toHaveLength(0);
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
   });
 
   it('waits while the endpoint is Updating, then converges what it settled into', async () => {

@@ -67,7 +67,14 @@ const PATTERN_RULES: Array<{ logicalId: string; pattern: EventPattern }> = [...S
  * The rules that should match an event: the SageMaker rule of its detail-type; the deploy rule
  * for a completed create or update of the sagewatch-ci stack itself; nothing else.
  */
+const INFERENCE_COMPONENT_CALLS = ['CreateInferenceComponent', 'UpdateInferenceComponent', 'DeleteInferenceComponent'];
 const expectedRules = (event: Fixture['event']): string[] => {
+  if (event.source === 'aws.sagemaker' && event['detail-type'] === 'AWS API Call via CloudTrail') {
+    // Only SageMaker's own inference-component calls that succeeded (no errorCode in the record).
+    const detail = event.detail as { eventSource?: string; eventName?: string; errorCode?: string } | undefined;
+    const routed = detail?.eventSource === 'sagemaker.amazonaws.com' && INFERENCE_COMPONENT_CALLS.includes(detail.eventName ?? '') && detail.errorCode === undefined;
+    return routed ? ['InferenceComponentCallRule'] : [];
+  }
   if (event.source === 'aws.sagemaker') return SAGEMAKER_RULES.filter((rule) => rule.detailType === event['detail-type']).map((rule) => rule.logicalId);
   if (event.source === 'aws.cloudformation' && event['detail-type'] === DEPLOY_RULE.detailType) {
     const detail = event.detail as { 'stack-id'?: string; 'status-details'?: { status?: string } } | undefined;
@@ -99,10 +106,18 @@ describe('rule definitions (infra/rules.ts)', () => {
         'SageMaker HyperParameter Tuning Job State Change',
         'SageMaker Model Building Pipeline Execution Status Change',
         'SageMaker Ground Truth Labeling Job State Change',
+        'AWS API Call via CloudTrail',
       ].sort(),
     );
     expect(new Set(SAGEMAKER_RULES.map((rule) => rule.logicalId)).size).toBe(SAGEMAKER_RULES.length);
     expect(new Set(SAGEMAKER_RULES.map((rule) => rule.name)).size).toBe(SAGEMAKER_RULES.length);
+  });
+
+  it('routes the Create/Update/DeleteInferenceComponent calls CloudTrail records, one fixture each, and no failed call', () => {
+    const calls = positives.filter((fixture) => fixture.event['detail-type'] === 'AWS API Call via CloudTrail').map((fixture) => (fixture.event.detail as { eventName: string }).eventName);
+    expect(calls.sort()).toEqual([...INFERENCE_COMPONENT_CALLS].sort());
+    const failed = negatives.find((fixture) => (fixture.event.detail as { errorCode?: string }).errorCode !== undefined)!;
+    expect((failed.event.detail as { eventName: string }).eventName).toBe('CreateInferenceComponent');
   });
 
   it('writes patterns EventBridge accepts', () => {
@@ -203,6 +218,14 @@ describe('the rule checks themselves', () => {
     const rollback = negatives.find((fixture) => fixture.name.includes('rollback'))!;
     const anyStatus = { source: ['aws.cloudformation'], 'detail-type': [DEPLOY_RULE.detailType], detail: { 'stack-id': [{ prefix: ciStackPrefix }] } } as EventPattern;
     expect(matchesPattern(anyStatus, rollback.event)).toBe(true);
+  });
+
+  it('would catch an inference-component rule that also routes failed calls', () => {
+    const rule = SAGEMAKER_RULES.find((r) => r.logicalId === 'InferenceComponentCallRule')!;
+    const { errorCode, ...detail } = rule.pattern.detail as Record<string, unknown>;
+    expect(errorCode).toEqual([{ exists: false }]);
+    const failed = negatives.find((fixture) => fixture.name.includes('inference-component-create-failed'))!;
+    expect(matchesPattern({ ...rule.pattern, detail } as EventPattern, failed.event)).toBe(true);
   });
 
   it('would catch a rule that forgot its source', () => {

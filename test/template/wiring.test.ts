@@ -46,7 +46,7 @@ describe('the stack with its state machines wired', () => {
   it('starts attach from every SageMaker rule and reconcile hourly and after deploys, through one role, parking failures', () => {
     const { resources } = ruleResources(names, deployedStackOptions(names, '').ruleTargets);
     const rules = Object.keys(resources).filter((id) => template.Resources[id]?.Type === 'AWS::Events::Rule');
-    expect(rules).toHaveLength(10);
+    expect(rules).toHaveLength(11);
     const reconcile = new Set(['ReconcileScheduleRule', 'DeployCompleteRule']);
     for (const id of rules) {
       expect(template.Resources[id]!.Properties!.Targets, id).toEqual([

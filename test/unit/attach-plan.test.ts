@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryInventory } from '../../lib/attach/memory-inventory';
 import { planFromFiles, renderPlan } from '../../lib/attach/plan';
@@ -117,6 +118,22 @@ describe('planFromFiles', () => {
     ]);
     expect(text).toContain('  + logs:PutSubscriptionFilter /aws/sagemaker/Endpoints/fraud-scorer');
     expect(text).toContain('Plan: 11 to add, 0 to change, 0 to destroy.');
+  });
+
+  it('a CloudTrail inference-component call plans its endpoint: from the call (Create) or from --describe (Update, Delete)', async () => {
+    const call = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/eventbridge/rules/positive/inference-component-${name}-cloudtrail.json`, import.meta.url), 'utf8')) as unknown;
+    const describeFile = fixture('describe/inference-components.json');
+    for (const name of ['create', 'update', 'delete']) {
+      const plan = await planFromFiles({ event: call(name), describe: describeFile, now: NOW });
+      expect(plan.resource, name).toMatchObject({ kind: 'endpoint', name: 'llm-shared' });
+      expect(plan.kinds, name).toEqual(['inference-components']);
+      // The component's own alarms are planned (dimension InferenceComponentName=summarizer-ic).
+      expect(
+        plan.actions.some((a) => JSON.stringify(a.input).includes('{"Name":"InferenceComponentName","Value":"summarizer-ic"}')),
+        name,
+      ).toBe(true);
+    }
+    await expect(planFromFiles({ event: call('update'), now: NOW })).rejects.toThrow(/UpdateInferenceComponent names only inference component summarizer-ic: pass --describe/);
   });
 
   it('rejects a describe file that is not a describe bundle', async () => {

@@ -13,7 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { describeResource, isNotFoundError } from '../../lib/sagemaker/describe';
+import { describeResource, endpointOfInferenceComponent, isNotFoundError } from '../../lib/sagemaker/describe';
 import { fixture } from './attach-fixtures';
 
 const sagemaker = mockClient(SageMakerClient);
@@ -127,5 +127,21 @@ describe('isNotFoundError', () => {
     expect(isNotFoundError(validation('1 validation error detected: Value at endpointName failed to satisfy constraint'))).toBe(false);
     expect(isNotFoundError(new Error('Could not find endpoint'))).toBe(false);
     expect(isNotFoundError(undefined)).toBe(false);
+  });
+});
+
+describe('endpointOfInferenceComponent', () => {
+  it('the endpoint DescribeInferenceComponent names, also while the component is Deleting; undefined once it is gone', async () => {
+    sagemaker
+      .on(DescribeInferenceComponentCommand, { InferenceComponentName: 'summarizer-ic' })
+      .resolves({ InferenceComponentName: 'summarizer-ic', EndpointName: 'llm-shared', InferenceComponentStatus: 'Deleting' } as never);
+    sagemaker.on(DescribeInferenceComponentCommand, { InferenceComponentName: 'gone-ic' }).rejects(validation('Could not find inference component "gone-ic".'));
+    expect(await endpointOfInferenceComponent(client, 'summarizer-ic')).toBe('llm-shared');
+    expect(await endpointOfInferenceComponent(client, 'gone-ic')).toBeUndefined();
+  });
+
+  it('any other failure is an error, not a gone component', async () => {
+    sagemaker.on(DescribeInferenceComponentCommand).rejects(new SageMakerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'denied' }));
+    await expect(endpointOfInferenceComponent(client, 'summarizer-ic')).rejects.toThrow('denied');
   });
 });

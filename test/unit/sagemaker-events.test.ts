@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidEventError } from '../../lib/aws/errors';
 import { attachExecutionName, EXECUTION_NAME_MAX } from '../../lib/sagemaker/execution-name';
-import { normalizeEvent } from '../../lib/sagemaker/events';
+import { readFileSync } from 'node:fs';
+import { normalizeEvent, readEvent } from '../../lib/sagemaker/events';
 import { endpointLifecycle, endpointSettling, jobLifecycle, normalizeStatus } from '../../lib/sagemaker/status';
 import { toEpochMs, toIsoTime } from '../../lib/sagemaker/time';
 import { fixture } from './attach-fixtures';
@@ -119,11 +120,12 @@ describe('normalizeEvent', () => {
     fc.assert(
       fc.property(
         fc.anything(),
-        fc.constantFrom('SageMaker Endpoint State Change', 'SageMaker Training Job State Change', 'SageMaker Model Building Pipeline Execution Status Change'),
+        fc.constantFrom('SageMaker Endpoint State Change', 'SageMaker Training Job State Change', 'SageMaker Model Building Pipeline Execution Status Change', 'AWS API Call via CloudTrail'),
         (detail, detailType) => {
           for (const event of [detail, { source: 'aws.sagemaker', 'detail-type': detailType, detail }]) {
             try {
               normalizeEvent(event);
+              readEvent(event);
             } catch (error) {
               expect(error).toBeInstanceOf(InvalidEventError);
             }
@@ -134,7 +136,62 @@ describe('normalizeEvent', () => {
   });
 });
 
+/** CloudTrail records of inference-component calls as EventBridge delivers them (the rule fixtures). */
+const cloudTrail = (call: 'create' | 'update' | 'delete') =>
+  JSON.parse(readFileSync(new URL(`../fixtures/eventbridge/rules/positive/inference-component-${call}-cloudtrail.json`, import.meta.url), 'utf8')) as Record<string, unknown> & {
+    detail: Record<string, unknown>;
+  };
+
+describe('readEvent: CloudTrail inference-component calls', () => {
+  it('CreateInferenceComponent names the endpoint to converge, and the component', () => {
+    const event = normalizeEvent(cloudTrail('create'));
+    expect(event.resource).toEqual({ kind: 'endpoint', name: 'llm-shared', eventTime: '2024-06-03T09:14:27.000Z', region: 'eu-west-1', account: '123456789012', tags: {} });
+    expect(event).toMatchObject({ detailType: 'AWS API Call via CloudTrail', inferenceComponent: 'summarizer-ic', eventId: '9a4b7c2e-1d3f-4a5b-8c6d-2e0f1a3b4c5d' });
+  });
+
+  it.each([
+    ['update', 'UpdateInferenceComponent', '2024-06-03T11:02:51.000Z'],
+    ['delete', 'DeleteInferenceComponent', '2024-06-03T17:45:09.000Z'],
+  ] as const)('%s names only the component: the endpoint is left to the describe', (file, call, eventTime) => {
+    const event = readEvent(cloudTrail(file));
+    expect(event).toEqual({
+      inferenceComponent: 'summarizer-ic',
+      call,
+      detailType: 'AWS API Call via CloudTrail',
+      eventId: expect.any(String),
+      eventTime,
+      region: 'eu-west-1',
+      account: '123456789012',
+    });
+    expect(() => normalizeEvent(cloudTrail(file))).toThrow(new RegExp(`${call} names only inference component summarizer-ic`));
+  });
+
+  it('refuses other CloudTrail calls, other services and calls without a component name', () => {
+    const create = cloudTrail('create');
+    expect(() => readEvent({ ...create, detail: { ...create.detail, eventName: 'CreateEndpoint' } })).toThrow(InvalidEventError);
+    expect(() => readEvent({ ...create, detail: { ...create.detail, eventSource: 'ec2.amazonaws.com' } })).toThrow(/unsupported CloudTrail call/);
+    expect(() => readEvent({ ...create, detail: { ...create.detail, requestParameters: { endpointName: 'llm-shared' } } })).toThrow(/without requestParameters.inferenceComponentName/);
+    expect(() => readEvent({ ...create, detail: { ...create.detail, requestParameters: null } })).toThrow(InvalidEventError);
+  });
+
+  it('a Create without its endpoint name is resolved like an Update', () => {
+    const create = cloudTrail('create');
+    expect(readEvent({ ...create, detail: { ...create.detail, requestParameters: { inferenceComponentName: 'summarizer-ic' } } })).toMatchObject({
+      inferenceComponent: 'summarizer-ic',
+      call: 'CreateInferenceComponent',
+    });
+  });
+});
+
 describe('attachExecutionName', () => {
+  it('names a CloudTrail call by its component, call and CloudTrail event id: one execution per call', () => {
+    const update = readEvent(cloudTrail('update'));
+    expect(attachExecutionName(update)).toBe('ic-summarizer-ic-Update-b1c3d5e7-f9a2-4b4c-8d6e-0f1a2b3c4d5e');
+    expect(attachExecutionName(readEvent({ ...cloudTrail('update'), id: 'another-delivery' }))).toBe(attachExecutionName(update));
+    expect(attachExecutionName(readEvent(cloudTrail('create')))).toBe('ic-summarizer-ic-Create-9a4b7c2e-1d3f-4a5b-8c6d-2e0f1a3b4c5d');
+    expect(attachExecutionName(readEvent(cloudTrail('delete')))).not.toBe(attachExecutionName(update));
+  });
+
   it('is the same for the several events of one change and differs for the next change', () => {
     const stateChange = normalizeEvent(fixture('endpoint-state-change.in-service.json'));
     const duplicate = normalizeEvent({ ...fixture('endpoint-state-change.in-service.json'), id: 'another-delivery', time: '2024-06-01T11:00:03Z' });

@@ -56,7 +56,6 @@ const config = {
       METRICS_NAMESPACE: param('metricsNamespace'),
       RETENTION_DAYS: param('retentionDays'),
       REQUESTS_TABLE: ref('RequestsTable'),
-      REQUESTS_BY_ENDPOINT_INDEX: names.tables.requestsByEndpointIndex,
       INVENTORY_TABLE: ref('InventoryTable'),
       STATE_TABLE: ref('StateTable'),
       ALERTS_TOPIC_ARN: ref(ALERTS_TOPIC),

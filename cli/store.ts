@@ -39,7 +39,10 @@ export async function openStore(
   const target = await resolveAwsTarget(flags, ctx.env, `${named.join(' ')} names a deployed stack`);
   const stage = flags.stage ?? (ctx.env.SAGEWATCH_STAGE || 'dev');
   const tableName = table ?? `sagewatch-${stage}-${which.suffix}`;
-  const config = { ...parseConfig(ctx.env), region: target.region, stage, [which.configKey]: tableName };
+  // A query by endpoint reads the state table's listing beside the requests table: the stage's, or the one beside a named `<prefix>-requests`.
+  const stateTable =
+    ctx.env.SAGEWATCH_STATE_TABLE || (which.configKey === 'requestsTable' && tableName.endsWith('-requests') ? `${tableName.slice(0, -'-requests'.length)}-state` : `sagewatch-${stage}-state`);
+  const config = { ...parseConfig(ctx.env), region: target.region, stage, stateTable, [which.configKey]: tableName };
   const client = documentClient(
     new DynamoDBClient({ region: target.region, credentials: target.credentials, maxAttempts: 5, retryMode: 'standard', ...(target.profile ? { profile: target.profile } : {}) }),
   );

@@ -101,7 +101,7 @@ export function dataPathResources(names: { service: string; stage: string }): Cf
         Resource: getAtt('LogsStream', 'Arn'),
       },
       { Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], Resource: getAtt('RequestsTable', 'Arn') },
-      // Each batch's list of the requests it opened, for the stuck sweeper.
+      // Each batch's lists: the requests it opened, for the stuck sweeper, and each endpoint's requests by time.
       { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: getAtt('StateTable', 'Arn') },
       { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: getAtt('ProcessLogsFailuresQueue', 'Arn') },
     ]),
@@ -112,15 +112,14 @@ export function dataPathResources(names: { service: string; stage: string }): Cf
         Resource: getAtt('NotificationsQueue', 'Arn'),
       },
       { Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], Resource: getAtt('RequestsTable', 'Arn') },
-      // The request-level detectors: windows and alert dedupe in the state table, recent
-      // requests of an endpoint through the requests table's indexes, alerts to the topic.
+      // The batch's endpoint listings, and the request-level detectors: windows and alert dedupe
+      // in the state table, recent requests of an endpoint through its listing, alerts to the topic.
       {
         Effect: 'Allow',
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
         Resource: getAtt('StateTable', 'Arn'),
       },
-      { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: sub('${RequestsTable.Arn}/index/*') },
-      // The endpoint index holds keys only: sample records are read back from the table.
+      // The listing holds keys and times only: sample records are read back from the table.
       { Effect: 'Allow', Action: ['dynamodb:BatchGetItem'], Resource: getAtt('RequestsTable', 'Arn') },
       ...publishAlertsStatements(),
     ]),

@@ -51,7 +51,6 @@ export function stackNames(service: string, stage: string): StackNames {
     ownedPrefix: ownedPrefix(prefix),
     tables: {
       requests: `${prefix}-requests`,
-      requestsByEndpointIndex: 'byEndpoint',
       inventory: `${prefix}-inventory`,
       state: `${prefix}-state`,
     },

@@ -32,7 +32,7 @@ export async function startDynamo(options: { path?: string } = {}): Promise<Embe
   };
 }
 
-type TableConfig = Pick<Config, 'requestsTable' | 'requestsByEndpointIndex' | 'inventoryTable' | 'stateTable' | 'region'>;
+type TableConfig = Pick<Config, 'requestsTable' | 'inventoryTable' | 'stateTable' | 'region'>;
 
 /** The tables a configuration names, created where missing (the local run, the emulators and the bench share it). */
 export async function ensureConfiguredTables(endpoint: string, config: TableConfig): Promise<void> {
@@ -40,7 +40,6 @@ export async function ensureConfiguredTables(endpoint: string, config: TableConf
     endpoint,
     {
       requests: config.requestsTable,
-      requestsByEndpointIndex: config.requestsByEndpointIndex,
       inventory: config.inventoryTable,
       state: config.stateTable,
     },

@@ -65,7 +65,7 @@ if (mode === '--child') {
 } else {
   const { startDynamo, ensureTables } = await import('../local/dynamo');
   const dynamo = await startDynamo();
-  await ensureTables(dynamo.endpoint, { requests: 'sagewatch-requests', requestsByEndpointIndex: 'byEndpoint', inventory: 'sagewatch-inventory', state: 'sagewatch-state' });
+  await ensureTables(dynamo.endpoint, { requests: 'sagewatch-requests', inventory: 'sagewatch-inventory', state: 'sagewatch-state' });
   const child = fork(fileURLToPath(new URL('../bin/run-ts.js', import.meta.url)), [fileURLToPath(import.meta.url), '--child', dynamo.endpoint, mode ?? '5000'], {
     stdio: 'inherit',
     execArgv: process.env.CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof2'] : [],

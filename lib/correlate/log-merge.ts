@@ -20,6 +20,10 @@ export interface LogMergeResult {
   firstErrors: boolean;
   /** Whether the notification half had already arrived when this write happened. */
   notified: boolean;
+  /** This call's lines began the record: they are all its lines, and at their first write the notification had not come. */
+  began: boolean;
+  /** Every line had been merged before: a redelivery, maybe of a batch that failed after merging. */
+  redelivered: boolean;
   /**
    * Set when the request is to go on this batch's open list (./process-logs.ts writes it):
    * these were its first lines and its notification had not come, or every line had been
@@ -27,6 +31,8 @@ export interface LogMergeResult {
    */
   opened?: OpenRequest;
   record?: RequestRecord;
+  /** The record's stored requestTime, whenever the store told it (a no-op merge too): what ./process-logs.ts lists it under. */
+  requestTime?: string;
   /** Per line of the half, its index among the record's stored lines, or -1. */
   storedIndexes: number[];
   writes: number;
@@ -47,11 +53,13 @@ export class LogMerger {
   constructor(private readonly store: LogMergeStore) {}
 
   async merge(half: LogHalf): Promise<LogMergeResult> {
-    const total: LogMergeResult = { addedLines: 0, addedErrorLines: 0, firstErrors: false, notified: false, storedIndexes: [], writes: 0, reads: 0 };
+    const total: LogMergeResult = { addedLines: 0, addedErrorLines: 0, firstErrors: false, notified: false, began: false, redelivered: false, storedIndexes: [], writes: 0, reads: 0 };
     const cacheKey = `${half.endpointName}\u0000${half.inferenceId}`;
     let state = this.known.get(cacheKey) ?? NOTHING_KNOWN;
     let record: RequestRecord | undefined;
     let firstAt: number | undefined;
+    // Whether the notification had come at this call's first write, not its last: one may land between chunks.
+    let notifiedAtFirstWrite: boolean | undefined;
     for (const chunk of chunks(half)) {
       const result = await this.mergeChunk(chunk, state);
       state = result.state;
@@ -65,21 +73,26 @@ export class LogMerger {
       for (const line of chunk.lines) total.storedIndexes.push(result.storedIndexes.get(line) ?? -1);
       if (result.record) {
         record = result.record;
+        notifiedAtFirstWrite ??= record.sources.includes('notification');
         if (state.storedLines >= result.storedLineBound) this.remember(cacheKey, state);
       }
     }
+    if (state.requestTime !== undefined) total.requestTime = state.requestTime;
     const key = { inferenceId: half.inferenceId, endpointName: half.endpointName };
     if (record) {
       total.record = record;
       total.notified = record.sources.includes('notification');
       total.firstErrors = total.addedErrorLines > 0 && record.logErrorCount === total.addedErrorLines;
+      const storedAllLines = total.addedLines > 0 && record.logLineCount === total.addedLines;
+      total.began = storedAllLines && notifiedAtFirstWrite === false;
       // Only now is it known that the notification has not come, so a late log line never
       // lists a finished request; later lines of a listed request do not list it again.
-      if (!total.notified && total.addedLines > 0 && record.logLineCount === total.addedLines) {
+      if (!total.notified && storedAllLines) {
         total.opened = { ...key, openSince: record.firstLogAt ?? isoTime(firstAt ?? Date.now()) };
       }
     } else if (half.lines.length > 0) {
       // Every line had been merged before: a redelivery, maybe of a batch that failed to list it.
+      total.redelivered = true;
       let earliest = Infinity;
       for (const line of half.lines) if (line.at < earliest) earliest = line.at;
       total.opened = { ...key, openSince: isoTime(Number.isFinite(earliest) ? earliest : Date.now()) };

@@ -3,21 +3,24 @@ import { dataLogSource } from '../logs/source';
 import { parseDataLogLine } from '../logs/data-log';
 import type { LogRecordInput } from '../logs/kinesis-event';
 import type { LogHalf } from '../requests/halves';
-import type { OpenRequest } from '../requests/merge-plan';
+import type { EndpointListing, OpenRequest } from '../requests/merge-plan';
 import type { LogLine } from '../requests/log-line';
 import { Counters, silentLog, type LogSink, type Observation } from '../telemetry/observations';
 import { errorName, isRetryableAwsError } from '../aws/errors';
-import { isoTime, isValidTime } from '../util/iso-time';
+import { isValidTime } from '../util/iso-time';
 import { settleWithLimit } from '../util/pool';
 import { classifyMessage } from './classify';
 import { compareLines, dedupeWithinBatch } from './duplicates';
 import type { LogMergeResult } from './log-merge';
+import { listOpened, listSlice } from './slice-lists';
 import { StreamTails, type StreamTail } from './stream-tails';
 
 export interface LogHalfSink {
   mergeLogHalf(half: LogHalf): Promise<LogMergeResult>;
   /** Lists the requests a slice opened, for the stuck sweeper (absent: nothing is swept). */
   listOpen?(requests: readonly OpenRequest[]): Promise<void>;
+  /** Lists the requests a slice merged under their endpoints, for queries by endpoint (absent: not listed). */
+  listByEndpoint?(listings: readonly EndpointListing[]): Promise<void>;
 }
 
 export interface ProcessLogsDeps {
@@ -121,7 +124,7 @@ export async function processLogRecords(records: readonly LogRecordInput[], deps
         observations.push({ name: 'LogErrorsWithoutNotification', unit: 'Count', value: 1, dimensionSets: [{ EndpointName: half.endpointName }] });
       }
     });
-    await listOpened(slice, results, deps, counters, log, failedIds, now);
+    await Promise.all([listOpened(slice, results, deps.store, counters, log, failedIds, now), listSlice(slice, results, deps.store, counters, log, failedIds)]);
     // What continuation lines of the next batch (or slice) attach to.
     for (const [stream, head] of sliceHeads) {
       const result = results[slice.indexOf(head.group)];
@@ -221,47 +224,6 @@ export async function processLogRecords(records: readonly LogRecordInput[], deps
     if (!target.recordIds.includes(recordId)) target.recordIds.push(recordId);
     heads.set(stream, { group: target });
     return true;
-  }
-}
-
-/**
- * One list of the requests this slice opened. If it cannot be written, their records are
- * retried: the redelivered lines merge as no-ops, which list the request again.
- *
- * A request's open time is clamped to its arrival: a list is swept once its latest open time
- * passes the cut-off, so one line stamped in the future (a container's clock, a forged time)
- * would otherwise hide every request on its list from the sweeper until that time.
- */
-async function listOpened(
-  groups: readonly Group[],
-  results: ReadonlyArray<LogMergeResult | undefined>,
-  deps: ProcessLogsDeps,
-  counters: Counters,
-  log: LogSink,
-  failedIds: Set<string>,
-  now: () => number,
-): Promise<void> {
-  if (!deps.store.listOpen) return;
-  const opened: OpenRequest[] = [];
-  const openedGroups: Group[] = [];
-  const arrival = isoTime(now());
-  results.forEach((result, index) => {
-    if (!result?.opened) return;
-    opened.push(result.opened.openSince > arrival ? { ...result.opened, openSince: arrival } : result.opened);
-    openedGroups.push(groups[index]!);
-  });
-  if (opened.length === 0) return;
-  try {
-    await deps.store.listOpen(opened);
-    counters.add('OpenRequestsListed', opened.length);
-  } catch (error) {
-    counters.add('StoreWriteFailures');
-    for (const group of openedGroups) for (const id of group.recordIds) failedIds.add(id);
-    log.warn('open-request list not written; records will be retried', {
-      requests: opened.length,
-      error: errorName(error),
-      errorMessage: (error as Error)?.message,
-    });
   }
 }
 

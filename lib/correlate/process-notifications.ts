@@ -1,13 +1,17 @@
 import type { NotificationInput } from '../notifications/event';
 import type { NotificationHalf } from '../requests/halves';
+import type { EndpointListing } from '../requests/merge-plan';
 import { Counters, silentLog, type LogSink, type Observation } from '../telemetry/observations';
 import { notificationHalf } from './halves';
 import type { NotificationMergeResult } from '../store/requests';
 import { errorName, isRetryableAwsError } from '../aws/errors';
 import { settleWithLimit } from '../util/pool';
+import { listMerged, type MergedRequest } from './endpoint-listing';
 
 export interface NotificationSink {
   mergeNotification(half: NotificationHalf): Promise<NotificationMergeResult>;
+  /** Lists the requests a batch merged under their endpoints, for queries by endpoint (absent: not listed). */
+  listByEndpoint?(listings: readonly EndpointListing[]): Promise<void>;
 }
 
 export interface ProcessNotificationsDeps {
@@ -87,6 +91,18 @@ export async function processNotifications(inputs: readonly NotificationInput[],
     applied.push({ half, result: outcome.value });
     observations.push(...derivedMetrics(half));
   });
+  const { store } = deps;
+  if (store.listByEndpoint) {
+    const merged: MergedRequest[] = [];
+    settled.forEach((outcome, index) => {
+      if (outcome.status !== 'fulfilled' || outcome.value.requestTime === undefined) return;
+      // Its data-log lines came first and were listed then; a duplicate is listed again, as its first delivery may have failed before listing.
+      if (outcome.value.applied && outcome.value.record?.sources.includes('logs')) return;
+      const { input, half } = work[index]!;
+      merged.push({ listing: { inferenceId: half.inferenceId, endpointName: half.endpointName, requestTime: outcome.value.requestTime }, retry: [input.id] });
+    });
+    await listMerged({ listByEndpoint: (listings) => store.listByEndpoint!(listings) }, merged, counters, log, failedIds);
+  }
   return { failedIds, counters, observations, applied };
 }
 

@@ -1,7 +1,8 @@
 import type { LogHalf, NotificationHalf } from '../requests/halves';
-import type { LogMergeStore, NotificationCondition, OpenRequest } from '../requests/merge-plan';
+import type { EndpointListing, LogMergeStore, NotificationCondition, OpenRequest } from '../requests/merge-plan';
 import type { NotificationMergeResult } from '../store/requests';
 import { notificationCondition } from './duplicates';
+import type { EndpointListingSink } from './endpoint-listing';
 import { LogMerger, type LogMergeResult } from './log-merge';
 
 /** Where a batch's open requests are listed for the stuck sweeper. */
@@ -21,7 +22,7 @@ export interface NotificationMergeStore {
 export class RequestMerges {
   private readonly logs: LogMerger;
 
-  constructor(private readonly store: LogMergeStore & NotificationMergeStore & OpenRequestLists) {
+  constructor(private readonly store: LogMergeStore & NotificationMergeStore & OpenRequestLists & EndpointListingSink) {
     this.logs = new LogMerger(store);
   }
 
@@ -32,6 +33,11 @@ export class RequestMerges {
   /** Lists the requests a batch of log merges opened (their results' `opened`). */
   listOpen(requests: readonly OpenRequest[]): Promise<void> {
     return this.store.listOpen(requests);
+  }
+
+  /** Lists the requests a batch merged under their endpoints (their results' `requestTime`). */
+  listByEndpoint(listings: readonly EndpointListing[]): Promise<void> {
+    return this.store.listByEndpoint(listings);
   }
 
   mergeNotification(half: NotificationHalf): Promise<NotificationMergeResult> {

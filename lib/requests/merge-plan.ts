@@ -15,6 +15,8 @@ export interface KnownLogState {
   /** Per log stream, its stored mark: the ranges of positions merged (lib/correlate/duplicates.ts). */
   marks: ReadonlyMap<string, string>;
   storedLines: number;
+  /** The record's stored requestTime, once the store has told it (what the endpoint listing is keyed by). */
+  requestTime?: string;
 }
 
 export const NOTHING_KNOWN: KnownLogState = { known: false, marks: new Map(), storedLines: 0 };
@@ -45,6 +47,13 @@ export interface LogMergeStore {
   writeLogMerge(half: LogHalf, plan: LogMergePlan): Promise<LogWriteResult>;
   /** The record's log state by one consistent read (when a failed condition did not return it). */
   readLogState(key: { inferenceId: string; endpointName: string }): Promise<KnownLogState>;
+}
+
+/** A request as the endpoint listing holds it: its key and its stored requestTime (set once, never moved). */
+export interface EndpointListing {
+  inferenceId: string;
+  endpointName: string;
+  requestTime: string;
 }
 
 /** A request with data-log lines and, when they were merged, no notification: the stuck sweeper checks it later. */

@@ -5,7 +5,6 @@ import { RequestStore, type DocumentSender } from './requests';
 export function requestStoreFromConfig(config: Config, client?: DocumentSender): RequestStore {
   return new RequestStore(client ?? createStoreClient({ region: config.region }), {
     tableName: config.requestsTable,
-    byEndpointIndex: config.requestsByEndpointIndex,
     stateTable: config.stateTable,
     retentionDays: config.retentionDays,
     maxLogLines: config.maxLogLinesPerRequest,

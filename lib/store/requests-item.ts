@@ -48,7 +48,7 @@ export function toRecord(item: Record<string, unknown>): RequestRecord {
     const value = item[name];
     if (field.kind === 'string' ? typeof value === 'string' : finite(value) !== undefined) fields[name] = value;
   }
-  // The stored requestTime is the index key, fixed at the first write; the record shows when
+  // The stored requestTime is the endpoint listing's key, fixed at the first write; the record shows when
   // the request was received once that is known, whichever half came first.
   if (record.receivedAt !== undefined) record.requestTime = record.receivedAt;
   for (const name of ['truncated', 'problems'] as const) {

@@ -40,7 +40,9 @@ export function knownLogState(item: Record<string, unknown> | undefined): KnownL
     const value = item[name];
     if (name.startsWith(MARK_PREFIX) && typeof value === 'string') marks.set(name.slice(MARK_PREFIX.length), value);
   }
-  return { known: true, marks, storedLines: Array.isArray(item.logLines) ? item.logLines.length : 0 };
+  const state: KnownLogState = { known: true, marks, storedLines: Array.isArray(item.logLines) ? item.logLines.length : 0 };
+  if (typeof item.requestTime === 'string') state.requestTime = item.requestTime;
+  return state;
 }
 
 function markCondition(condition: MarkCondition, name: string, value: string): string {
@@ -116,7 +118,7 @@ export class LogMerge {
     };
     const sets = [
       '#status = if_not_exists(#status, :inProgress)',
-      // Set by the first write of either half and never moved: the byEndpoint index's sort key.
+      // Set by the first write of either half and never moved: the endpoint listing's key (requests-by-endpoint.ts).
       'requestTime = if_not_exists(requestTime, :firstAt)',
       'firstLogAt = if_not_exists(firstLogAt, :firstAt)',
       'variantName = if_not_exists(variantName, :variant)',

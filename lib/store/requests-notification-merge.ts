@@ -1,4 +1,4 @@
-import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { NOTIFICATION_FIELDS } from '../requests/fields';
 import type { NotificationHalf } from '../requests/halves';
 import type { NotificationCondition } from '../requests/merge-plan';
@@ -10,7 +10,13 @@ export interface NotificationMergeResult {
   /** False for a duplicate or an older notification than the one already stored. */
   applied: boolean;
   record?: RequestRecord;
+  /** The stored requestTime, which the record shows as receivedAt once that is known: what the endpoint listing is keyed by. */
+  requestTime?: string;
   writes: number;
+}
+
+function stored(item: Record<string, unknown>): { record: RequestRecord; requestTime?: string } {
+  return { record: toRecord(item), ...(typeof item.requestTime === 'string' ? { requestTime: item.requestTime } : {}) };
 }
 
 const NOTIFICATION_FIELD_NAMES = Object.keys(NOTIFICATION_FIELDS) as Array<keyof typeof NOTIFICATION_FIELDS>;
@@ -28,14 +34,21 @@ export class NotificationMerge {
       const output = (await this.client.send(new UpdateCommand(this.updateInput(half, condition)))) as {
         Attributes?: Record<string, unknown>;
       };
-      return { applied: true, ...(output.Attributes ? { record: toRecord(output.Attributes) } : {}), writes: 1 };
+      return { applied: true, ...(output.Attributes ? stored(output.Attributes) : {}), writes: 1 };
     } catch (error) {
       if (isConditionFailure(error)) {
-        const old = itemFromConditionFailure(error);
-        return { applied: false, ...(old ? { record: toRecord(old) } : {}), writes: 1 };
+        // DynamoDB returns the item that failed the condition; where it does not (dynalite),
+        // it is read, so a duplicate still knows the time its endpoint listing is keyed by.
+        const old = itemFromConditionFailure(error) ?? (await this.read(half));
+        return { applied: false, ...(old ? stored(old) : {}), writes: 1 };
       }
       throw error;
     }
+  }
+
+  private async read(half: NotificationHalf): Promise<Record<string, unknown> | undefined> {
+    const output = (await this.client.send(new GetCommand({ TableName: this.tableName, Key: key(half), ConsistentRead: true }))) as { Item?: Record<string, unknown> };
+    return output.Item;
   }
 
   updateInput(half: NotificationHalf, condition: NotificationCondition): UpdateCommandInput {
@@ -55,7 +68,7 @@ export class NotificationMerge {
       'notifiedAt = :now',
       'expiresAt = :exp',
       'updatedAt = :now',
-      // Set by the first write of either half and never moved: the byEndpoint index's sort key.
+      // Set by the first write of either half and never moved: the endpoint listing's key (requests-by-endpoint.ts).
       'requestTime = if_not_exists(requestTime, :requestTime)',
     ];
     const adds = ['sources :src', 'notificationCount :one'];

@@ -1,5 +1,6 @@
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { RequestRecord, RequestStatus } from '../requests/record';
+import type { EndpointListings } from './requests-by-endpoint';
 import { toRecord, type DocumentSender } from './requests-item';
 
 export interface EndpointQuery {
@@ -11,12 +12,12 @@ export interface EndpointQuery {
   limit?: number;
 }
 
-/** Reads of request records: by inference id (the table) and by endpoint and time (the byEndpoint index). */
+/** Reads of request records: by inference id (the table) and by endpoint and time (the endpoint listing, ./requests-by-endpoint.ts). */
 export class RequestQueries {
   constructor(
     private readonly client: DocumentSender,
     private readonly tableName: string,
-    private readonly byEndpointIndex: string,
+    private readonly listings: EndpointListings,
   ) {}
 
   /** Every record with this inference id (one per endpoint that saw it; usually one). */
@@ -39,41 +40,32 @@ export class RequestQueries {
   }
 
   /**
-   * Records of one endpoint, newest first, optionally within a time range and of one status.
-   * The index holds keys only: each page of keys is read back from the table (BatchGetItem),
-   * then filtered by status.
+   * Records of one endpoint, newest first by stored requestTime, optionally within a time range
+   * and of one status. The listing is read an hour at a time, newest first; its entries are read
+   * back from the table (BatchGetItem) and filtered by status until `limit` are found. An entry
+   * whose record has expired, or whose record's requestTime is not the entry's (the id was reused
+   * after the record expired; its new record is listed under its own time), is skipped.
    */
   async byEndpoint(query: EndpointQuery): Promise<RequestRecord[]> {
     const limit = query.limit ?? 50;
-    const values: Record<string, unknown> = { ':ep': query.endpointName };
-    let keyCondition = 'endpointName = :ep';
-    if (query.from !== undefined || query.to !== undefined) {
-      values[':from'] = query.from ?? '0000';
-      values[':to'] = query.to ?? '9999';
-      keyCondition += ' AND requestTime BETWEEN :from AND :to';
-    }
     const records: RequestRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const output = (await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: this.byEndpointIndex,
-          KeyConditionExpression: keyCondition,
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          // A status filter leaves pages short; read more keys per page then.
-          Limit: Math.min(KEYS_PER_BATCH_GET, query.status ? Math.max(limit * 4, 100) : limit),
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      )) as { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
-      for (const record of await this.read(output.Items ?? [])) {
-        if (query.status && record.status !== query.status) continue;
-        records.push(record);
+    if (limit <= 0) return records;
+    const bounds = { ...(query.from !== undefined ? { from: query.from } : {}), ...(query.to !== undefined ? { to: query.to } : {}) };
+    for await (const entries of this.listings.hours(query.endpointName, bounds)) {
+      for (let start = 0; start < entries.length; ) {
+        // Without a status filter, only as many as are still wanted; with one, a full BatchGetItem.
+        const page = entries.slice(start, (start += query.status ? KEYS_PER_BATCH_GET : Math.min(KEYS_PER_BATCH_GET, limit - records.length)));
+        const items = await this.items(page.map(({ inferenceId }) => ({ inferenceId, endpointName: query.endpointName })));
+        page.forEach((entry, index) => {
+          const item = items[index];
+          if (!item || item.requestTime !== entry.requestTime || records.length >= limit) return;
+          const record = toRecord(item);
+          if (query.status && record.status !== query.status) return;
+          records.push(record);
+        });
         if (records.length >= limit) return records;
       }
-      start = output.LastEvaluatedKey;
-    } while (start);
+    }
     return records;
   }
 
@@ -84,8 +76,15 @@ export class RequestQueries {
     return records;
   }
 
-  /** The records of index entries, in the entries' order (BatchGetItem, unprocessed keys retried). */
-  private async read(entries: readonly Record<string, unknown>[]): Promise<RequestRecord[]> {
+  /** The records of these keys, in their order (BatchGetItem, unprocessed keys retried); expired ones left out. */
+  private async read(keys: readonly { inferenceId: string; endpointName: string }[]): Promise<RequestRecord[]> {
+    const records: RequestRecord[] = [];
+    for (const item of await this.items(keys)) if (item) records.push(toRecord(item));
+    return records;
+  }
+
+  /** The stored items of these keys, in their order, undefined where there is none (BatchGetItem, unprocessed keys retried). */
+  private async items(entries: readonly { inferenceId: string; endpointName: string }[]): Promise<Array<Record<string, unknown> | undefined>> {
     if (entries.length === 0) return [];
     const byKey = new Map<string, Record<string, unknown>>();
     let keys = entries.map((entry) => ({ inferenceId: entry.inferenceId, endpointName: entry.endpointName }));
@@ -98,19 +97,14 @@ export class RequestQueries {
       for (const item of output.Responses?.[this.tableName] ?? []) byKey.set(itemKey(item), item);
       keys = (output.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof keys;
     }
-    const records: RequestRecord[] = [];
-    for (const entry of entries) {
-      const item = byKey.get(itemKey(entry));
-      // An entry whose item expired between the two reads is skipped.
-      if (item) records.push(toRecord(item));
-    }
-    return records;
+    // An entry whose item expired between the two reads has none.
+    return entries.map((entry) => byKey.get(itemKey(entry)));
   }
 }
 
 /** BatchGetItem takes at most 100 keys. */
 const KEYS_PER_BATCH_GET = 100;
 
-function itemKey(item: Record<string, unknown>): string {
+function itemKey(item: { inferenceId?: unknown; endpointName?: unknown }): string {
   return `${String(item.inferenceId)}\u0000${String(item.endpointName)}`;
 }

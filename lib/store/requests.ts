@@ -1,6 +1,7 @@
 import type { LogHalf, NotificationHalf } from '../requests/halves';
-import type { KnownLogState, LogMergePlan, LogMergeStore, LogWriteResult, NotificationCondition, OpenRequest } from '../requests/merge-plan';
+import type { EndpointListing, KnownLogState, LogMergePlan, LogMergeStore, LogWriteResult, NotificationCondition, OpenRequest } from '../requests/merge-plan';
 import type { RequestRecord } from '../requests/record';
+import { EndpointListings } from './requests-by-endpoint';
 import { StoreClock, type DocumentSender } from './requests-item';
 import { LogMerge } from './requests-log-merge';
 import { NotificationMerge, type NotificationMergeResult } from './requests-notification-merge';
@@ -13,7 +14,8 @@ import { RequestQueries, type EndpointQuery } from './requests-queries';
  * no read before it; the conditions make repeats no-ops and tell the caller whether its write
  * was the one that changed the record (which is what guards derived metrics and alerts).
  * Each concern lives in its own file: requests-log-merge, requests-notification-merge,
- * requests-open (the sweeper's lists of open requests), requests-queries and requests-item (the item mapping).
+ * requests-open (the sweeper's lists of open requests), requests-by-endpoint (each endpoint's
+ * listing by time), requests-queries and requests-item (the item mapping).
  */
 export type { DocumentSender } from './requests-item';
 export type { NotificationMergeResult } from './requests-notification-merge';
@@ -23,8 +25,7 @@ export { toRecord } from './requests-item';
 
 export interface RequestStoreOptions {
   tableName: string;
-  byEndpointIndex: string;
-  /** The state table, where processLogs lists the requests each batch opened (./requests-open.ts). */
+  /** The state table, where each batch lists the requests it opened (./requests-open.ts) and each endpoint's requests by time (./requests-by-endpoint.ts). */
   stateTable: string;
   retentionDays: number;
   maxLogLines: number;
@@ -36,6 +37,7 @@ export class RequestStore implements LogMergeStore {
   private readonly logs: LogMerge;
   private readonly notifications: NotificationMerge;
   private readonly open: OpenRequests;
+  private readonly listings: EndpointListings;
   private readonly queries: RequestQueries;
 
   constructor(client: DocumentSender, options: RequestStoreOptions) {
@@ -43,7 +45,8 @@ export class RequestStore implements LogMergeStore {
     this.logs = new LogMerge(client, options, clock);
     this.notifications = new NotificationMerge(client, options.tableName, clock);
     this.open = new OpenRequests(client, { requests: options.tableName, state: options.stateTable }, clock);
-    this.queries = new RequestQueries(client, options.tableName, options.byEndpointIndex);
+    this.listings = new EndpointListings(client, options.stateTable, clock);
+    this.queries = new RequestQueries(client, options.tableName, this.listings);
   }
 
   /** Executes a log merge plan (lib/correlate/log-merge.ts decides it). */
@@ -63,6 +66,11 @@ export class RequestStore implements LogMergeStore {
   /** Lists the requests a batch opened, for the stuck sweeper (see OpenRequests.list). */
   listOpen(requests: readonly OpenRequest[]): Promise<void> {
     return this.open.list(requests);
+  }
+
+  /** Lists the requests a batch merged in their endpoints' listings (see EndpointListings.list). */
+  listByEndpoint(listings: readonly EndpointListing[]): Promise<void> {
+    return this.listings.list(listings);
   }
 
   /** One page of a shard's open lists whose requests all opened before `before`, oldest first. */

@@ -6,13 +6,17 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  */
 export interface TableNames {
   requests: string;
-  requestsByEndpointIndex: string;
   inventory: string;
   state: string;
 }
 
 export const TTL_ATTRIBUTE = 'expiresAt';
 
+/**
+ * No secondary index: each endpoint's requests by time are listed in the state table, a few
+ * bytes per request per batch (lib/store/requests-by-endpoint.ts), where an index entry would
+ * bill a write unit per request.
+ */
 export function requestsTable(names: TableNames): CreateTableCommandInput {
   return {
     TableName: names.requests,
@@ -20,23 +24,10 @@ export function requestsTable(names: TableNames): CreateTableCommandInput {
     AttributeDefinitions: [
       { AttributeName: 'inferenceId', AttributeType: 'S' },
       { AttributeName: 'endpointName', AttributeType: 'S' },
-      { AttributeName: 'requestTime', AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: 'inferenceId', KeyType: 'HASH' },
       { AttributeName: 'endpointName', KeyType: 'RANGE' },
-    ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: names.requestsByEndpointIndex,
-        KeySchema: [
-          { AttributeName: 'endpointName', KeyType: 'HASH' },
-          { AttributeName: 'requestTime', KeyType: 'RANGE' },
-        ],
-        // Keys only: its sort key is set once, so an entry is written once per request; the
-        // queries read the records themselves (lib/store/requests-queries.ts).
-        Projection: { ProjectionType: 'KEYS_ONLY' },
-      },
     ],
   };
 }
@@ -46,7 +37,7 @@ export function inventoryTable(names: TableNames): CreateTableCommandInput {
   return pkSkTable(names.inventory);
 }
 
-/** Alert dedupe, detector windows, open-request lists and other small state with a TTL: pk/sk, generic. */
+/** Alert dedupe, detector windows, open-request lists, endpoint listings and other small state with a TTL: pk/sk, generic. */
 export function stateTable(names: TableNames): CreateTableCommandInput {
   return pkSkTable(names.state);
 }

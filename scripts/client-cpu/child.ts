@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   const [option, endpoint, countArg, itemJson] = process.argv.slice(2) as [Option, string, string, string];
   const count = Number(countArg);
   const sender = senderFor(option, endpoint, JSON.parse(itemJson) as Record<string, unknown>);
-  const store = new RequestStore(sender, { tableName: 'requests', byEndpointIndex: 'byEndpoint', stateTable: 'state', retentionDays: 30, maxLogLines: 5, maxLogLineChars: 2048 });
+  const store = new RequestStore(sender, { tableName: 'requests', stateTable: 'state', retentionDays: 30, maxLogLines: 5, maxLogLineChars: 2048 });
   const run = async (from: number, n: number) => {
     const halves = Array.from({ length: n }, (_, i) => half(from + i));
     const settled = await settleWithLimit(halves, 32, (h) => store.writeLogMerge(h, planLogMerge(h, NOTHING_KNOWN)));

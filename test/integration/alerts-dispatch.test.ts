@@ -17,7 +17,7 @@ import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
  * The whole path of an alert: dedupe in the state table (dynalite), publish to the alerts topic
  * (SNS mocked, exact input), the topic's Lambda delivery to notify-slack, and Slack (loopback).
  */
-const TABLES = { requests: 'dispatch-t-requests', requestsByEndpointIndex: 'byEndpoint', inventory: 'dispatch-t-inventory', state: 'dispatch-t-state' };
+const TABLES = { requests: 'dispatch-t-requests', inventory: 'dispatch-t-inventory', state: 'dispatch-t-state' };
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:sagewatch-dev-alerts';
 let dynamo: EmbeddedDynamo;
 let documents: DynamoDBDocumentClient;

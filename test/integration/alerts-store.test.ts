@@ -6,7 +6,7 @@ import { AlertStore, type SendDecision } from '../../lib/store/alerts';
 import { ensureTables, startDynamo, type EmbeddedDynamo } from '../../local/dynamo';
 
 /** The dedupe store against dynalite: real conditional writes, real races. */
-const TABLES = { requests: 'alerts-t-requests', requestsByEndpointIndex: 'byEndpoint', inventory: 'alerts-t-inventory', state: 'alerts-t-state' };
+const TABLES = { requests: 'alerts-t-requests', inventory: 'alerts-t-inventory', state: 'alerts-t-state' };
 let dynamo: EmbeddedDynamo;
 let client: DynamoDBDocumentClient;
 

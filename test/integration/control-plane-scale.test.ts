@@ -23,7 +23,7 @@ afterAll(async () => {
 async function run(endpoints: number, inventoryTable: string): Promise<ControlPlaneRun> {
   const { ensureTables } = await import('../../local/dynamo');
   const config = { ...loadConfig(), inventoryTable };
-  await ensureTables(process.env.AWS_ENDPOINT_URL_DYNAMODB!, { requests: `${inventoryTable}-r`, requestsByEndpointIndex: 'byEndpoint', inventory: inventoryTable, state: `${inventoryTable}-s` });
+  await ensureTables(process.env.AWS_ENDPOINT_URL_DYNAMODB!, { requests: `${inventoryTable}-r`, inventory: inventoryTable, state: `${inventoryTable}-s` });
   const scenario = buildScenario({ seed: 7, requests: 10, endpoints, faults: 'none', end: Date.UTC(2024, 5, 1), region: 'us-east-1', account: '123456789012' });
   return runControlPlane(scenario, { config, snsEndpoint, topicArn: 'arn:aws:sns:us-east-1:123456789012:sagewatch-local-alerts' });
 }

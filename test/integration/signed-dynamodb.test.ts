@@ -33,7 +33,7 @@ let faults: FaultProxy;
 
 beforeAll(async () => {
   for (const requests of Object.values(TABLE)) {
-    await ensureTables(db.endpoint(), { requests, requestsByEndpointIndex: 'byEndpoint', inventory: `${requests}-inventory`, state: `${requests}-state` });
+    await ensureTables(db.endpoint(), { requests, inventory: `${requests}-inventory`, state: `${requests}-state` });
   }
   signed = new SignedDynamoDBClient({ region: 'us-east-1', maxAttempts: 3 });
   faults = await FaultProxy.start(db.endpoint());
@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 function storeOver(client: DocumentSender, tableName: string): RequestStore {
-  return new RequestStore(client, { tableName, byEndpointIndex: 'byEndpoint', stateTable: `${tableName}-state`, retentionDays: 30, maxLogLines: 3, maxLogLineChars: 64, now: () => NOW });
+  return new RequestStore(client, { tableName, stateTable: `${tableName}-state`, retentionDays: 30, maxLogLines: 3, maxLogLineChars: 64, now: () => NOW });
 }
 
 function half(inferenceId: string, lines: Array<[string, number, string, 'Info' | 'ServerError']>, instanceId = 'i-0aaa'): LogHalf {
@@ -108,7 +108,12 @@ async function story(client: DocumentSender, tableName: string): Promise<unknown
   answers.push(await store.readLogState({ inferenceId: 'id-absent', endpointName: 'ep-contract' }));
   answers.push(await store.getByInferenceId('id-logs-first'));
   answers.push(await store.getByInferenceId('id-absent'));
-  // byEndpoint reads keys from the index and the records with BatchGetItem.
+  // The processors list what a batch merged under its endpoint; the listing is read back, the records with BatchGetItem.
+  const merged = answers.filter(
+    (answer): answer is { requestTime: string; record: { inferenceId: string } } =>
+      typeof (answer as { requestTime?: unknown })?.requestTime === 'string' && (answer as { record?: unknown }).record !== undefined,
+  );
+  await merges.listByEndpoint(merged.map((answer) => ({ inferenceId: answer.record.inferenceId, endpointName: 'ep-contract', requestTime: answer.requestTime })));
   answers.push(await store.queryByEndpoint({ endpointName: 'ep-contract' }));
   answers.push(await store.queryByEndpoint({ endpointName: 'ep-contract', from: '2026-03-01T09:00:00.000Z', to: '2026-03-01T09:00:00.300Z', status: 'InProgress', limit: 2 }));
   return answers;

@@ -13,7 +13,6 @@ const NOW = Date.UTC(2024, 4, 1, 12, 30);
 function store(overrides: Partial<ConstructorParameters<typeof RequestStore>[1]> = {}) {
   const requests = new RequestStore(db.client(), {
     tableName: TABLES.requests,
-    byEndpointIndex: TABLES.requestsByEndpointIndex,
     stateTable: TABLES.state,
     retentionDays: 30,
     maxLogLines: 3,
@@ -22,9 +21,14 @@ function store(overrides: Partial<ConstructorParameters<typeof RequestStore>[1]>
     ...overrides,
   });
   const merges = new RequestMerges(requests);
+  const listed = async <R extends { requestTime?: string }>(half: { inferenceId: string; endpointName: string }, result: R): Promise<R> => {
+    if (result.requestTime !== undefined) await merges.listByEndpoint([{ inferenceId: half.inferenceId, endpointName: half.endpointName, requestTime: result.requestTime }]);
+    return result;
+  };
   return {
-    mergeLogHalf: (half: LogHalf) => merges.mergeLogHalf(half),
-    mergeNotification: (half: NotificationHalf) => merges.mergeNotification(half),
+    // Each merge is a batch of one: as the processors do after a batch, what it merged is listed under its endpoint.
+    mergeLogHalf: async (half: LogHalf) => listed(half, await merges.mergeLogHalf(half)),
+    mergeNotification: async (half: NotificationHalf) => listed(half, await merges.mergeNotification(half)),
     getByInferenceId: (inferenceId: string) => requests.getByInferenceId(inferenceId),
     queryByEndpoint: (query: EndpointQuery) => requests.queryByEndpoint(query),
   };
@@ -273,7 +277,6 @@ describe('RequestStore open-request lists', () => {
   it('reads back every request a batch listed, of every endpoint, each opened by the list’s latest time; lists written one row per request are read too', async () => {
     const requests = new RequestStore(db.client(), {
       tableName: TABLES.requests,
-      byEndpointIndex: TABLES.requestsByEndpointIndex,
       stateTable: TABLES.state,
       retentionDays: 30,
       maxLogLines: 3,

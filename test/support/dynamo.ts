@@ -6,7 +6,6 @@ import type { TableNames } from '../../lib/store/schema';
 
 export const TABLES: TableNames = {
   requests: 'test-requests',
-  requestsByEndpointIndex: 'byEndpoint',
   inventory: 'test-inventory',
   state: 'test-state',
 };

@@ -49,33 +49,23 @@ describe('packaged template: the async request data path', () => {
     });
   });
 
-  it('declares the requests table with its endpoint index (its only index: open requests are listed in the state table) and TTL', () => {
+  it('declares the requests table keyed by request, with TTL and no index: requests by endpoint are listed in the state table', () => {
     expect(template.Resources.RequestsTable?.Properties).toMatchObject({
       TableName: 'sagewatch-ci-requests',
       KeySchema: [
         { AttributeName: 'inferenceId', KeyType: 'HASH' },
         { AttributeName: 'endpointName', KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'byEndpoint',
-          KeySchema: [
-            { AttributeName: 'endpointName', KeyType: 'HASH' },
-            { AttributeName: 'requestTime', KeyType: 'RANGE' },
-          ],
-        },
-      ],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       SSESpecification: { SSEEnabled: true },
     });
-  });
-
-  it('projects into each index only what its queries read, as the local tables do', () => {
-    const indexes = template.Resources.RequestsTable?.Properties?.GlobalSecondaryIndexes as Array<{ IndexName: string; Projection: unknown }>;
-    expect(Object.fromEntries(indexes.map((i) => [i.IndexName, i.Projection]))).toEqual({
-      byEndpoint: { ProjectionType: 'KEYS_ONLY' },
-    });
-    expect(indexes).toEqual(requestsTable(stackNames('sagewatch', 'ci').tables).GlobalSecondaryIndexes);
+    // An index entry bills a write unit per request written (lib/store/requests-by-endpoint.ts).
+    for (const table of ['RequestsTable', 'StateTable', 'InventoryTable']) {
+      expect(template.Resources[table]?.Type, table).toBe('AWS::DynamoDB::Table');
+      expect(template.Resources[table]?.Properties?.GlobalSecondaryIndexes, table).toBeUndefined();
+      expect(template.Resources[table]?.Properties?.LocalSecondaryIndexes, table).toBeUndefined();
+    }
+    expect(template.Resources.RequestsTable?.Properties?.AttributeDefinitions).toEqual(requestsTable(stackNames('sagewatch', 'ci').tables).AttributeDefinitions);
   });
 
   it('gives each processor its own role', () => {

@@ -85,7 +85,7 @@ describe('control-plane resources', () => {
   });
 
   it('creates the inventory and state tables with the layouts of lib/store/schema, the state table expiring', () => {
-    const names = { requests: 'sagewatch-ci-requests', requestsByEndpointIndex: 'byEndpoint', inventory: 'sagewatch-ci-inventory', state: 'sagewatch-ci-state' };
+    const names = { requests: 'sagewatch-ci-requests', inventory: 'sagewatch-ci-inventory', state: 'sagewatch-ci-state' };
     expect(props('InventoryTable')).toMatchObject({ ...inventoryTable(names), SSESpecification: { SSEEnabled: true } });
     expect(props('StateTable')).toMatchObject({ ...stateTable(names), TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
     // The control plane's tombstones of detached resources expire too.

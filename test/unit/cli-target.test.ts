@@ -53,7 +53,8 @@ async function used() {
 
 describe('--profile and --region as the AWS CLI resolves them', () => {
   it("--profile uses the profile's region and credentials", async () => {
-    const result = await cli(['query', '--endpoint', 'e', '--profile', 'eu', '--json'], env());
+    // By inference id: one Query of the requests table (by endpoint, the state table's listing is read first).
+    const result = await cli(['query', '--inference-id', 'e', '--profile', 'eu', '--json'], env());
     expect(result).toMatchObject({ code: 0, stdout: '[]\n' });
     const { region, credentials, table } = await used();
     expect(region).toBe('eu-west-1');
@@ -76,9 +77,16 @@ describe('--profile and --region as the AWS CLI resolves them', () => {
   });
 
   it("--stage alone uses the default profile's region rather than the local store", async () => {
-    await cli(['query', '--endpoint', 'e', '--stage', 'prod', '--json'], env());
+    await cli(['query', '--inference-id', 'e', '--stage', 'prod', '--json'], env());
     const { region, credentials, table } = await used();
     expect([region, credentials.accessKeyId, table]).toEqual(['ap-southeast-2', 'AKIADEFAULT', 'sagewatch-prod-requests']);
+    ddb.resetHistory();
+    // By endpoint: the stage's listing in its state table (lib/store/requests-by-endpoint.ts).
+    await cli(['query', '--endpoint', 'e', '--stage', 'prod', '--json'], env());
+    expect((await used()).table).toBe('sagewatch-prod-state');
+    ddb.resetHistory();
+    await cli(['query', '--endpoint', 'e', '--table', 'team-a-requests', '--json'], env());
+    expect((await used()).table).toBe('team-a-state');
   });
 
   it('keys in the environment are used unless a profile is named, which wins as in the AWS CLI', async () => {

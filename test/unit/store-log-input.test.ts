@@ -16,7 +16,7 @@ import { planLogMerge } from '../../lib/correlate/duplicates';
  * produce the same input, byte for byte, for every half and every state.
  */
 type Line = LogHalf['lines'][number];
-type Options = { tableName: string; byEndpointIndex: string; retentionDays: number; maxLogLines: number; maxLogLineChars: number };
+type Options = { tableName: string; retentionDays: number; maxLogLines: number; maxLogLineChars: number };
 
 function cut(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -147,7 +147,6 @@ const half = fc.record({
 });
 const options = fc.record({
   tableName: fc.constant('requests'),
-  byEndpointIndex: fc.constant('byEndpoint'),
   stateTable: fc.constant('state'),
   retentionDays: fc.integer({ min: 1, max: 400 }),
   maxLogLines: fc.integer({ min: 1, max: 8 }),

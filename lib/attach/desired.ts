@@ -3,7 +3,7 @@ import type { PutSubscriptionFilterCommandInput } from '@aws-sdk/client-cloudwat
 import type { PublishCommandInput, SubscribeCommandInput } from '@aws-sdk/client-sns';
 import { createAlert, type ResourceType } from '../alert-model/alert';
 import { buildPublishInput } from '../alerts/publish';
-import { logGroupForEndpoint } from '../logs/source';
+import { logGroupForEndpoint, logGroupForInferenceComponent } from '../logs/source';
 import { composeEndpointProfile } from '../profiles/compose';
 import { JOB_PROFILES } from '../profiles/jobs';
 import { hasStream, type StreamKind } from '../profiles/streams';
@@ -133,19 +133,24 @@ function endpointAttachments(model: EndpointModel, settings: ConvergeSettings): 
   const attachments: DesiredAttachment[] = [...alarms.entries()].map(([id, input]) => ({ type: 'alarm', id, input }));
   for (const dashboard of dashboardInputs(model, settings.region, prefix)) attachments.push({ type: 'dashboard', id: dashboard.DashboardName!, input: dashboard });
 
-  const logGroupName = logGroupForEndpoint(model.name);
-  attachments.push({
-    type: 'log-subscription',
-    id: logGroupName,
-    input: {
-      logGroupName,
-      filterName: subscriptionFilterName(prefix),
-      filterPattern: settings.logFilterPattern,
-      destinationArn: settings.logDestinationArn,
-      roleArn: settings.logRoleArn,
-      distribution: 'ByLogStream',
-    },
-  });
+  // The endpoint's group, then each inference component's own group: the same filter and the
+  // same ownership rules per group (lib/attach/log-subscription.ts). A component that is gone
+  // (or Deleting) is no longer in the model, so converge removes our filter from its group.
+  const components = [...new Set(model.variants.flatMap((variant) => variant.inferenceComponents.map((component) => component.name)))].sort();
+  for (const logGroupName of [logGroupForEndpoint(model.name), ...components.map(logGroupForInferenceComponent)]) {
+    attachments.push({
+      type: 'log-subscription',
+      id: logGroupName,
+      input: {
+        logGroupName,
+        filterName: subscriptionFilterName(prefix),
+        filterPattern: settings.logFilterPattern,
+        destinationArn: settings.logDestinationArn,
+        roleArn: settings.logRoleArn,
+        distribution: 'ByLogStream',
+      },
+    });
+  }
 
   const gaps: GapRecord[] = [];
   if (model.kinds.includes('async')) {

@@ -22,6 +22,16 @@ export function logGroupForEndpoint(endpointName: string): string {
   return ENDPOINT_GROUP_PREFIX + endpointName;
 }
 
+/**
+ * An inference component's containers log to a group of their own, not to their endpoint's.
+ * Its lines are no data-log lines (those stay in the endpoint's group): dataLogSource ignores it.
+ */
+const COMPONENT_GROUP_PREFIX = '/aws/sagemaker/InferenceComponents/';
+
+export function logGroupForInferenceComponent(componentName: string): string {
+  return COMPONENT_GROUP_PREFIX + componentName;
+}
+
 /** Identifies a data-log stream; container streams (`<variant>/<instance-id>`) and others give undefined. */
 export function dataLogSource(logGroup: string, logStream: string): DataLogSource | undefined {
   const endpointName = endpointNameFromLogGroup(logGroup);

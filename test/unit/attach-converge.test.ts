@@ -518,6 +518,95 @@ describe('log subscription: never clobber, report the gap', () => {
   });
 });
 
+describe('inference components: each component logs to its own group, subscribed like the endpoint group', () => {
+  const endpointGroup = '/aws/sagemaker/Endpoints/llm-shared';
+  const embedderGroup = '/aws/sagemaker/InferenceComponents/embedder-ic';
+  const summarizerGroup = '/aws/sagemaker/InferenceComponents/summarizer-ic';
+  const filterFor = (logGroupName: string, filterName = 'sagewatch_logs') => ({
+    logGroupName,
+    filterName,
+    filterPattern: '',
+    destinationArn: SETTINGS.logDestinationArn,
+    roleArn: SETTINGS.logRoleArn,
+    distribution: 'ByLogStream',
+  });
+  const logCalls = () => logs.calls().map((call) => [(call.args[0] as object).constructor.name, (call.args[0] as { input: unknown }).input]);
+  /** The fixture's endpoint with `embedder-ic` in the given status (Deleting: on its way out). */
+  const withEmbedder = (status: string) => {
+    const raw = fixture('describe/inference-components.json') as { inferenceComponents: Array<Record<string, unknown>> };
+    raw.inferenceComponents = raw.inferenceComponents.map((c) => (c.InferenceComponentName === 'embedder-ic' ? { ...c, InferenceComponentStatus: status } : c));
+    return classifyEndpoint(EndpointBundleSchema.parse(raw));
+  };
+
+  it('attach: one read and one put per group, the same filter on each, each recorded for detach', async () => {
+    await converge(endpointRequest(classifyEndpoint(bundle('inference-components'))), deps());
+
+    expect(logCalls()).toEqual([
+      ['DescribeSubscriptionFiltersCommand', { logGroupName: endpointGroup }],
+      ['PutSubscriptionFilterCommand', filterFor(endpointGroup)],
+      ['DescribeSubscriptionFiltersCommand', { logGroupName: embedderGroup }],
+      ['PutSubscriptionFilterCommand', filterFor(embedderGroup)],
+      ['DescribeSubscriptionFiltersCommand', { logGroupName: summarizerGroup }],
+      ['PutSubscriptionFilterCommand', filterFor(summarizerGroup)],
+    ]);
+    const recorded = (await inventory.read('endpoint/llm-shared')).attachments.filter((a) => a.type === 'log-subscription');
+    expect(recorded.map((a) => a.details)).toEqual(
+      [endpointGroup, embedderGroup, summarizerGroup].map((logGroupName) => ({ logGroupName, filterName: 'sagewatch_logs', destinationArn: SETTINGS.logDestinationArn })),
+    );
+
+    resetHistory();
+    expect((await converge(endpointRequest(classifyEndpoint(bundle('inference-components'))), deps())).status).toBe('unchanged');
+    expect(logs.calls()).toHaveLength(0);
+  });
+
+  it("a component group with two filters of others is a gap for that group alone; a user's filter named like ours is left as it is", async () => {
+    const others = [
+      { filterName: 'datadog-forwarder', logGroupName: summarizerGroup, destinationArn: 'arn:aws:lambda:eu-west-1:111122223333:function:dd' },
+      { filterName: 'security-archive', logGroupName: summarizerGroup, destinationArn: 'arn:aws:firehose:eu-west-1:111122223333:deliverystream/sec' },
+    ];
+    const users = { filterName: 'sagewatch_logs', logGroupName: embedderGroup, destinationArn: 'arn:aws:firehose:eu-west-1:111122223333:deliverystream/team-archive' };
+    logs.on(DescribeSubscriptionFiltersCommand, { logGroupName: summarizerGroup }).resolves({ subscriptionFilters: others });
+    logs.on(DescribeSubscriptionFiltersCommand, { logGroupName: embedderGroup }).resolves({ subscriptionFilters: [users] });
+
+    const result = await converge(endpointRequest(classifyEndpoint(bundle('inference-components'))), deps());
+
+    expect(logs.commandCalls(PutSubscriptionFilterCommand).map((c) => c.args[0].input)).toEqual([filterFor(endpointGroup), filterFor(embedderGroup, 'sagewatch_logs-2')]);
+    expect(logs).not.toHaveReceivedCommand(DeleteSubscriptionFilterCommand);
+    expect(result.gaps).toEqual([
+      {
+        code: 'LogSubscriptionSlotsFull',
+        key: `LogSubscriptionSlotsFull:${summarizerGroup}`,
+        message: `log group ${summarizerGroup} already has two subscription filters (datadog-forwarder, security-archive); sagewatch does not replace filters it did not create`,
+      },
+    ]);
+  });
+
+  it('a component that leaves (Deleting): our filter goes from its group and nothing else from any group; detach removes ours from the rest', async () => {
+    await converge(endpointRequest(classifyEndpoint(bundle('inference-components'))), deps());
+    const users = { filterName: 'team-errors', logGroupName: embedderGroup, destinationArn: 'arn:aws:lambda:eu-west-1:111122223333:function:errors' };
+    logs.on(DescribeSubscriptionFiltersCommand).callsFake((input: { logGroupName: string }) => ({
+      subscriptionFilters: [{ filterName: 'sagewatch_logs', logGroupName: input.logGroupName, destinationArn: SETTINGS.logDestinationArn }, ...(input.logGroupName === embedderGroup ? [users] : [])],
+    }));
+    resetHistory();
+
+    const result = await converge(endpointRequest(withEmbedder('Deleting')), deps());
+
+    expect(logCalls()).toEqual([
+      ['DescribeSubscriptionFiltersCommand', { logGroupName: embedderGroup }],
+      ['DeleteSubscriptionFilterCommand', { logGroupName: embedderGroup, filterName: 'sagewatch_logs' }],
+    ]);
+    expect(result.changes.deleted).toContain(`log-subscription:${embedderGroup}`);
+    expect((await inventory.read('endpoint/llm-shared')).attachments.filter((a) => a.type === 'log-subscription').map((a) => a.id)).toEqual([endpointGroup, summarizerGroup]);
+
+    resetHistory();
+    await converge(endpointRequest(undefined, 'detach', 'llm-shared'), deps());
+    expect(logs.commandCalls(DeleteSubscriptionFilterCommand).map((c) => c.args[0].input)).toEqual([
+      { logGroupName: endpointGroup, filterName: 'sagewatch_logs' },
+      { logGroupName: summarizerGroup, filterName: 'sagewatch_logs' },
+    ]);
+  });
+});
+
 describe('async endpoints: the notifications queue on the success and error topics', () => {
   it('subscribes to both topics and unsubscribes exactly those subscriptions on detach', async () => {
     const model = classifyEndpoint(bundle('async'));

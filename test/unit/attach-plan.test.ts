@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryInventory } from '../../lib/attach/memory-inventory';
 import { planFromFiles, renderPlan } from '../../lib/attach/plan';
+import { cli } from '../support/cli';
 import { fixture, NOW } from './attach-fixtures';
 
 describe('planFromFiles', () => {
@@ -134,6 +135,26 @@ describe('planFromFiles', () => {
       ).toBe(true);
     }
     await expect(planFromFiles({ event: call('update'), now: NOW })).rejects.toThrow(/UpdateInferenceComponent names only inference component summarizer-ic: pass --describe/);
+  });
+
+  it('sagewatch plan --json shows the log group of every inference component next to the endpoint group', async () => {
+    for (const call of ['create', 'update']) {
+      const event = `test/fixtures/eventbridge/rules/positive/inference-component-${call}-cloudtrail.json`;
+      const result = await cli(['plan', '--event', event, '--describe', 'events/sagemaker/describe/inference-components.json', '--json']);
+      expect(result.code, `${call}: ${result.stderr}`).toBe(0);
+      const plan = JSON.parse(result.stdout) as { resource: { name: string }; actions: Array<{ action: string; input: { logGroupName?: string; filterName?: string } }> };
+      expect(plan.resource.name).toBe('llm-shared');
+      expect(plan.actions.filter((a) => a.action === 'PutSubscriptionFilter').map((a) => [a.input.logGroupName, a.input.filterName])).toEqual([
+        ['/aws/sagemaker/Endpoints/llm-shared', 'sagewatch_logs'],
+        ['/aws/sagemaker/InferenceComponents/embedder-ic', 'sagewatch_logs'],
+        ['/aws/sagemaker/InferenceComponents/summarizer-ic', 'sagewatch_logs'],
+      ]);
+    }
+    // Without --describe an Update names no endpoint: a clear error, no stack trace.
+    const bare = await cli(['plan', '--event', 'test/fixtures/eventbridge/rules/positive/inference-component-update-cloudtrail.json']);
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toMatch(/^sagewatch: cannot plan: UpdateInferenceComponent names only inference component summarizer-ic: pass --describe/);
+    expect(bare.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('rejects a describe file that is not a describe bundle', async () => {

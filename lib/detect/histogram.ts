@@ -8,6 +8,11 @@ export function latencyBucket(ms: number): number {
   return Math.max(0, Math.floor(Math.log2(Math.max(0, ms) + 1) * STEPS_PER_DOUBLING));
 }
 
+/** The factor between latencies `steps` buckets apart (each bucket is 2^(1/4) ≈ 1.19 times the one below). */
+export function bucketRatio(steps: number): number {
+  return 2 ** (steps / STEPS_PER_DOUBLING);
+}
+
 /** The geometric middle of a bucket: the value a percentile falling into it reports. */
 export function bucketValue(bucket: number): number {
   const low = 2 ** (bucket / STEPS_PER_DOUBLING) - 1;

@@ -1,21 +1,22 @@
-import { addInto, histogramCount, quantile, type Histogram } from './histogram';
+import { addInto, bucketRatio, histogramCount, latencyBucket, quantile, type Histogram } from './histogram';
 import { inside, recentEvidence, type RecoverySettings } from './failure-evidence';
-import { normalUpperTail } from './statistics';
+import { binomialUpperTail, normalUpperTail } from './statistics';
 import { SLOT_MS, WINDOW_SLOTS, type Slot, type Span } from './slots';
 
 /**
  * Are this endpoint's requests slower than they normally are? Not "is the median up": a steady
  * two-peak endpoint (one-page and fifty-page documents) moves its median between the peaks by
- * chance. Each window's completed requests are compared with the baseline's whole distribution
- * by a rank test (Mann-Whitney U over the log-bucket histograms, ties counted): how often is a
- * recent request slower than a baseline one, and how improbable is that if nothing changed? It
- * alerts when that is improbable enough AND large enough to matter: recent requests slower than
- * most baseline ones (`minAuc`), and the median or the 90th percentile up by `minFactor` and
- * `minDeltaMs`. Any steady mixture stays quiet; one request a minute at 4x alerts in minutes.
+ * chance. Each window's completed requests are compared with the baseline two ways, and either
+ * alerts: the whole distribution shifted (shiftedAsAWhole: a rank test and the typical ratio of
+ * a recent to a baseline request), which needs few requests; or one of the 25th, 50th, 75th and
+ * 90th percentiles moved beyond what chance does to it (movedQuantiles), which catches a shift
+ * of the slow peak alone. Both read their estimates at the cautious end of their uncertainty,
+ * so a change of mix between peaks and a slow drift stay quiet. The rank test also picks the
+ * most telling window and, with `minAuc`, says when an incident is over.
  */
 export interface LatencySettings {
   significance: number;
-  /** Probability that a recent request is slower than a baseline one (0.5 = no change). */
+  /** Probability that a recent request is slower than a baseline one (0.5 = no change): for a whole shift, and how far back a recovery must come. */
   minAuc: number;
   minFactor: number;
   minDeltaMs: number;
@@ -36,7 +37,12 @@ export interface LatencyComparison {
   p90: number;
   baselineP50: number;
   baselineP90: number;
+  /** The matched quantiles (MATCHED_QUANTILES), recent and baseline. */
+  quantiles: ReadonlyArray<{ q: number; now: number; before: number }>;
 }
+
+/** The quantiles a shift is judged on: the body and the upper tail, where one peak of several shows. */
+export const MATCHED_QUANTILES = [0.25, 0.5, 0.75, 0.9] as const;
 
 export interface LatencyWindow extends Span, LatencyComparison {}
 
@@ -69,12 +75,82 @@ export function compareLatency(recent: Histogram, baseline: Histogram): LatencyC
     p90: quantile(recent, 0.9)!,
     baselineP50: quantile(baseline, 0.5)!,
     baselineP90: quantile(baseline, 0.9)!,
+    quantiles: MATCHED_QUANTILES.map((q) => ({ q, now: quantile(recent, q)!, before: quantile(baseline, q)! })),
   };
 }
 
-function matters(c: LatencyComparison, settings: LatencySettings): boolean {
-  const up = (now: number, before: number) => now >= before * settings.minFactor && now - before >= settings.minDeltaMs;
-  return c.auc >= settings.minAuc && (up(c.p50, c.baselineP50) || up(c.p90, c.baselineP90));
+/**
+ * Every request slower: the rank test says recent requests are slower than baseline ones
+ * (p under `significance`, a recent request slower than at least `minAuc` of baseline ones), and
+ * the typical factor between a recent and a baseline request is at least `minFactor`, and at
+ * least `minDeltaMs` on the baseline's median. The factor is the Hodges-Lehmann estimate (the
+ * median of all pairwise ratios) read at the lower end of its confidence interval (Moses' rank
+ * interval, QUANTILE_RANK_Z standard errors): across the whole distribution it needs far fewer
+ * requests than one quantile does, and a change of mix between two peaks, which drags the plain
+ * median of the ratios into the tail of the pairs within a peak, does not reach it.
+ */
+function shiftedAsAWhole(recent: Histogram, baseline: Histogram, c: LatencyComparison, settings: LatencySettings): boolean {
+  if (c.pValue > settings.significance || c.auc < settings.minAuc) return false;
+  const n = c.samples;
+  const m = c.baselineSamples;
+  const rank = 0.5 - QUANTILE_RANK_Z * Math.sqrt((n + m + 1) / (12 * n * m));
+  const factor = bucketRatio(pairwiseBucketDifference(recent, baseline, rank));
+  return factor >= settings.minFactor && c.baselineP50 * (factor - 1) >= settings.minDeltaMs;
+}
+
+/** The `rank`-quantile (0..1) of (recent bucket - baseline bucket) over all pairs of requests. */
+function pairwiseBucketDifference(recent: Histogram, baseline: Histogram, rank: number): number {
+  const weights = new Map<number, number>();
+  let total = 0;
+  for (const [r, rc] of recent) {
+    for (const [b, bc] of baseline) {
+      weights.set(r - b, (weights.get(r - b) ?? 0) + rc * bc);
+      total += rc * bc;
+    }
+  }
+  let seen = 0;
+  const differences = [...weights.keys()].sort((a, b) => a - b);
+  for (const difference of differences) {
+    seen += weights.get(difference)!;
+    if (seen >= rank * total) return difference;
+  }
+  return differences[differences.length - 1] ?? 0;
+}
+
+/**
+ * Matched quantiles that moved: the recent q-quantile is up on the baseline's by the factor and
+ * the delta, and not by chance. A quantile of few requests, or one falling in the gap between
+ * two peaks, jumps on its own: six requests that all happen to be slow put the 25th percentile
+ * in the slow peak, and a median in the gap moves from one peak's edge to the other's on a few
+ * percent of mix. So the size is read from each side's quantile at the cautious end of its own
+ * uncertainty (the recent one lower, the baseline's higher, by QUANTILE_RANK_Z standard
+ * errors of the rank), and the move must pass a rank test: more recent requests above the
+ * baseline's quantile than a 1 - q share of them would explain (binomial, the four quantiles
+ * sharing `significance`).
+ */
+function movedQuantiles(recent: Histogram, baseline: Histogram, c: LatencyComparison, settings: LatencySettings): number {
+  let moved = 0;
+  for (const { q } of c.quantiles) {
+    const now = quantile(recent, cautiousRank(q, c.samples, -1))!;
+    const before = quantile(baseline, cautiousRank(q, c.baselineSamples, 1))!;
+    if (now < before * settings.minFactor || now - before < settings.minDeltaMs) continue;
+    if (binomialUpperTail(countAbove(recent, latencyBucket(before)), c.samples, 1 - q) <= settings.significance / MATCHED_QUANTILES.length) moved++;
+  }
+  return moved;
+}
+
+/** The rank `q`, moved `side` (down -1, up 1) by QUANTILE_RANK_Z standard errors of a q-quantile of `n` values. */
+function cautiousRank(q: number, n: number, side: -1 | 1): number {
+  return Math.min(0.999, Math.max(0.001, q + side * QUANTILE_RANK_Z * Math.sqrt((q * (1 - q)) / n)));
+}
+
+/** How far toward caution a quantile is read, in standard errors of its rank (about 98% one-sided). */
+const QUANTILE_RANK_Z = 2;
+
+function countAbove(histogram: Histogram, bucket: number): number {
+  let n = 0;
+  for (const [b, count] of histogram) if (b > bucket) n += count;
+  return n;
 }
 
 /** The baseline histogram of the hours before `from` (outside `exclude`). */
@@ -108,7 +184,7 @@ export function latencyEvidence(
     const baseline = options.frozen ?? latencyBaseline(slots, from, settings.baselineHours, options.exclude);
     if (histogramCount(baseline) < settings.minBaseline) continue;
     const comparison = compareLatency(recent, baseline);
-    if (!comparison || comparison.pValue > settings.significance || !matters(comparison, settings)) continue;
+    if (!comparison || !(shiftedAsAWhole(recent, baseline, comparison, settings) || movedQuantiles(recent, baseline, comparison, settings) > 0)) continue;
     if (!firing || comparison.pValue < firing.pValue) firing = { from, to, ...comparison };
   }
   return firing ? { firing } : {};

@@ -335,6 +335,43 @@ describe('latency evidence', () => {
     }
   });
 
+  it('never alerts on a two-peak endpoint whose latency drifts up 5% every 2 hours', () => {
+    // 55% ~400 ms and 45% ~6 s, both peaks slower by 1.05x every 2 hours: 1.34x over the 12-hour
+    // baseline, less than the 1.5x that is a shift; the mix moves the median between the peaks.
+    // (A drift of 1.5x or more within the baseline's hours is a shift, and alerts.)
+    const twoPeaks = mixture([
+      [0.55, 400, 0.15],
+      [0.45, 6000, 0.15],
+    ]);
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const slots = traffic({ minutes: 960, rate: 4, failure: 0.01, latency: (rnd, m) => twoPeaks(rnd) * 1.05 ** (m / 120), seed });
+      expect(firstFiring(slots, 960, judge, 1, 5), `seed ${seed}`).toBeUndefined();
+    }
+  });
+
+  it('alerts when only the slow peak of a two-peak endpoint turns 4x slower', () => {
+    const slots = traffic({
+      minutes: 900,
+      rate: 4,
+      failure: 0,
+      latency: (rnd, m) => (rnd() < 0.55 ? 400 * Math.exp(0.15 * gaussian(rnd)) : 6000 * Math.exp(0.15 * gaussian(rnd)) * (m >= 840 ? 4 : 1)),
+      seed: 7,
+    });
+    const fired = firstFiring(slots, 900, judge, 780)!;
+    expect(fired).toBeGreaterThanOrEqual(840);
+    expect(fired - 840).toBeLessThanOrEqual(10);
+  });
+
+  it('alerts on a quiet endpoint (a request every 10 minutes, widely spread latencies) turning 3x slower, within 90 minutes', () => {
+    // Too few requests for any one quantile to tell: the shift of the whole distribution does.
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) {
+      const slots = traffic({ minutes: 900, rate: 0.1, failure: 0.02, latency: (rnd, m) => 60_000 * Math.exp(0.5 * gaussian(rnd)) * (m >= 780 ? 3 : 1), seed });
+      const fired = firstFiring(slots, 900, (visible, w) => w > T0 + 780 * 60_000 && judge(visible, w), 780);
+      expect(fired, `seed ${seed}`).toBeDefined();
+      expect(fired! - 780, `seed ${seed}`).toBeLessThanOrEqual(90);
+    }
+  });
+
   it('alerts within minutes on one request a minute at 4x', () => {
     const slots = traffic({ minutes: 120, rate: 1, failure: 0, latency: (rnd, m) => 3000 * Math.exp(0.25 * gaussian(rnd)) * (m >= 60 ? 4 : 1), seed: 4 });
     const fired = firstFiring(slots, 120, judge)!;
@@ -351,6 +388,25 @@ describe('latency evidence', () => {
         const slots = traffic({ minutes: 240, rate: rpm, failure: 0, latency, seed });
         expect(firstFiring(slots, 240, judge)).toBeUndefined();
       }),
+      { numRuns: 25, seed: STATS_SEED },
+    );
+  });
+
+  it('never alerts on any mixture drifting up by at most 5% every 2 hours, 1.34x over the baseline (property)', () => {
+    const peak = fc.tuple(fc.double({ min: 0.05, max: 1, noNaN: true }), fc.double({ min: 50, max: 60_000, noNaN: true }), fc.double({ min: 0.05, max: 1.2, noNaN: true }));
+    fc.assert(
+      fc.property(
+        fc.array(peak, { minLength: 1, maxLength: 3 }),
+        fc.double({ min: 0.3, max: 20, noNaN: true }),
+        fc.double({ min: 1, max: 1.05, noNaN: true }),
+        fc.integer({ min: 1, max: 1e6 }),
+        (peaks, rpm, drift, seed) => {
+          const total = peaks.reduce((s, p) => s + p[0], 0);
+          const latency = mixture(peaks.map(([w, p50, spread]) => [w / total, p50, spread] as [number, number, number]));
+          const slots = traffic({ minutes: 960, rate: rpm, failure: 0, latency: (rnd, m) => latency(rnd) * drift ** (m / 120), seed });
+          expect(firstFiring(slots, 960, judge, 1, 5)).toBeUndefined();
+        },
+      ),
       { numRuns: 25, seed: STATS_SEED },
     );
   });

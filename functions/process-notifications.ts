@@ -56,7 +56,8 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
     try {
       const held = runtime.lag.observe(lagMs, now, newestEventAt);
       await runtime.lag.record(held, now);
-      const behind = await runtime.pipeline.observe('notifications', held, now);
+      // The queue's lag alone: the sweeper, which also sees the input's silence, resolves the alert.
+      const behind = await runtime.pipeline.observe('notifications', held, now, { resolves: false });
       if (behind?.result.sent) sent++;
     } catch (error) {
       outcome.counters.add('DetectorErrors');

@@ -9,7 +9,7 @@ import type { DispatchResult } from './dispatch';
  * messages minutes old), that is one alert about sagewatch, `pipeline-behind`, not a flood of
  * request alerts: the request-level detectors wait for the late data (they judge by event time
  * up to the input's watermark) instead of calling requests failed or lost. It resolves when
- * the input is back under half the threshold.
+ * the input is back under half the threshold, as the sweeper sees it (PipelineLagMonitor.review).
  */
 export interface PipelineLagDeps {
   dispatch: (alert: Alert) => Promise<DispatchResult>;
@@ -55,7 +55,13 @@ export class PipelineLagMonitor {
 
   constructor(private readonly deps: PipelineLagDeps) {}
 
-  async observe(input: string, lagMs: number, now: number): Promise<{ alert: Alert; result: DispatchResult } | undefined> {
+  /**
+   * `resolves: false` for a view that sees only part of the input's lag: processNotifications
+   * measures its queue, not the silence the sweeper also counts (laggingWithSilence), so where
+   * its queue is back under the threshold it forgets its own firing and leaves the resolution
+   * to the sweeper, which sees both; else one would resolve what the other fires again.
+   */
+  async observe(input: string, lagMs: number, now: number, options: { resolves?: boolean } = {}): Promise<{ alert: Alert; result: DispatchResult } | undefined> {
     const threshold = this.deps.thresholdMinutes * 60_000;
     const open = this.firing.get(input);
     const label = INPUT_LABEL[input] ?? input;
@@ -78,6 +84,7 @@ export class PipelineLagMonitor {
     }
     if (!open || lagMs >= threshold / 2) return undefined;
     this.firing.delete(input);
+    if (options.resolves === false) return undefined;
     const firing = createAlert({
       kind: 'pipeline-behind',
       severity: 'warning',

@@ -58,6 +58,8 @@ const ConfigSchema = z.object({
   incidentIdleMinutes: positiveInt(120),
   /** sagewatch's own notification input this far behind raises a pipeline-behind alert. */
   pipelineLagAlertMinutes: positiveNumber(5),
+  /** ... and this far behind it turns critical: request outcomes have been unknown that long. */
+  pipelineLagCriticalMinutes: positiveNumber(30),
   /** A request with log lines and no notification after this long is stuck (its notification lost). */
   stuckAfterMinutes: positiveInt(15),
   // Control plane: where attachments point (see lib/attach/settings.ts, which validates them).
@@ -109,6 +111,7 @@ const ENV_KEYS: Record<keyof Config, string> = {
   expiredMinCount: 'EXPIRED_MIN_COUNT',
   incidentIdleMinutes: 'INCIDENT_IDLE_MINUTES',
   pipelineLagAlertMinutes: 'PIPELINE_LAG_ALERT_MINUTES',
+  pipelineLagCriticalMinutes: 'PIPELINE_LAG_CRITICAL_MINUTES',
   stuckAfterMinutes: 'STUCK_AFTER_MINUTES',
   namePrefix: 'NAME_PREFIX',
   logDestinationArn: 'LOG_DESTINATION_ARN',

@@ -14,6 +14,11 @@ import type { DispatchResult } from './dispatch';
 export interface PipelineLagDeps {
   dispatch: (alert: Alert) => Promise<DispatchResult>;
   thresholdMinutes: number;
+  /**
+   * Behind this long, the alert turns critical (sent once more): every request outcome of the
+   * account has been unknown that long, and no request-level alert can speak for them meanwhile.
+   */
+  criticalMinutes?: number;
   region: string;
 }
 
@@ -51,7 +56,7 @@ function resource(input: string, region: string): AlertResource {
 
 /** Remembers, per warm instance, what it last said about each input: one send per change. */
 export class PipelineLagMonitor {
-  private readonly firing = new Map<string, { since: number; worst: number }>();
+  private readonly firing = new Map<string, { since: number; worst: number; critical: boolean }>();
 
   constructor(private readonly deps: PipelineLagDeps) {}
 
@@ -66,19 +71,23 @@ export class PipelineLagMonitor {
     const open = this.firing.get(input);
     const label = INPUT_LABEL[input] ?? input;
     if (lagMs >= threshold) {
+      const critical = this.deps.criticalMinutes !== undefined && lagMs >= this.deps.criticalMinutes * 60_000;
       if (open) {
         open.worst = Math.max(open.worst, lagMs);
-        return undefined;
+        if (!critical || open.critical) return undefined;
+        open.critical = true;
+      } else {
+        this.firing.set(input, { since: now, worst: lagMs, critical });
       }
-      this.firing.set(input, { since: now, worst: lagMs });
+      const minutes = Math.round(lagMs / 60_000);
       const alert = createAlert({
         kind: 'pipeline-behind',
-        severity: 'warning',
+        severity: critical ? 'critical' : 'warning',
         title: `sagewatch's ${label} is behind`,
-        description: `sagewatch's ${label} is ${Math.round(lagMs / 60_000)} minutes behind (threshold ${this.deps.thresholdMinutes}): its messages wait that long, or it has delivered nothing that recent while the data log shows requests finishing. Request-level alerts judge the late requests when they arrive and nothing is called lost meanwhile; ${INPUT_CHECK[input] ?? "check the function's errors, throttles and concurrency"}.`,
+        description: `sagewatch's ${label} is ${minutes} minutes behind (threshold ${this.deps.thresholdMinutes}${critical ? `, critical at ${this.deps.criticalMinutes}` : ''}): its messages wait that long, or it has delivered nothing that recent while the data log shows requests finishing. ${critical ? `No request outcome of the last ${minutes} minutes is known: failures and lost notifications of that time are neither alerted nor called lost until it catches up. ` : ''}Request-level alerts judge the late requests when they arrive and nothing is called lost meanwhile; ${INPUT_CHECK[input] ?? "check the function's errors, throttles and concurrency"}.`,
         resource: resource(input, this.deps.region),
         detectedAt: now,
-        evidence: { numbers: [{ name: 'behind', value: Math.round(lagMs / 60_000), unit: 'min' }] },
+        evidence: { numbers: [{ name: 'behind', value: minutes, unit: 'min' }] },
       });
       return { alert, result: await this.deps.dispatch(alert) };
     }
@@ -87,7 +96,7 @@ export class PipelineLagMonitor {
     if (options.resolves === false) return undefined;
     const firing = createAlert({
       kind: 'pipeline-behind',
-      severity: 'warning',
+      severity: open.critical ? 'critical' : 'warning',
       title: `sagewatch's ${label} is behind`,
       description: '',
       resource: resource(input, this.deps.region),
@@ -119,7 +128,7 @@ export class PipelineLagMonitor {
     if (lagMs < threshold / 2 && !this.firing.has(input)) {
       const state = await stateOf(fingerprintOf('pipeline-behind', resource(input, this.deps.region)));
       if (state?.status !== 'firing') return undefined;
-      this.firing.set(input, { since: Date.parse(state.sentAt), worst: 0 });
+      this.firing.set(input, { since: Date.parse(state.sentAt), worst: 0, critical: state.severity === 'critical' });
     }
     return this.observe(input, lagMs, now);
   }

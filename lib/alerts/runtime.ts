@@ -60,7 +60,7 @@ export function requestAlertingFromConfig(config: Config, options: { log: LogSin
     now: options.now ?? Date.now,
     log: options.log,
   };
-  const pipeline = new PipelineLagMonitor({ dispatch: alerting.dispatch, thresholdMinutes: config.pipelineLagAlertMinutes, region: config.region });
+  const pipeline = new PipelineLagMonitor({ dispatch: alerting.dispatch, thresholdMinutes: config.pipelineLagAlertMinutes, criticalMinutes: config.pipelineLagCriticalMinutes, region: config.region });
   return { alerting, requests, windows, detectors, pipeline };
 }
 

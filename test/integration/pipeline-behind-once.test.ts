@@ -43,4 +43,27 @@ describe('pipeline-behind seen by processNotifications and the sweeper', () => {
 
     expect(publisher.published.filter((a) => a.resource.name === input).map((a) => a.status)).toEqual(['firing', 'resolved']);
   });
+
+  it('turns critical once when the input stays behind PIPELINE_LAG_CRITICAL_MINUTES, as when every notification stops', async () => {
+    const publisher = new MemoryPublisher();
+    const config = loadConfig();
+    expect(config.pipelineLagCriticalMinutes).toBe(30);
+    const notifications = requestAlertingFromConfig(config, { log: silentLog, publisher });
+    const sweeper = requestAlertingFromConfig(config, { log: silentLog, publisher });
+    const stateOf = (fingerprint: string) => sweeper.alerting.store.state(fingerprint);
+    const t0 = Date.UTC(2026, 11, 3, 9, 0);
+    const input = `notifications-${Math.random().toString(36).slice(2, 8)}`;
+    // The topics stopped delivering: the sweeper sees the silence grow, minute after minute.
+    for (let minute = 0; minute <= 50; minute += 5) await sweeper.pipeline.review(input, { input, at: t0 + minute * MINUTE, lagMs: (12 + minute) * MINUTE }, t0 + minute * MINUTE, stateOf);
+    await notifications.pipeline.observe(input, 40 * MINUTE, t0 + 51 * MINUTE, { resolves: false });
+    await sweeper.pipeline.review(input, { input, at: t0 + 60 * MINUTE, lagMs: MINUTE }, t0 + 60 * MINUTE, stateOf);
+
+    const sent = publisher.published.filter((a) => a.resource.name === input);
+    expect(sent.map((a) => [a.status, a.severity])).toEqual([
+      ['firing', 'warning'],
+      ['firing', 'critical'],
+      ['resolved', 'critical'],
+    ]);
+    expect(sent[1]!.description).toMatch(/^sagewatch's \S+ is 32 minutes behind \(threshold 10, critical at 30\).*No request outcome of the last 32 minutes is known/);
+  });
 });

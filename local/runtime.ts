@@ -38,8 +38,13 @@ export interface DemoSummary {
   correlated: number;
   lost: number;
   duplicatesCounted: number;
-  /** The faults that must be caught: the `expect: alert` conditions, and the failed training job. */
-  injected: Array<{ id: string; kind: string; resource: string; fromMinute: number; withinMinutes: number; affectedRequests: number }>;
+  /**
+   * The faults that must be caught: the `expect: alert` conditions, and the failed training job.
+   * `affectedRequests`: the requests the fault changed (for an error burst, those it made fail);
+   * `detectableFrom`: the fewest the detector needs (FAILURE_MIN_FAILURES failures for a burst,
+   * LATENCY_MIN_SAMPLES requests for a shift), below which it cannot be caught by design.
+   */
+  injected: Array<{ id: string; kind: string; resource: string; fromMinute: number; withinMinutes: number; affectedRequests: number; detectableFrom: number }>;
   detected: Detection[];
   /** Faults not caught in time (with why). */
   missed: Miss[];
@@ -145,6 +150,7 @@ export async function runDemo(options: DemoOptions): Promise<{ summary: DemoSumm
         fromMinute: minuteOf(f.from),
         withinMinutes: f.withinMinutes,
         affectedRequests: expectations.affected.get(f.id) ?? 0,
+        detectableFrom: f.kind === 'error-burst' ? stack.config.failureMinFailures : f.kind === 'latency-shift' ? stack.config.latencyMinSamples : 1,
       })),
       detected: verdict.detected,
       missed: verdict.missed,

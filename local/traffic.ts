@@ -183,9 +183,11 @@ export class Traffic {
       touched.push(shift.id);
     }
     let failureRate = endpoint.failureRate;
+    // A burst changes the requests it makes fail: what a detector can see of it.
+    const bursts: string[] = [];
     for (const burst of this.active('error-burst', endpoint.name, receivedAt)) {
       if (burst.type === 'error-burst') failureRate = burst.failureRate;
-      touched.push(burst.id);
+      bursts.push(burst.id);
     }
     const completedAt = receivedAt + Math.max(1, Math.round(latency));
     const request: SimRequest = {
@@ -209,6 +211,7 @@ export class Traffic {
       request.failureReason = `ClientError: Request ${inferenceId} has expired`;
       touched.push(expiry.id);
     } else if (rnd() < failureRate) {
+      touched.push(...bursts);
       request.status = 'Failed';
       request.failureReason = FAILURE_REASON;
       const at = completedAt - Math.min(50, Math.floor((completedAt - receivedAt) / 2));

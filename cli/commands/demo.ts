@@ -96,8 +96,10 @@ export function renderSummary(s: DemoSummary, home: string, color: Colors = plai
   for (const fault of s.injected) {
     const hit = s.detected.find((d) => d.faultId === fault.id);
     const miss = s.missed.find((d) => d.faultId === fault.id);
-    out.push(`  ${fault.id} ${fault.kind} on ${fault.resource}: ${hit ? color.green(`caught after ${hit.delayMinutes} min`) : color.red('NOT CAUGHT')}`);
-    if (!hit) out.push(`    within ${fault.withinMinutes} min: ${miss?.reason ?? 'not detected'} (${fault.affectedRequests} requests affected)`);
+    const undetectable = !hit && fault.affectedRequests < fault.detectableFrom;
+    out.push(`  ${fault.id} ${fault.kind} on ${fault.resource}: ${hit ? color.green(`caught after ${hit.delayMinutes} min`) : undetectable ? color.yellow('undetectable') : color.red('NOT CAUGHT')}`);
+    if (undetectable) out.push(`    it changed ${fault.affectedRequests} requests; its detector needs ${fault.detectableFrom}`);
+    else if (!hit) out.push(`    within ${fault.withinMinutes} min: ${miss?.reason ?? 'not detected'} (${fault.affectedRequests} requests affected)`);
     if (hit) out.push(`    by ${hit.alert.kind} [${hit.alert.severity}] "${truncate(hit.alert.title, 87 - hit.alert.kind.length - hit.alert.severity.length)}"`);
   }
   out.push(`  alerts without a fault: ${s.falseAlerts.length === 0 ? 'none' : ''}`);

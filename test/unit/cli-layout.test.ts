@@ -42,8 +42,8 @@ describe('tables fit 100 columns', () => {
       lost: 0,
       duplicatesCounted: 0,
       injected: [
-        { id: 'F3', kind: 'lost-notifications', resource: 'tenant-forecast-async-multi-model-endpoint-eu', fromMinute: 60, withinMinutes: 45, affectedRequests: 12 },
-        { id: 'F7', kind: 'latency-shift', resource: 'tenant-forecast-async-multi-model-endpoint-eu', fromMinute: 90, withinMinutes: 20, affectedRequests: 40 },
+        { id: 'F3', kind: 'lost-notifications', resource: 'tenant-forecast-async-multi-model-endpoint-eu', fromMinute: 60, withinMinutes: 45, affectedRequests: 12, detectableFrom: 1 },
+        { id: 'F7', kind: 'latency-shift', resource: 'tenant-forecast-async-multi-model-endpoint-eu', fromMinute: 90, withinMinutes: 20, affectedRequests: 40, detectableFrom: 5 },
       ],
       detected: [
         {

@@ -84,7 +84,8 @@ describe('scenario file format', () => {
     expect(a.length).toBeLessThan(1300);
     const during = a.filter((r) => r.receivedAt >= 60 * 60_000 && r.receivedAt < 120 * 60_000);
     expect(during.filter((r) => r.status === 'Failed').length / during.length).toBeGreaterThan(0.8);
-    expect(during.every((r) => r.conditions.includes('F1'))).toBe(true);
+    // The burst changed the requests it made fail, and only those.
+    expect(during.every((r) => r.conditions.includes('F1') === (r.status === 'Failed'))).toBe(true);
     const late = a.filter((r) => r.completedAt >= 150 * 60_000 && r.completedAt < 170 * 60_000);
     expect(late.every((r) => r.notificationDeliverAt === r.completedAt + 15 * 60_000)).toBe(true);
   });

@@ -59,7 +59,7 @@ const ConfigSchema = z.object({
   /** sagewatch's own notification input this far behind raises a pipeline-behind alert. */
   pipelineLagAlertMinutes: positiveNumber(5),
   /** ... and this far behind it turns critical: request outcomes have been unknown that long. */
-  pipelineLagCriticalMinutes: positiveNumber(30),
+  pipelineLagCriticalMinutes: positiveNumber(60),
   /** A request with log lines and no notification after this long is stuck (its notification lost). */
   stuckAfterMinutes: positiveInt(15),
   // Control plane: where attachments point (see lib/attach/settings.ts, which validates them).

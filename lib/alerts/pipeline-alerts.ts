@@ -1,7 +1,7 @@
 import { createAlert, fingerprintOf, resolveAlert, type Alert, type AlertResource } from '../alert-model/alert';
 import type { AlertState } from '../store/alerts';
 import type { InputLag } from '../store/windows';
-import { drainedSince } from '../detect/watermark';
+import { LAG_HOLD_MS, drainedSince } from '../detect/watermark';
 import type { DispatchResult } from './dispatch';
 
 /**
@@ -57,6 +57,8 @@ function resource(input: string, region: string): AlertResource {
 /** Remembers, per warm instance, what it last said about each input: one send per change. */
 export class PipelineLagMonitor {
   private readonly firing = new Map<string, { since: number; worst: number; critical: boolean }>();
+  /** The lags the sweeper reviewed over the last LAG_HOLD_MS, per input (see review). */
+  private readonly reviewed = new Map<string, Array<{ at: number; lagMs: number }>>();
 
   constructor(private readonly deps: PipelineLagDeps) {}
 
@@ -116,6 +118,19 @@ export class PipelineLagMonitor {
    * native age-of-oldest-message health alarm's); one that is back under half the threshold
    * resolves an alert still firing in the alert store, whoever raised it.
    */
+  /**
+   * The worst lag reviewed over the last LAG_HOLD_MS. The stored lag is whichever instance of
+   * processNotifications wrote last, each holding only what it saw: one fresh instance given an
+   * on-time message writes a lag of a minute while the backlog is still 20 minutes out, and
+   * the alert would resolve, to fire again at the next late message.
+   */
+  private heldOver(input: string, lagMs: number, now: number): number {
+    const kept = (this.reviewed.get(input) ?? []).filter((entry) => now - entry.at <= LAG_HOLD_MS && entry.at <= now);
+    kept.push({ at: now, lagMs });
+    this.reviewed.set(input, kept);
+    return Math.max(...kept.map((entry) => entry.lagMs));
+  }
+
   async review(
     input: string,
     lag: InputLag | undefined,
@@ -124,7 +139,7 @@ export class PipelineLagMonitor {
   ): Promise<{ alert: Alert; result: DispatchResult } | undefined> {
     if (!lag) return undefined;
     const threshold = this.deps.thresholdMinutes * 60_000;
-    const lagMs = drainedSince(lag, now) ? 0 : lag.lagMs >= threshold ? lag.lagMs + Math.max(0, now - lag.at) : lag.lagMs;
+    const lagMs = this.heldOver(input, drainedSince(lag, now) ? 0 : lag.lagMs >= threshold ? lag.lagMs + Math.max(0, now - lag.at) : lag.lagMs, now);
     if (lagMs < threshold / 2 && !this.firing.has(input)) {
       const state = await stateOf(fingerprintOf('pipeline-behind', resource(input, this.deps.region)));
       if (state?.status !== 'firing') return undefined;

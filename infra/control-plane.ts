@@ -149,7 +149,8 @@ export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string)
       protectHealthStatement(names),
     ]),
     ...role('reportProblems', publishAlertsStatements()),
-    // The List* calls of the backfill have no resource types.
+    // The List* calls of the backfill have no resource types, except ListPipelineExecutions,
+    // which lists one pipeline's executions and takes the `pipeline` resource type.
     ...role('listResources', [
       allow(
         [
@@ -159,9 +160,11 @@ export function controlPlaneRoles(names: StackNames, slackWebhookSecret: string)
           'sagemaker:ListTransformJobs',
           'sagemaker:ListHyperParameterTuningJobs',
           'sagemaker:ListLabelingJobs',
+          'sagemaker:ListPipelines',
         ],
         '*',
       ),
+      allow(['sagemaker:ListPipelineExecutions'], regional('sagemaker', 'pipeline/*')),
     ]),
     ...role('findOrphans', [allow(['dynamodb:Scan'], table('InventoryTable')), ...describeGrants(PROBE_ACTIONS)]),
     ...role('sweepMetricStreams', [

@@ -87,8 +87,12 @@ export function fixtureSageMaker(scenario: Scenario, region: string): SageMakerC
         return { HyperParameterTuningJobSummaries: [] };
       case 'ListLabelingJobsCommand':
         return { LabelingJobSummaryList: [] };
+      // The simulator builds no model-building pipelines: none to list, and any named is unknown
+      // (SageMaker answers ResourceNotFound for a pipeline that does not exist).
       case 'ListPipelinesCommand':
         return { PipelineSummaries: [] };
+      case 'ListPipelineExecutionsCommand':
+        throw Object.assign(new Error(`Pipeline ${String(input.PipelineName)} does not exist.`), { name: 'ResourceNotFound', $fault: 'client', $metadata: { httpStatusCode: 400 } });
       default:
         throw Object.assign(new Error(`the local SageMaker stand-in does not answer ${name}`), { name: 'UnsupportedOperation' });
     }

@@ -21,17 +21,27 @@ import type { ConvergeSettings } from './settings';
 import { classifyStep, describeStep } from './workflow';
 import { settleWithLimit } from '../util/pool';
 import type { ResourceModel } from '../sagemaker/model';
+import { pipelineExecutionName } from '../sagemaker/resource';
+import { listExecutingPipelineExecutions } from './pipeline-executions';
 
 /**
- * The hourly (and after-deploy) sweep: every endpoint and running job gets converged (backfill
+ * The hourly (and after-deploy) sweep: every endpoint, running job and executing pipeline
+ * execution gets converged (backfill
  * of what existed before sagewatch), every inventory entry whose resource is gone or ended gets
  * converged away (zero orphans), and metric streams are reconciled with their reference counts.
  * Listing is paged so each Lambda call stays short; Step Functions loops over the cursor.
  */
-const SOURCES = ['endpoints', 'training-jobs', 'processing-jobs', 'transform-jobs', 'tuning-jobs', 'labeling-jobs'] as const;
+const SOURCES = ['endpoints', 'training-jobs', 'processing-jobs', 'transform-jobs', 'tuning-jobs', 'labeling-jobs', 'pipeline-executions'] as const;
 type Source = (typeof SOURCES)[number];
 
-export const ListCursorSchema = z.object({ source: z.enum(SOURCES), token: z.optional(z.string()) });
+export const ListCursorSchema = z.object({
+  source: z.enum(SOURCES),
+  token: z.optional(z.string()),
+  // Pipeline executions are listed per pipeline: the pipelines of the current ListPipelines
+  // page still to list and the listed one's ListPipelineExecutions token (pipeline-executions.ts).
+  pipelines: z.optional(z.array(z.string())),
+  executionsToken: z.optional(z.string()),
+});
 export type ListCursor = z.infer<typeof ListCursorSchema>;
 
 export interface ListPage {
@@ -46,7 +56,7 @@ interface Summary {
   status?: string | undefined;
 }
 
-async function listSource(client: SageMakerClient, source: Source, token: string | undefined): Promise<{ items: Summary[]; next?: string | undefined }> {
+async function listSource(client: SageMakerClient, source: Exclude<Source, 'pipeline-executions'>, token: string | undefined): Promise<{ items: Summary[]; next?: string | undefined }> {
   const page = { MaxResults: 100, ...(token ? { NextToken: token } : {}) };
   // Only running jobs: ended ones have nothing left to watch and were reported when they ended.
   const running = { ...page, StatusEquals: 'InProgress' as const };
@@ -95,12 +105,25 @@ const KIND_OF: Record<Source, ResourceKind> = {
   'transform-jobs': 'transform-job',
   'tuning-jobs': 'hyper-parameter-tuning-job',
   'labeling-jobs': 'labeling-job',
+  'pipeline-executions': 'pipeline-execution',
 };
+
+/** The cursor within one source after this page (without its `source`), or undefined when the source is exhausted. */
+async function listPage(client: SageMakerClient, cursor: ListCursor, now: number): Promise<{ items: Summary[]; next?: Omit<ListCursor, 'source'> | undefined }> {
+  if (cursor.source === 'pipeline-executions') {
+    const { source: _, ...walk } = cursor;
+    const { items, next } = await listExecutingPipelineExecutions(client, walk, now);
+    // The same reference a pipeline-execution event yields (events.ts): its name from its ARN.
+    return { items: items.map((e) => ({ name: pipelineExecutionName(e.arn), arn: e.arn, status: e.status })), next };
+  }
+  const { items, next } = await listSource(client, cursor.source, cursor.token);
+  return { items, next: next ? { token: next } : undefined };
+}
 
 /** One page of one source; the cursor moves to the next source when this one is exhausted. */
 export async function listResourcesPage(client: SageMakerClient, cursor: ListCursor | undefined, now: number): Promise<ListPage> {
-  const current = cursor ?? { source: SOURCES[0] };
-  const { items, next } = await listSource(client, current.source, current.token);
+  const current: ListCursor = cursor ?? { source: SOURCES[0] };
+  const { items, next } = await listPage(client, current, now);
   const eventTime = toIsoTime(now);
   const resources = items
     .filter((item): item is Summary & { name: string } => !!item.name)
@@ -113,7 +136,7 @@ export async function listResourcesPage(client: SageMakerClient, cursor: ListCur
       tags: {},
     }));
   const index = SOURCES.indexOf(current.source);
-  const following = next ? { source: current.source, token: next } : index + 1 < SOURCES.length ? { source: SOURCES[index + 1]! } : undefined;
+  const following = next ? { source: current.source, ...next } : index + 1 < SOURCES.length ? { source: SOURCES[index + 1]! } : undefined;
   return { resources, ...(following ? { cursor: following } : {}) };
 }
 

@@ -8,11 +8,14 @@ import {
   DescribeEndpointConfigCommand,
   DescribeInferenceComponentCommand,
   DescribeModelCommand,
+  DescribePipelineExecutionCommand,
   DescribeTrainingJobCommand,
   ListEndpointsCommand,
   ListHyperParameterTuningJobsCommand,
   ListInferenceComponentsCommand,
   ListLabelingJobsCommand,
+  ListPipelineExecutionsCommand,
+  ListPipelinesCommand,
   ListProcessingJobsCommand,
   ListTagsCommand,
   ListTrainingJobsCommand,
@@ -301,6 +304,24 @@ describe('reconcile state machine (executed)', () => {
     for (const command of [ListProcessingJobsCommand, ListTransformJobsCommand]) sagemaker.on(command as never).resolves({});
     sagemaker.on(ListHyperParameterTuningJobsCommand).resolves({ HyperParameterTuningJobSummaries: [] });
     sagemaker.on(ListLabelingJobsCommand).resolves({ LabelingJobSummaryList: [] });
+    // A pipeline execution whose Executing event was missed, and an earlier one that succeeded.
+    const pipelineArn = 'arn:aws:sagemaker:eu-west-1:111122223333:pipeline/churn-retrain';
+    const executing = `${pipelineArn}/execution/k2x8w0q4m1zt`;
+    sagemaker.on(ListPipelinesCommand).resolves({ PipelineSummaries: [{ PipelineName: 'churn-retrain', PipelineArn: pipelineArn }] });
+    sagemaker.on(ListPipelineExecutionsCommand).resolves({
+      PipelineExecutionSummaries: [
+        { PipelineExecutionArn: executing, PipelineExecutionStatus: 'Executing' },
+        { PipelineExecutionArn: `${pipelineArn}/execution/a1b2c3d4e5f6`, PipelineExecutionStatus: 'Succeeded' },
+      ],
+    });
+    sagemaker.on(DescribePipelineExecutionCommand, { PipelineExecutionArn: executing }).resolves({
+      PipelineArn: pipelineArn,
+      PipelineExecutionArn: executing,
+      PipelineExecutionDisplayName: 'nightly',
+      PipelineExecutionStatus: 'Executing',
+      CreationTime: new Date('2024-05-31T23:00:00Z'),
+      LastModifiedTime: new Date('2024-05-31T23:00:00Z'),
+    });
     // Attached before, deleted while sagewatch was not looking.
     await inventory.putResource({
       key: 'endpoint/old-endpoint',
@@ -325,7 +346,12 @@ describe('reconcile state machine (executed)', () => {
 
     expect(sagemaker).toHaveReceivedNthCommandWith(ListEndpointsCommand, 2, { MaxResults: 100, NextToken: 'p2' });
     expect(sagemaker).toHaveReceivedCommandWith(ListTrainingJobsCommand, { MaxResults: 100, StatusEquals: 'InProgress' });
-    for (const key of ['endpoint/fraud-scorer', 'endpoint/doc-ocr-async', 'training-job/churn-xgb-2024-06-01']) {
+    expect(sagemaker).toHaveReceivedCommandWith(ListPipelineExecutionsCommand, { PipelineName: 'churn-retrain', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100 });
+    // Only the executing one is described (checked, attached by its child execution, probed for
+    // orphans); the succeeded one is not listed.
+    expect(new Set(sagemaker.commandCalls(DescribePipelineExecutionCommand).map((c) => c.args[0].input.PipelineExecutionArn))).toEqual(new Set([executing]));
+    expect((await inventory.read('pipeline-execution/churn-retrain/a1b2c3d4e5f6')).resource).toBeUndefined();
+    for (const key of ['endpoint/fraud-scorer', 'endpoint/doc-ocr-async', 'training-job/churn-xgb-2024-06-01', 'pipeline-execution/churn-retrain/k2x8w0q4m1zt']) {
       expect((await inventory.read(key)).resource, key).toMatchObject({ state: 'attached' });
     }
     expect(sns).toHaveReceivedCommandTimes(SubscribeCommand, 2);

@@ -22,6 +22,7 @@ const RESOURCE_STAR_GRANTS: string[] = [
   'ListResourcesRole sagemaker:ListEndpoints',
   'ListResourcesRole sagemaker:ListHyperParameterTuningJobs',
   'ListResourcesRole sagemaker:ListLabelingJobs',
+  'ListResourcesRole sagemaker:ListPipelines',
   'ListResourcesRole sagemaker:ListProcessingJobs',
   'ListResourcesRole sagemaker:ListTrainingJobs',
   'ListResourcesRole sagemaker:ListTransformJobs',

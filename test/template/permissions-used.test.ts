@@ -128,4 +128,22 @@ describe('every function holds only the permissions it uses', () => {
       ),
     );
   });
+
+  it("lets reconcile list pipelines, and each pipeline's executions on the pipeline resource type only", () => {
+    const grants = policyDocuments(template)
+      .filter((d) => d.kind === 'identity')
+      .flatMap((doc) =>
+        doc.statements.flatMap((statement) =>
+          [statement.Action]
+            .flat()
+            .map(String)
+            .filter((a) => a === 'sagemaker:ListPipelines' || a === 'sagemaker:ListPipelineExecutions')
+            .map((a) => `${doc.owner} ${a} ${JSON.stringify(statement.Resource)}`),
+        ),
+      );
+    expect(grants.sort()).toEqual([
+      `ListResourcesRole sagemaker:ListPipelineExecutions ${JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:pipeline/*' })}`,
+      'ListResourcesRole sagemaker:ListPipelines "*"',
+    ]);
+  });
 });

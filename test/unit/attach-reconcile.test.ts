@@ -6,6 +6,8 @@ import {
   ListEndpointsCommand,
   ListHyperParameterTuningJobsCommand,
   ListLabelingJobsCommand,
+  ListPipelineExecutionsCommand,
+  ListPipelinesCommand,
   ListProcessingJobsCommand,
   ListTagsCommand,
   ListTrainingJobsCommand,
@@ -22,6 +24,7 @@ import { memberRecordName, streamInput } from '../../lib/attach/metric-stream';
 import { MemoryInventory } from '../../lib/attach/memory-inventory';
 import { fingerprint } from '../../lib/names/owned';
 import { findOrphans, listResourcesPage, sweepMetricStreams, type ListCursor } from '../../lib/attach/reconcile';
+import { listExecutingPipelineExecutions, PIPELINE_EXECUTION_TIMEOUT_MS, type PipelineWalk } from '../../lib/attach/pipeline-executions';
 import { Pacer } from '../../lib/attach/retry';
 import type { ResourceRecord } from '../../lib/store/inventory';
 import { fixture, NOW, SETTINGS } from './attach-fixtures';
@@ -36,7 +39,7 @@ beforeEach(() => {
 });
 
 describe('listResourcesPage', () => {
-  it('walks every source page by page: endpoints, then running jobs of each kind', async () => {
+  it('walks every source page by page: endpoints, then running jobs of each kind, then pipeline executions', async () => {
     sagemaker
       .on(ListEndpointsCommand)
       .resolvesOnce({ Endpoints: [{ EndpointName: 'a', EndpointArn: 'arn:aws:sagemaker:eu-west-1:111122223333:endpoint/a', EndpointStatus: 'InService' } as never], NextToken: 't1' })
@@ -46,6 +49,7 @@ describe('listResourcesPage', () => {
     sagemaker.on(ListTransformJobsCommand).resolves({ TransformJobSummaries: [] });
     sagemaker.on(ListHyperParameterTuningJobsCommand).resolves({ HyperParameterTuningJobSummaries: [{ HyperParameterTuningJobName: 'h', HyperParameterTuningJobStatus: 'InProgress' } as never] });
     sagemaker.on(ListLabelingJobsCommand).resolves({ LabelingJobSummaryList: [] });
+    sagemaker.on(ListPipelinesCommand).resolves({ PipelineSummaries: [] });
 
     const pages = [];
     let cursor: ListCursor | undefined;
@@ -63,6 +67,7 @@ describe('listResourcesPage', () => {
       [],
       ['hyper-parameter-tuning-job/h:InProgress'],
       [],
+      [],
     ]);
     expect(pages.map((p) => p.cursor)).toEqual([
       { source: 'endpoints', token: 't1' },
@@ -71,8 +76,12 @@ describe('listResourcesPage', () => {
       { source: 'transform-jobs' },
       { source: 'tuning-jobs' },
       { source: 'labeling-jobs' },
+      { source: 'pipeline-executions' },
       undefined,
     ]);
+    expect(sagemaker).toHaveReceivedCommandTimes(ListPipelinesCommand, 1);
+    expect(sagemaker).toHaveReceivedCommandWith(ListPipelinesCommand, { MaxResults: 100 });
+    expect(sagemaker).not.toHaveReceivedCommand(ListPipelineExecutionsCommand);
     expect(sagemaker).toHaveReceivedNthCommandWith(ListEndpointsCommand, 1, { MaxResults: 100 });
     expect(sagemaker).toHaveReceivedNthCommandWith(ListEndpointsCommand, 2, { MaxResults: 100, NextToken: 't1' });
     for (const command of [ListTrainingJobsCommand, ListProcessingJobsCommand, ListTransformJobsCommand, ListHyperParameterTuningJobsCommand, ListLabelingJobsCommand]) {
@@ -86,6 +95,124 @@ describe('listResourcesPage', () => {
       eventTime: new Date(NOW).toISOString(),
       tags: {},
     });
+  });
+});
+
+const PIPELINE = (name: string) => `arn:aws:sagemaker:eu-west-1:111122223333:pipeline/${name}`;
+const EXECUTION = (pipeline: string, id: string) => `${PIPELINE(pipeline)}/execution/${id}`;
+const DAY = 86_400_000;
+/** Every SageMaker call, in order, as `Command input`. */
+const calls = () => sagemaker.calls().map((c) => [(c.args[0] as { constructor: { name: string } }).constructor.name, (c.args[0] as { input: unknown }).input]);
+const executions = (pipeline: string, token?: string) => ({
+  PipelineName: pipeline,
+  CreatedAfter: new Date(NOW - PIPELINE_EXECUTION_TIMEOUT_MS),
+  SortBy: 'CreationTime',
+  SortOrder: 'Descending',
+  MaxResults: 100,
+  ...(token ? { NextToken: token } : {}),
+});
+
+describe('listResourcesPage: pipeline executions', () => {
+  it('lists the Executing executions of every pipeline (paged per pipeline) as the references their events give; Succeeded, Failed and Stopping ones are not listed', async () => {
+    sagemaker.on(ListPipelinesCommand).resolves({
+      PipelineSummaries: [
+        { PipelineName: 'churn-retrain', PipelineArn: PIPELINE('churn-retrain'), LastExecutionTime: new Date(NOW - 3_600_000) },
+        // Last run 40 days ago: past the 672-hour execution timeout, nothing of it can run.
+        { PipelineName: 'old-etl', PipelineArn: PIPELINE('old-etl'), LastExecutionTime: new Date(NOW - 40 * DAY) },
+        { PipelineName: 'fraud-train', PipelineArn: PIPELINE('fraud-train'), LastExecutionTime: new Date(NOW - DAY) },
+      ],
+    });
+    sagemaker
+      .on(ListPipelineExecutionsCommand, { PipelineName: 'churn-retrain' })
+      .resolvesOnce({
+        PipelineExecutionSummaries: [
+          { PipelineExecutionArn: EXECUTION('churn-retrain', 'k2x8w0q4m1zt'), PipelineExecutionStatus: 'Executing', StartTime: new Date(NOW - 3_600_000) },
+          { PipelineExecutionArn: EXECUTION('churn-retrain', 'a1b2c3d4e5f6'), PipelineExecutionStatus: 'Succeeded', StartTime: new Date(NOW - DAY) },
+        ],
+        NextToken: 'e2',
+      })
+      .resolvesOnce({ PipelineExecutionSummaries: [{ PipelineExecutionArn: EXECUTION('churn-retrain', 'f6e5d4c3b2a1'), PipelineExecutionStatus: 'Failed' }] });
+    sagemaker.on(ListPipelineExecutionsCommand, { PipelineName: 'fraud-train' }).resolves({
+      PipelineExecutionSummaries: [
+        { PipelineExecutionArn: EXECUTION('fraud-train', 'q9w8e7r6t5y4'), PipelineExecutionStatus: 'Stopping' },
+        { PipelineExecutionArn: EXECUTION('fraud-train', 'z1x2c3v4b5n6'), PipelineExecutionStatus: 'Executing' },
+      ],
+    });
+
+    const page = await listResourcesPage(client, { source: 'pipeline-executions' }, NOW);
+
+    expect(calls()).toEqual([
+      ['ListPipelinesCommand', { MaxResults: 100 }],
+      ['ListPipelineExecutionsCommand', executions('churn-retrain')],
+      ['ListPipelineExecutionsCommand', executions('churn-retrain', 'e2')],
+      ['ListPipelineExecutionsCommand', executions('fraud-train')],
+    ]);
+    expect(page).toEqual({
+      resources: [
+        { kind: 'pipeline-execution', name: 'churn-retrain/k2x8w0q4m1zt', arn: EXECUTION('churn-retrain', 'k2x8w0q4m1zt'), status: 'Executing', eventTime: new Date(NOW).toISOString(), tags: {} },
+        { kind: 'pipeline-execution', name: 'fraud-train/z1x2c3v4b5n6', arn: EXECUTION('fraud-train', 'z1x2c3v4b5n6'), status: 'Executing', eventTime: new Date(NOW).toISOString(), tags: {} },
+      ],
+    });
+  });
+
+  it('only Succeeded executions: nothing listed, the sweep ends', async () => {
+    sagemaker.on(ListPipelinesCommand).resolves({ PipelineSummaries: [{ PipelineName: 'churn-retrain', LastExecutionTime: new Date(NOW - DAY) }] });
+    sagemaker.on(ListPipelineExecutionsCommand).resolves({ PipelineExecutionSummaries: [{ PipelineExecutionArn: EXECUTION('churn-retrain', 'a1b2c3d4e5f6'), PipelineExecutionStatus: 'Succeeded' }] });
+    expect(await listResourcesPage(client, { source: 'pipeline-executions' }, NOW)).toEqual({ resources: [] });
+    expect(calls()).toEqual([
+      ['ListPipelinesCommand', { MaxResults: 100 }],
+      ['ListPipelineExecutionsCommand', executions('churn-retrain')],
+    ]);
+  });
+
+  it('a pipeline deleted between ListPipelines and ListPipelineExecutions is skipped; any other error fails the page', async () => {
+    sagemaker.on(ListPipelinesCommand).resolves({ PipelineSummaries: [{ PipelineName: 'gone' }, { PipelineName: 'churn-retrain' }] });
+    sagemaker
+      .on(ListPipelineExecutionsCommand, { PipelineName: 'gone' })
+      .rejects(new SageMakerServiceException({ name: 'ResourceNotFound', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Pipeline gone does not exist.' }));
+    sagemaker
+      .on(ListPipelineExecutionsCommand, { PipelineName: 'churn-retrain' })
+      .resolvesOnce({ PipelineExecutionSummaries: [{ PipelineExecutionArn: EXECUTION('churn-retrain', 'k2x8w0q4m1zt'), PipelineExecutionStatus: 'Executing' }] })
+      .rejects(new SageMakerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'denied' }));
+    const page = await listResourcesPage(client, { source: 'pipeline-executions' }, NOW);
+    expect(page.resources.map((r) => r.name)).toEqual(['churn-retrain/k2x8w0q4m1zt']);
+    expect(page.cursor).toBeUndefined();
+    await expect(listResourcesPage(client, { source: 'pipeline-executions', pipelines: ['churn-retrain'] }, NOW)).rejects.toThrow('denied');
+  });
+
+  it("a page makes a bounded number of calls and carries the walk in the cursor: ListPipelines pages, then each pipeline's execution pages", async () => {
+    sagemaker
+      .on(ListPipelinesCommand)
+      .resolvesOnce({ PipelineSummaries: [{ PipelineName: 'a' }, { PipelineName: 'b' }], NextToken: 'p2' })
+      .resolvesOnce({ PipelineSummaries: [{ PipelineName: 'c' }] });
+    sagemaker
+      .on(ListPipelineExecutionsCommand, { PipelineName: 'a' })
+      .resolvesOnce({ PipelineExecutionSummaries: [{ PipelineExecutionArn: EXECUTION('a', '1'), PipelineExecutionStatus: 'Executing' }], NextToken: 'a2' })
+      .resolvesOnce({ PipelineExecutionSummaries: [] });
+    sagemaker.on(ListPipelineExecutionsCommand, { PipelineName: 'b' }).resolves({ PipelineExecutionSummaries: [] });
+    sagemaker.on(ListPipelineExecutionsCommand, { PipelineName: 'c' }).resolves({ PipelineExecutionSummaries: [{ PipelineExecutionArn: EXECUTION('c', '3'), PipelineExecutionStatus: 'Executing' }] });
+
+    const walks: (PipelineWalk | undefined)[] = [];
+    const found: string[][] = [];
+    let walk: PipelineWalk | undefined = {};
+    while (walk) {
+      const out: { items: { arn: string }[]; next?: PipelineWalk } = await listExecutingPipelineExecutions(client, walk, NOW, 2);
+      found.push(out.items.map((e) => e.arn));
+      walk = out.next;
+      walks.push(walk);
+    }
+
+    // Two calls a page: [ListPipelines, a's first page], [a's second page, b], [ListPipelines p2, c].
+    expect(walks).toEqual([{ token: 'p2', pipelines: ['a', 'b'], executionsToken: 'a2' }, { token: 'p2' }, undefined]);
+    expect(found).toEqual([[EXECUTION('a', '1')], [], [EXECUTION('c', '3')]]);
+    expect(calls()).toEqual([
+      ['ListPipelinesCommand', { MaxResults: 100 }],
+      ['ListPipelineExecutionsCommand', executions('a')],
+      ['ListPipelineExecutionsCommand', executions('a', 'a2')],
+      ['ListPipelineExecutionsCommand', executions('b')],
+      ['ListPipelinesCommand', { MaxResults: 100, NextToken: 'p2' }],
+      ['ListPipelineExecutionsCommand', executions('c')],
+    ]);
   });
 });
 

@@ -24,6 +24,7 @@ export const RESOURCE_STAR_ALLOWED = new Map<string, string>([
   ['sagemaker:ListTransformJobs', 'no resource types (List access level)'],
   ['sagemaker:ListHyperParameterTuningJobs', 'no resource types (List access level)'],
   ['sagemaker:ListLabelingJobs', 'no resource types (List access level)'],
+  ['sagemaker:ListPipelines', 'no resource types (List access level); ListPipelineExecutions is granted on pipeline/*'],
   ['sagemaker:ListInferenceComponents', 'no resource types (List access level)'],
   // Finding what sagewatch tagged (alarms, filters, streams) across services.
   ['tag:GetResources', 'no resource types: the Resource Groups Tagging API is account-wide'],

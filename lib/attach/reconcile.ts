@@ -15,7 +15,7 @@ import { probeResource } from '../sagemaker/describe';
 import { endpointLifecycle, jobLifecycle, normalizeStatus } from '../sagemaker/status';
 import { toIsoTime } from '../sagemaker/time';
 import type { Inventory } from '../store/inventory';
-import { needsConverge, type Problem } from './converge';
+import { needsConverge } from './converge';
 import type { MonitoringGateway } from './gateway';
 import type { ConvergeSettings } from './settings';
 import { classifyStep, describeStep } from './workflow';

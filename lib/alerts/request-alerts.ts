@@ -146,7 +146,7 @@ function judgeKind(
     }
     case 'expired-requests': {
       const { firing } = expiryEvidence(slots, watermark, settings.expiry, scope);
-      const recovered = context.open ? expiryRecovered(slots, watermark, settings.recovery.recoveryMinutes) : undefined;
+      const recovered = context.open ? expiryRecovered(slots, watermark, settings.recovery) : undefined;
       return { ...(firing ? { firing: { kind, severity: 'warning', window: firing } } : {}), ...(recovered ? { recovered } : {}) };
     }
   }

@@ -1,5 +1,5 @@
 import { binomialUpperTail } from './statistics';
-import { inside } from './failure-evidence';
+import { inside, recentEvidence, type RecoverySettings } from './failure-evidence';
 import { SLOT_MS, WINDOW_SLOTS, type Slot, type Span } from './slots';
 
 /**
@@ -55,15 +55,14 @@ export function expiryEvidence(slots: readonly Slot[], watermark: number, settin
   return {};
 }
 
-/** Over when the recent complete slots hold requests and none expired. */
-export function expiryRecovered(slots: readonly Slot[], watermark: number, recoveryMinutes: number): { since: number } | undefined {
-  const to = Math.floor(watermark / SLOT_MS) * SLOT_MS + SLOT_MS;
-  const from = to - recoveryMinutes * 60_000;
-  let finished = 0;
-  for (const slot of slots) {
-    if (slot.start < from) continue;
-    if ((slot.byCategory[EXPIRED] ?? 0) > 0) return undefined;
-    finished += slot.finished;
-  }
-  return finished > 0 ? { since: from } : undefined;
+/**
+ * Over when none of the recent requests expired, the recent requests being as many as any
+ * incident's recovery needs (RECOVERY_MINUTES over RECOVERY_MIN_REQUESTS, recentEvidence): on a
+ * quiet endpoint whose every other request expires, three clean ones in a row are chance.
+ */
+export function expiryRecovered(slots: readonly Slot[], watermark: number, settings: RecoverySettings): { since: number } | undefined {
+  const recent = recentEvidence(slots, watermark, settings);
+  if (!recent) return undefined;
+  for (const slot of recent.slots) if ((slot.byCategory[EXPIRED] ?? 0) > 0) return undefined;
+  return { since: recent.from };
 }

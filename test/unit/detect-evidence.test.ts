@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bucketValue, latencyBucket, quantile } from '../../lib/detect/histogram';
 import { failureEvidence, failureRecovered, failureBaseline, type FailureSettings } from '../../lib/detect/failure-evidence';
 import { compareLatency, latencyEvidence, type LatencySettings } from '../../lib/detect/latency-evidence';
-import { expiryEvidence } from '../../lib/detect/expiry-evidence';
+import { expiryEvidence, expiryRecovered } from '../../lib/detect/expiry-evidence';
 import { SLOT_MS, emptySlot, slotDeltas, slotOf, type Slot } from '../../lib/detect/slots';
 import { binomialUpperTail, fisherUpperTail, shiftedBetaBinomialUpperTail } from '../../lib/detect/statistics';
 import { gaussian, poisson, random } from '../../local/traffic';
@@ -443,6 +443,21 @@ describe('latency evidence', () => {
 });
 
 describe('expiry evidence', () => {
+  it('does not call a quiet endpoint recovered on three clean requests while half of its requests expire', () => {
+    // One request per 5-minute slot (0.2 rpm): expired, clean, expired, then clean ones.
+    const slot = (i: number, expired: boolean): Slot => ({ ...emptySlot(T0 + i * SLOT_MS), finished: 1, failed: expired ? 1 : 0, byCategory: expired ? { Expired: 1 } : {} });
+    const recovery = { recoveryMinutes: 15, recoveryMinRequests: 10 };
+    const history = [slot(0, true), slot(1, false), slot(2, true)];
+    const cleanFor = (n: number) => [...history, ...Array.from({ length: n }, (_, i) => slot(3 + i, false))];
+    const watermarkAfter = (slots: Slot[]) => slots[slots.length - 1]!.start + SLOT_MS - 1;
+    const three = cleanFor(3);
+    expect(expiryRecovered(three, watermarkAfter(three), recovery)).toBeUndefined();
+    const nine = cleanFor(9);
+    expect(expiryRecovered(nine, watermarkAfter(nine), recovery)).toBeUndefined();
+    const ten = cleanFor(10);
+    expect(expiryRecovered(ten, watermarkAfter(ten), recovery)).toEqual({ since: T0 + 3 * SLOT_MS });
+  });
+
   it('alerts on one expired request where none ever expire, and asks for more where some do', () => {
     const slot = (i: number, finished: number, expired: number): Slot => ({ ...emptySlot(T0 + i * SLOT_MS), finished, failed: expired, byCategory: expired ? { Expired: expired } : {} });
     const w = T0 + 12 * SLOT_MS - 1;

@@ -9,7 +9,7 @@ import { SLOT_MS, WINDOW_SLOTS, type Slot, type Span } from './slots';
  * chance. Each window's completed requests are compared with the baseline two ways, and either
  * alerts: the whole distribution shifted (shiftedAsAWhole: a rank test and the typical ratio of
  * a recent to a baseline request), which needs few requests; or one of the 25th, 50th, 75th and
- * 90th percentiles moved beyond what chance does to it (movedQuantiles), which catches a shift
+ * 90th percentiles moved beyond what chance does to it (quantileMoved), which catches a shift
  * of the slow peak alone. Both read their estimates at the cautious end of their uncertainty,
  * so a change of mix between peaks and a slow drift stay quiet. The rank test also picks the
  * most telling window and, with `minAuc`, says when an incident is over.
@@ -37,12 +37,10 @@ export interface LatencyComparison {
   p90: number;
   baselineP50: number;
   baselineP90: number;
-  /** The matched quantiles (MATCHED_QUANTILES), recent and baseline. */
-  quantiles: ReadonlyArray<{ q: number; now: number; before: number }>;
 }
 
 /** The quantiles a shift is judged on: the body and the upper tail, where one peak of several shows. */
-export const MATCHED_QUANTILES = [0.25, 0.5, 0.75, 0.9] as const;
+const MATCHED_QUANTILES = [0.25, 0.5, 0.75, 0.9] as const;
 
 export interface LatencyWindow extends Span, LatencyComparison {}
 
@@ -75,7 +73,6 @@ export function compareLatency(recent: Histogram, baseline: Histogram): LatencyC
     p90: quantile(recent, 0.9)!,
     baselineP50: quantile(baseline, 0.5)!,
     baselineP90: quantile(baseline, 0.9)!,
-    quantiles: MATCHED_QUANTILES.map((q) => ({ q, now: quantile(recent, q)!, before: quantile(baseline, q)! })),
   };
 }
 
@@ -118,7 +115,7 @@ function pairwiseBucketDifference(recent: Histogram, baseline: Histogram, rank: 
 }
 
 /**
- * Matched quantiles that moved: the recent q-quantile is up on the baseline's by the factor and
+ * Whether a matched quantile moved: the recent q-quantile is up on the baseline's by the factor and
  * the delta, and not by chance. A quantile of few requests, or one falling in the gap between
  * two peaks, jumps on its own: six requests that all happen to be slow put the 25th percentile
  * in the slow peak, and a median in the gap moves from one peak's edge to the other's on a few
@@ -128,15 +125,14 @@ function pairwiseBucketDifference(recent: Histogram, baseline: Histogram, rank: 
  * baseline's quantile than a 1 - q share of them would explain (binomial, the four quantiles
  * sharing `significance`).
  */
-function movedQuantiles(recent: Histogram, baseline: Histogram, c: LatencyComparison, settings: LatencySettings): number {
-  let moved = 0;
-  for (const { q } of c.quantiles) {
+function quantileMoved(recent: Histogram, baseline: Histogram, c: LatencyComparison, settings: LatencySettings): boolean {
+  for (const q of MATCHED_QUANTILES) {
     const now = quantile(recent, cautiousRank(q, c.samples, -1))!;
     const before = quantile(baseline, cautiousRank(q, c.baselineSamples, 1))!;
     if (now < before * settings.minFactor || now - before < settings.minDeltaMs) continue;
-    if (binomialUpperTail(countAbove(recent, latencyBucket(before)), c.samples, 1 - q) <= settings.significance / MATCHED_QUANTILES.length) moved++;
+    if (binomialUpperTail(countAbove(recent, latencyBucket(before)), c.samples, 1 - q) <= settings.significance / MATCHED_QUANTILES.length) return true;
   }
-  return moved;
+  return false;
 }
 
 /** The rank `q`, moved `side` (down -1, up 1) by QUANTILE_RANK_Z standard errors of a q-quantile of `n` values. */
@@ -184,7 +180,7 @@ export function latencyEvidence(
     const baseline = options.frozen ?? latencyBaseline(slots, from, settings.baselineHours, options.exclude);
     if (histogramCount(baseline) < settings.minBaseline) continue;
     const comparison = compareLatency(recent, baseline);
-    if (!comparison || !(shiftedAsAWhole(recent, baseline, comparison, settings) || movedQuantiles(recent, baseline, comparison, settings) > 0)) continue;
+    if (!comparison || !(shiftedAsAWhole(recent, baseline, comparison, settings) || quantileMoved(recent, baseline, comparison, settings))) continue;
     if (!firing || comparison.pValue < firing.pValue) firing = { from, to, ...comparison };
   }
   return firing ? { firing } : {};

@@ -91,18 +91,15 @@ export async function processNotifications(inputs: readonly NotificationInput[],
     applied.push({ half, result: outcome.value });
     observations.push(...derivedMetrics(half));
   });
-  const { store } = deps;
-  if (store.listByEndpoint) {
-    const merged: MergedRequest[] = [];
-    settled.forEach((outcome, index) => {
-      if (outcome.status !== 'fulfilled' || outcome.value.requestTime === undefined) return;
-      // Its data-log lines came first and were listed then; a duplicate is listed again, as its first delivery may have failed before listing.
-      if (outcome.value.applied && outcome.value.record?.sources.includes('logs')) return;
-      const { input, half } = work[index]!;
-      merged.push({ listing: { inferenceId: half.inferenceId, endpointName: half.endpointName, requestTime: outcome.value.requestTime }, retry: [input.id] });
-    });
-    await listMerged({ listByEndpoint: (listings) => store.listByEndpoint!(listings) }, merged, counters, log, failedIds);
-  }
+  const merged: MergedRequest[] = [];
+  settled.forEach((outcome, index) => {
+    if (outcome.status !== 'fulfilled' || outcome.value.requestTime === undefined) return;
+    // Its data-log lines came first and were listed then; a duplicate is listed again, as its first delivery may have failed before listing.
+    if (outcome.value.applied && outcome.value.record?.sources.includes('logs')) return;
+    const { input, half } = work[index]!;
+    merged.push({ listing: { inferenceId: half.inferenceId, endpointName: half.endpointName, requestTime: outcome.value.requestTime }, retry: [input.id] });
+  });
+  await listMerged(deps.store, merged, counters, log, failedIds);
   return { failedIds, counters, observations, applied };
 }
 

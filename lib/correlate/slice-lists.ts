@@ -1,8 +1,8 @@
-import { errorName } from '../aws/errors';
 import type { LogHalf } from '../requests/halves';
 import type { OpenRequest } from '../requests/merge-plan';
 import type { Counters, LogSink } from '../telemetry/observations';
 import { isoTime } from '../util/iso-time';
+import { writeListOrRetry } from './batch-list-retry';
 import { listMerged, type EndpointListingSink, type MergedRequest } from './endpoint-listing';
 import type { LogMergeResult } from './log-merge';
 
@@ -47,18 +47,13 @@ export async function listOpened(
     openedGroups.push(groups[index]!);
   });
   if (opened.length === 0) return;
-  try {
-    await store.listOpen(opened);
-    counters.add('OpenRequestsListed', opened.length);
-  } catch (error) {
-    counters.add('StoreWriteFailures');
-    for (const group of openedGroups) for (const id of group.recordIds) failedIds.add(id);
-    log.warn('open-request list not written; records will be retried', {
-      requests: opened.length,
-      error: errorName(error),
-      errorMessage: (error as Error)?.message,
-    });
-  }
+  const listOpen = store.listOpen.bind(store);
+  const written = await writeListOrRetry(
+    () => listOpen(opened),
+    openedGroups.flatMap((group) => group.recordIds),
+    { counters, log, failedIds, message: 'open-request list not written; records will be retried', requests: opened.length },
+  );
+  if (written) counters.add('OpenRequestsListed', opened.length);
 }
 
 /**
@@ -67,12 +62,11 @@ export async function listOpened(
  * notification came first was listed by it; later lines of a listed request are not listed again.
  */
 export function listSlice(groups: readonly Group[], results: ReadonlyArray<LogMergeResult | undefined>, store: SliceListSink, counters: Counters, log: LogSink, failedIds: Set<string>): Promise<void> {
-  if (!store.listByEndpoint) return Promise.resolve();
   const merged: MergedRequest[] = [];
   results.forEach((result, index) => {
     if (!(result?.began || result?.redelivered) || result.requestTime === undefined) return;
     const { half, recordIds } = groups[index]!;
     merged.push({ listing: { inferenceId: half.inferenceId, endpointName: half.endpointName, requestTime: result.requestTime }, retry: recordIds });
   });
-  return listMerged({ listByEndpoint: (listings) => store.listByEndpoint!(listings) }, merged, counters, log, failedIds);
+  return listMerged(store, merged, counters, log, failedIds);
 }

@@ -9,8 +9,9 @@ import type { DocumentSender, StoreClock } from './requests-item';
  * batch's requests, instead of an index entry per request on the requests table (a global
  * secondary index bills a write unit per request; a list a few bytes per request).
  *
- * Both halves list every request they merged, redeliveries and no-op merges included, so a
- * request is listed whichever half arrives first and however often; the reader drops repeats.
+ * The half that wrote a request's record first lists it, and so does any redelivery or duplicate
+ * (its first delivery may have failed before listing: lib/correlate/endpoint-listing.ts), so a
+ * request is listed whichever half arrives first, once or more; the reader drops repeats.
  * An entry carries the record's stored `requestTime`, which is set by the first write of
  * either half and never moves, so an entry never goes stale while its record lives; entries
  * expire with the records they list.

@@ -1,7 +1,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isoTime } from '../util/iso-time';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type BatchGetCommand, type DeleteCommand, type PutCommand, type QueryCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RECORD_FIELDS } from '../requests/fields';
 import type { StoredLogLine } from '../requests/log-line';
 import type { RequestRecord, RequestSource, RequestStatus } from '../requests/record';
@@ -14,6 +14,12 @@ export interface DocumentSender {
 /** A request item's key: one item per (inferenceId, endpointName). */
 export function key(half: { inferenceId: string; endpointName: string }): Record<string, string> {
   return { inferenceId: half.inferenceId, endpointName: half.endpointName };
+}
+
+/** A request's item by one consistent read: for when a failed condition did not return it (dynalite never does). */
+export async function readItem(client: DocumentSender, tableName: string, half: { inferenceId: string; endpointName: string }): Promise<Record<string, unknown> | undefined> {
+  const output = (await client.send(new GetCommand({ TableName: tableName, Key: key(half), ConsistentRead: true }))) as { Item?: Record<string, unknown> };
+  return output.Item;
 }
 
 /** DynamoDB returns the item that failed the condition (ReturnValuesOnConditionCheckFailure), marshalled. */

@@ -1,11 +1,11 @@
-import { GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { boundText } from '../requests/bounds';
 import type { LogHalf } from '../requests/halves';
 import type { LogLine, StoredLogLine } from '../requests/log-line';
 import type { KnownLogState, LogMergePlan, LogWriteResult, MarkCondition } from '../requests/merge-plan';
 import type { RequestSource } from '../requests/record';
 import { isoTime } from '../util/iso-time';
-import { itemFromConditionFailure, key, toRecord, type DocumentSender, type StoreClock } from './requests-item';
+import { itemFromConditionFailure, key, readItem, toRecord, type DocumentSender, type StoreClock } from './requests-item';
 import { isConditionFailure } from '../aws/errors';
 
 /**
@@ -84,10 +84,7 @@ export class LogMerge {
 
   /** The record's log state by one consistent read, for when a failed condition did not return it. */
   async readState(half: { inferenceId: string; endpointName: string }): Promise<KnownLogState> {
-    const got = (await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: key(half), ConsistentRead: true }))) as {
-      Item?: Record<string, unknown>;
-    };
-    return knownLogState(got.Item);
+    return knownLogState(await readItem(this.client, this.options.tableName, half));
   }
 
   updateInput(half: LogHalf, plan: LogMergePlan): { input: UpdateCommandInput; kept: number } {

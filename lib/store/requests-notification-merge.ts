@@ -1,9 +1,9 @@
-import { GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { NOTIFICATION_FIELDS } from '../requests/fields';
 import type { NotificationHalf } from '../requests/halves';
 import type { NotificationCondition } from '../requests/merge-plan';
 import type { RequestRecord, RequestSource } from '../requests/record';
-import { itemFromConditionFailure, key, toRecord, type DocumentSender, type StoreClock } from './requests-item';
+import { itemFromConditionFailure, key, readItem, toRecord, type DocumentSender, type StoreClock } from './requests-item';
 import { isConditionFailure } from '../aws/errors';
 
 export interface NotificationMergeResult {
@@ -39,16 +39,11 @@ export class NotificationMerge {
       if (isConditionFailure(error)) {
         // DynamoDB returns the item that failed the condition; where it does not (dynalite),
         // it is read, so a duplicate still knows the time its endpoint listing is keyed by.
-        const old = itemFromConditionFailure(error) ?? (await this.read(half));
+        const old = itemFromConditionFailure(error) ?? (await readItem(this.client, this.tableName, half));
         return { applied: false, ...(old ? stored(old) : {}), writes: 1 };
       }
       throw error;
     }
-  }
-
-  private async read(half: NotificationHalf): Promise<Record<string, unknown> | undefined> {
-    const output = (await this.client.send(new GetCommand({ TableName: this.tableName, Key: key(half), ConsistentRead: true }))) as { Item?: Record<string, unknown> };
-    return output.Item;
   }
 
   updateInput(half: NotificationHalf, condition: NotificationCondition): UpdateCommandInput {

@@ -84,6 +84,11 @@ function explains(fault: InjectedFault, alert: Alert, at: number): boolean {
   return at >= fault.from && at <= Math.max(fault.to, fault.from + fault.withinMinutes * MINUTE) + grace;
 }
 
+/** A fault that changed fewer requests than its detector needs: it cannot be caught by design. */
+export function undetectable(fault: { affectedRequests: number; detectableFrom: number }): boolean {
+  return fault.affectedRequests < fault.detectableFrom;
+}
+
 export interface Verdict {
   detected: Detection[];
   missed: Miss[];

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { undetectable } from './demo-summary';
 import type { DemoSummary } from './runtime';
 
 /**
@@ -40,7 +41,7 @@ export function problemsOf(summary: DemoSummary): string[] {
   for (const miss of summary.missed) {
     const fault = summary.injected.find((f) => f.id === miss.faultId);
     // A fault that changed fewer requests than its detector needs (a short burst on a quiet endpoint) cannot be caught by design.
-    if (fault && fault.affectedRequests < fault.detectableFrom) continue;
+    if (fault && undetectable(fault)) continue;
     problems.push(`${miss.faultId} ${miss.reason}`);
   }
   for (const alert of summary.falseAlerts) problems.push(`false alert at minute ${alert.atMinute}: ${alert.kind} on ${alert.resource}`);
@@ -55,7 +56,7 @@ export function describeRun(r: ScenarioRun): string {
   const faults = r.summary.injected.map((f) => {
     const hit = r.summary.detected.find((d) => d.faultId === f.id);
     if (hit) return `${f.id} ${hit.delayMinutes} min`;
-    return f.affectedRequests < f.detectableFrom ? `${f.id} undetectable (${f.affectedRequests} requests affected, ${f.detectableFrom} needed)` : `${f.id} MISS`;
+    return undetectable(f) ? `${f.id} undetectable (${f.affectedRequests} requests affected, ${f.detectableFrom} needed)` : `${f.id} MISS`;
   });
   return `${r.file} seed ${r.seed}: ${faults.join(', ') || 'no faults'}; false alerts ${r.summary.falseAlerts.length}${r.problems.length > 0 ? `  <- ${r.problems.join('; ')}` : ''}`;
 }

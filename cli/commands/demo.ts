@@ -7,6 +7,7 @@ import { createProgress } from '../progress';
 import { printJson } from '../io';
 import { renderTable, truncate } from '../table';
 import { sagewatchHome } from '../../local/environment';
+import { undetectable } from '../../local/demo-summary';
 import { runDemo, type DemoSummary } from '../../local/runtime';
 import { MIN_ASYNC_ENDPOINTS_FOR_FAULTS } from '../../local/simulator';
 import { ScenarioFileError, readScenarioFile } from '../../local/scenario-file';
@@ -96,9 +97,9 @@ export function renderSummary(s: DemoSummary, home: string, color: Colors = plai
   for (const fault of s.injected) {
     const hit = s.detected.find((d) => d.faultId === fault.id);
     const miss = s.missed.find((d) => d.faultId === fault.id);
-    const undetectable = !hit && fault.affectedRequests < fault.detectableFrom;
-    out.push(`  ${fault.id} ${fault.kind} on ${fault.resource}: ${hit ? color.green(`caught after ${hit.delayMinutes} min`) : undetectable ? color.yellow('undetectable') : color.red('NOT CAUGHT')}`);
-    if (undetectable) out.push(`    it changed ${fault.affectedRequests} requests; its detector needs ${fault.detectableFrom}`);
+    const cannotCatch = !hit && undetectable(fault);
+    out.push(`  ${fault.id} ${fault.kind} on ${fault.resource}: ${hit ? color.green(`caught after ${hit.delayMinutes} min`) : cannotCatch ? color.yellow('undetectable') : color.red('NOT CAUGHT')}`);
+    if (cannotCatch) out.push(`    it changed ${fault.affectedRequests} requests; its detector needs ${fault.detectableFrom}`);
     else if (!hit) out.push(`    within ${fault.withinMinutes} min: ${miss?.reason ?? 'not detected'} (${fault.affectedRequests} requests affected)`);
     if (hit) out.push(`    by ${hit.alert.kind} [${hit.alert.severity}] "${truncate(hit.alert.title, 87 - hit.alert.kind.length - hit.alert.severity.length)}"`);
   }

@@ -18,18 +18,7 @@ export const TTL_ATTRIBUTE = 'expiresAt';
  * bill a write unit per request.
  */
 export function requestsTable(names: TableNames): CreateTableCommandInput {
-  return {
-    TableName: names.requests,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: 'inferenceId', AttributeType: 'S' },
-      { AttributeName: 'endpointName', AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: 'inferenceId', KeyType: 'HASH' },
-      { AttributeName: 'endpointName', KeyType: 'RANGE' },
-    ],
-  };
+  return stringKeyTable(names.requests, 'inferenceId', 'endpointName');
 }
 
 /** Inventory of what sagewatch attached to each resource: pk = resource key, sk = attachment. */
@@ -44,16 +33,21 @@ export function stateTable(names: TableNames): CreateTableCommandInput {
 
 /** A table of string pk/sk keys whose items say what they are in the keys themselves. */
 function pkSkTable(tableName: string): CreateTableCommandInput {
+  return stringKeyTable(tableName, 'pk', 'sk');
+}
+
+/** On demand, keyed by two string attributes and nothing else (no index: see requestsTable). */
+function stringKeyTable(tableName: string, hash: string, range: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
+      { AttributeName: hash, AttributeType: 'S' },
+      { AttributeName: range, AttributeType: 'S' },
     ],
     KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
+      { AttributeName: hash, KeyType: 'HASH' },
+      { AttributeName: range, KeyType: 'RANGE' },
     ],
   };
 }

@@ -17,7 +17,11 @@ export type Severity = (typeof SEVERITIES)[number];
 export const ALERT_STATUSES = ['firing', 'resolved'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
-export const ALERT_KINDS = [
+/**
+ * Kinds whose alert is one incident: it opens, may worsen, and resolves (lib/alerts/cooldown.ts
+ * sends each once per severity); every other kind repeats while its problem lasts.
+ */
+export const INCIDENT_ALERT_KINDS = [
   'failure-burst',
   'latency-shift',
   'expired-requests',
@@ -25,12 +29,9 @@ export const ALERT_KINDS = [
   'stuck-requests',
   /** sagewatch's own input (notifications, logs) is behind: a self-monitoring alert, not a request alert. */
   'pipeline-behind',
-  'attachment-failed',
-  'subscription-slots-full',
-  'missing-notification-topics',
-  'job-failed',
-  'cloudwatch-alarm',
 ] as const;
+
+export const ALERT_KINDS = [...INCIDENT_ALERT_KINDS, 'attachment-failed', 'subscription-slots-full', 'missing-notification-topics', 'job-failed', 'cloudwatch-alarm'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export const RESOURCE_TYPES = [

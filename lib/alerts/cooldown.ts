@@ -1,4 +1,4 @@
-import type { AlertKind } from '../alert-model/alert';
+import { INCIDENT_ALERT_KINDS, type AlertKind } from '../alert-model/alert';
 
 /**
  * When a firing alert may be sent again while its condition is still firing.
@@ -11,14 +11,7 @@ import type { AlertKind } from '../alert-model/alert';
  */
 export type RepeatPolicy = { mode: 'incident' } | { mode: 'cooldown'; seconds: number };
 
-export const INCIDENT_KINDS: ReadonlySet<AlertKind> = new Set<AlertKind>([
-  'failure-burst',
-  'latency-shift',
-  'expired-requests',
-  'log-errors-without-notification',
-  'stuck-requests',
-  'pipeline-behind',
-]);
+export const INCIDENT_KINDS: ReadonlySet<AlertKind> = new Set<AlertKind>(INCIDENT_ALERT_KINDS);
 
 export function repeatPolicy(kind: AlertKind, cooldownSeconds: number): RepeatPolicy {
   return INCIDENT_KINDS.has(kind) ? { mode: 'incident' } : { mode: 'cooldown', seconds: cooldownSeconds };

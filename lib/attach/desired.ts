@@ -4,7 +4,7 @@ import type { PublishCommandInput, SubscribeCommandInput } from '@aws-sdk/client
 import { createAlert, type ResourceType } from '../alert-model/alert';
 import { buildPublishInput } from '../alerts/publish';
 import { logGroupForEndpoint, logGroupForInferenceComponent } from '../logs/source';
-import { composeEndpointProfile } from '../profiles/compose';
+import { composeEndpointProfile, publishingKinds } from '../profiles/compose';
 import { JOB_PROFILES } from '../profiles/jobs';
 import { hasStream, type StreamKind } from '../profiles/streams';
 import { resolveThresholds, type Thresholds } from '../profiles/thresholds';
@@ -172,7 +172,8 @@ function endpointAttachments(model: EndpointModel, settings: ConvergeSettings): 
     }
   }
 
-  const streamed = model.kinds.filter(hasStream);
+  // Only what the variants publish (lib/profiles/compose.ts): not the model-loading metrics of an async multi-model endpoint.
+  const streamed = model.kinds.filter((kind) => hasStream(kind) && model.variants.some((variant) => publishingKinds(variant.kinds).includes(kind)));
   if (streamed.length > 0) attachments.push(streamAttachment(streamed, settings));
   return { attachments, gaps };
 }

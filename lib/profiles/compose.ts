@@ -24,6 +24,15 @@ function unpublishedFor(kinds: readonly EndpointKind[]): (metric: MetricDef) => 
   return (metric) => !published.has(`${metric.namespace}|${metric.name}`) || (metric.namespace === NS.sagemaker && (ASYNC_UNPUBLISHED as readonly string[]).includes(metric.name));
 }
 
+/**
+ * The kinds whose metrics a variant of these kinds publishes, for the metric stream's filters:
+ * an async variant publishes only the async list, whatever else it is (the same rule as above),
+ * so an async multi-model endpoint does not put the model-loading metrics in the stream.
+ */
+export function publishingKinds(kinds: readonly EndpointKind[]): EndpointKind[] {
+  return kinds.includes('async') ? ['async'] : [...kinds];
+}
+
 export function composeEndpointProfile(kinds: readonly EndpointKind[]): ComposedProfile {
   const unpublished = unpublishedFor(kinds);
   const alarms = new Map<string, AlarmSpec>();

@@ -209,8 +209,8 @@ export const ALERTS_FOR: Record<ScenarioCondition['type'], string[]> = {
   'error-burst': ['failure-burst'],
   'latency-shift': ['latency-shift'],
   'lost-notifications': ['log-errors-without-notification', 'stuck-requests'],
-  // Expired requests are failed requests: a share high enough is a failure burst too.
-  'expired-requests': ['expired-requests', 'failure-burst'],
+  // One cause, one page: the failure detector does not count expiries (lib/detect/model-failures.ts).
+  'expired-requests': ['expired-requests'],
   'notification-delay': ['pipeline-behind'],
   'log-delay': ['pipeline-behind'],
 };

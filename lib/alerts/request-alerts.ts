@@ -14,6 +14,7 @@ import { sortedSlots, type EndpointState, type EndpointView } from '../detect/en
 import { failureEvidence, failureRecovered, type FailureBaseline } from '../detect/failure-evidence';
 import { histogramPairs, latencyEvidence, latencyRecovered, latencyBaseline } from '../detect/latency-evidence';
 import { expiryEvidence, expiryRecovered } from '../detect/expiry-evidence';
+import { withoutExpiries } from '../detect/model-failures';
 import type { DetectorSettings } from '../detect/settings';
 import { slotDeltas, type Slot, type Span } from '../detect/slots';
 import type { Histogram } from '../detect/histogram';
@@ -96,14 +97,17 @@ export async function judgeEndpoint(view: EndpointView, watermark: number, deps:
   const slots = sortedSlots(view);
   const lastActivity = slots.length > 0 ? slots[slots.length - 1]!.start + 5 * 60_000 : undefined;
   const sent: DetectionOutcome['alerts'] = [];
+  // One page per cause: expiries are the expiry detector's, not also a failure burst.
+  const modelSlots = withoutExpiries(slots);
   for (const kind of REQUEST_ALERT_KINDS) {
+    const evidence = kind === 'failure-burst' ? modelSlots : slots;
     const stored = view.incidents.get(kind);
     const incident = parseIncident(stored?.body);
     const open = incident?.status === 'open';
     // The last incident's requests never raise the next one, nor count as anyone's baseline.
     const notBefore = incident?.status === 'closed' ? incident.clearedFrom : undefined;
     const exclude: Span[] = incident ? [{ from: incident.from, to: incident.clearedFrom ?? Number.POSITIVE_INFINITY }] : [];
-    const judged = judgeKind(kind, slots, watermark, deps.settings, { open, incident, ...(notBefore !== undefined ? { notBefore } : {}), exclude });
+    const judged = judgeKind(kind, evidence, watermark, deps.settings, { open, incident, ...(notBefore !== undefined ? { notBefore } : {}), exclude });
     const decision = decideIncident(incident, {
       ...(judged.firing ? { firing: { severity: judged.firing.severity, from: judged.firing.window.from } } : {}),
       ...(judged.recovered ? { recovered: judged.recovered } : {}),
@@ -112,7 +116,7 @@ export async function judgeEndpoint(view: EndpointView, watermark: number, deps:
       idleMinutes: deps.settings.idleMinutes,
     });
     if (decision.action === 'hold') continue;
-    const outcome = await act(view, kind, incident, stored?.version ?? 0, decision, judged.firing, slots, deps);
+    const outcome = await act(view, kind, incident, stored?.version ?? 0, decision, judged.firing, evidence, deps);
     if (outcome) sent.push(outcome);
   }
   return sent;
@@ -254,7 +258,7 @@ async function sampleRecords(endpointName: string, kind: RequestAlertKind, since
       return completed.sort((a, b) => (b.endToEndLatencyMs ?? 0) - (a.endToEndLatencyMs ?? 0)).slice(0, SAMPLE_IDS);
     }
     const failed = await deps.requests.queryByEndpoint({ endpointName, from: since, status: 'Failed', limit: 50 });
-    const wanted = kind === 'expired-requests' ? failed.filter((r) => r.failureCategory === 'Expired') : failed;
+    const wanted = failed.filter((r) => (kind === 'expired-requests') === (r.failureCategory === 'Expired'));
     return wanted.slice(0, SAMPLE_IDS);
   } catch (error) {
     // Samples make an alert better; their absence must not stop it.

@@ -90,6 +90,26 @@ describe('request-level detectors in the notifications path', () => {
     await captureEmf(() => handler(batch(`healthy-${run}`, 0, 50, 2, BASE + 10_000)));
     expect(publisher.published.filter((a) => a.resource.name === `healthy-${run}`)).toEqual([]);
   });
+
+  it('pages a queue whose requests expire once, as expired requests, not also as a failure burst', async () => {
+    const endpoint = `queue-${run}`;
+    const publisher = new MemoryPublisher();
+    let now = BASE + 30_000;
+    const handler = createHandler({ publisher, now: () => now });
+    await captureEmf(() => handler(batch(endpoint, 100, 20, 0, BASE - 15 * 60_000)));
+    // Eight of ten expire: a failure rate of 80%, and one cause.
+    await captureEmf(() => handler(batch(endpoint, 0, 10, 8, BASE + 20_000, 'ClientError: Request has expired')));
+    expect(publisher.published.map((a) => a.kind)).toEqual(['expired-requests']);
+
+    // The model breaking as well is a second cause: its own page, counting only what the model failed.
+    now = BASE + 60_000;
+    await captureEmf(() => handler(batch(endpoint, 200, 10, 6, BASE + 50_000)));
+    const bursts = publisher.published.filter((a) => a.kind === 'failure-burst');
+    expect(bursts).toHaveLength(1);
+    expect(bursts[0]!.evidence.numbers).toContainEqual({ name: 'failed requests', value: 6 });
+    expect(bursts[0]!.evidence.facts.map((f) => f.name)).not.toContain('failures: Expired');
+    expect(bursts[0]!.evidence.inferenceIds.every((id) => /-req-20[0-5]$/.test(id))).toBe(true);
+  });
 });
 
 describe('stuck-request sweeper', () => {

@@ -19,6 +19,7 @@ import { createServer, request as httpRequest, Agent, type IncomingMessage, type
 import type { AddressInfo } from 'node:net';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, type GetItemCommandInput, QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { indexEntry, queryReadCost, readUnits, itemBytes, writeCost, type IndexSchema, type Item, type TableSchema } from './capacity';
+import { matchKey, wireKeyValue, type RecordedCall, type Recording } from './replay-sender';
 
 export interface TableUsage {
   writeUnits: number;
@@ -66,6 +67,8 @@ export class DynamoMeter {
   private readonly target: URL;
   /** Every item as the last metered write left it, by table and key. */
   private readonly items = new Map<string, Item>();
+  /** Requests and answers kept for a replay (bench/replay-sender.ts), by label. */
+  private readonly recordings = new Map<string, RecordedCall[]>();
 
   constructor(targetEndpoint: string, region = 'us-east-1') {
     this.target = new URL(targetEndpoint);
@@ -95,6 +98,20 @@ export class DynamoMeter {
 
   reset(): void {
     this.usage = {};
+  }
+
+  /** Keeps every request of `label` and its answer from now on, for `takeRecording`. */
+  record(label: string): void {
+    if (!this.recordings.has(label)) this.recordings.set(label, []);
+  }
+
+  /** What `label` sent and was answered since the last take, with the key names of the tables it used. */
+  async takeRecording(label: string): Promise<Recording> {
+    const calls = this.recordings.get(label) ?? [];
+    if (this.recordings.has(label)) this.recordings.set(label, []);
+    const keys: Record<string, string[]> = {};
+    for (const [name, schema] of this.schemas) keys[name] = (await schema.catch(() => ({ keys: [] as string[] }))).keys;
+    return { keys, calls };
   }
 
   /**
@@ -173,8 +190,24 @@ export class DynamoMeter {
       if (type === 'ConditionalCheckFailedException') usage.conditionFailures++;
       else usage.errors[type] = (usage.errors[type] ?? 0) + 1;
     }
+    const recording = this.recordings.get(label);
+    if (recording) recording.push({ operation, match: await this.matchOf(operation, body), status: forwarded.status, body: forwarded.body.toString('utf8') });
     res.writeHead(forwarded.status, forwarded.headers);
     res.end(forwarded.body);
+  }
+
+  /** The replay's match key of a request (bench/replay-sender.ts): operation, table, key values. */
+  private async matchOf(operation: string, body: Record<string, unknown>): Promise<string> {
+    if (operation === 'BatchGetItem') return matchKey(operation, Object.keys((body.RequestItems ?? {}) as object).join(','), []);
+    const tableName = typeof body.TableName === 'string' ? body.TableName : '';
+    if (operation === 'Query' || operation === 'Scan' || !tableName) return matchKey(operation, tableName, []);
+    const table = await this.schema(tableName);
+    const source = ((operation === 'PutItem' ? body.Item : body.Key) ?? {}) as Item;
+    return matchKey(
+      operation,
+      tableName,
+      table.keys.map((name) => wireKeyValue(source[name])),
+    );
   }
 
   private forward(req: IncomingMessage, body: Buffer): Promise<Forwarded> {

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
 import { FUNCTION_SPECS } from '../infra/functions';
 import { applyLocalAwsDefaults } from '../local/environment';
 import { buildBundles, measureColdStarts, measureImports } from './bundles';
@@ -17,8 +18,9 @@ import { interleaved, median, round } from './measure';
 import { measureMemory } from './memory';
 import { createLogPipeline, decodeFloor } from './pipeline';
 import { REAL_PATH_FUNCTIONS, runRealPath, scheduledEvent, totalUsage } from './real-path';
-import { goalChecks, mark, toJson, type BenchFigures } from './report';
+import { clientCpuPerWrite, goalChecks, mark, toJson, type BenchFigures } from './report';
 import { withDiscardedStdout } from './sinks';
+import { bundleOptions } from '../scripts/bundle';
 import { DEFAULT_BATCH_BYTES, DEPLOYED_SQS_BATCH_SIZE, logWorkload, notificationWorkload, worstCaseWorkload } from './workload';
 
 const USAGE = `usage: npm run bench -- [--json] [--store-bytes B] [--runs N] [--warmup N] [--batch-bytes B]
@@ -96,6 +98,8 @@ async function main(): Promise<void> {
   try {
     progress('building the function bundles');
     const built = await buildBundles(workDir);
+    const replayBundle = join(workDir, 'replay-process-logs.mjs');
+    await build(bundleOptions(resolve(import.meta.dirname, 'replay-process-logs.ts'), replayBundle));
 
     progress(`running the data path as deployed against dynalite (${opts.storeBytes} bytes of data logs, after a warm-up and an hour of history)`);
     const path = await runRealPath({
@@ -103,6 +107,7 @@ async function main(): Promise<void> {
       bundles: built,
       workDir,
       storeBytes: opts.storeBytes,
+      replayBundle,
       ...(opts.cpuProfileDir ? { cpuProfileDir: opts.cpuProfileDir } : {}),
     });
     const storage = await env.meter.storage(env.config.requestsTable);
@@ -138,6 +143,9 @@ async function main(): Promise<void> {
     const logsUsage = path.usage.processLogs;
     const logWrites = ['UpdateItem', 'PutItem', 'DeleteItem', 'BatchWriteItem'].reduce((sum, op) => sum + (logsUsage?.requests[op] ?? 0), 0);
     const runs = path.functions;
+    const replay = path.replay!;
+    const logCalls = Object.values(logsUsage?.requests ?? {}).reduce((sum, n) => sum + n, 0);
+    const clientMs = runs.processLogs.cpuMs - replay.processLogs.cpuMs;
     const cpuPerNotification = runs.processNotifications.cpuMs / path.notifications;
     const kinesisKb = path.kinesisRecordBytes.reduce((sum, bytes) => sum + Math.ceil(bytes / 1024), 0);
     const kinesisBytes = path.kinesisRecordBytes.reduce((sum, bytes) => sum + bytes, 0);
@@ -163,6 +171,9 @@ async function main(): Promise<void> {
       ratio: pipelineMs / floorMs,
       logsCpuMsPerRequest: runs.processLogs.cpuMs / requests,
       logsCpuMsPerWrite: runs.processLogs.cpuMs / Math.max(1, logWrites),
+      logsClientCpuMsPerWrite: clientCpuPerWrite(runs.processLogs.cpuMs, replay.processLogs.cpuMs, logWrites),
+      logsHandlerCpuMsPerRequest: replay.processLogs.cpuMs / requests,
+      replayMisses: replay.stats.misses,
       peakRssMb: memory.peakRssMb,
       deployedMemoryMb: memory.deployedMemoryMb,
       cpuMsPerNotification: cpuPerNotification,
@@ -205,7 +216,9 @@ async function main(): Promise<void> {
       ...(failures.length ? [`  WARNING failed records or invocations: ${failures.join('; ')}`] : []),
       'processLogs',
       `  ${mark(goals.cpuPerWrite.ok)} ${goals.cpuPerWrite.text}`,
-      `       ${round(figures.logsCpuMsPerRequest, 3)} ms CPU per request: ${round(runs.processLogs.cpuMs)} ms for ${requests} requests, ${logWrites} writes in ${runs.processLogs.invocations} batches (${round(runs.processLogs.wallMs)} ms wall)`,
+      `       client: ${round(clientMs)} ms = ${round(runs.processLogs.cpuMs)} ms real − ${round(replay.processLogs.cpuMs)} ms replay, for ${logWrites} writes and ${logCalls - logWrites} reads (${round(clientMs / Math.max(1, logCalls), 3)} ms per call): marshalling, signing, HTTP, parsing and unmarshalling the answers`,
+      `       real: the whole handler as deployed against dynalite, ${round(figures.logsCpuMsPerRequest, 3)} ms CPU per request, ${round(figures.logsCpuMsPerWrite, 3)} ms per write: ${round(runs.processLogs.cpuMs)} ms for ${requests} requests, ${logWrites} writes in ${runs.processLogs.invocations} batches (${round(runs.processLogs.wallMs)} ms wall)`,
+      `       replay: the same handler on the same batches over DynamoDB's recorded answers, no client: ${round(figures.logsHandlerCpuMsPerRequest, 3)} ms CPU per request (decode, parse, merge planning, store inputs, metrics, logs); ${replay.stats.answered} answers replayed (${replay.stats.loose} by operation and table: random keys), ${replay.stats.misses} missed, ${replay.stats.unused} unused`,
       `  ${mark(goals.memory.ok)} ${goals.memory.text}`,
       `       worst case: ${worstCase.map((w) => `${w.payloadBytes} bytes, ${w.records.length} records, ${w.logEvents} events, ${w.dataLogLines} data-log lines, ${round(w.decodedBytes / 1e6)} MB decoded`)[0]}; ${opts.memoryInvocations} batch(es) in one process`,
       `       ${round(memory.rssAfterImportMb)} MB after import; ${memory.invocations.map((i) => `${round(i.cpuMs)} ms CPU / ${round(i.wallMs)} ms wall${i.failedRecords ? `, ${i.failedRecords} failed records` : ''}${i.error ? `, ${i.error}` : ''}`).join('; ')}${memory.died ? `; DIED: ${memory.died}` : ''}`,

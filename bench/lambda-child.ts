@@ -14,12 +14,14 @@
 import { pathToFileURL } from 'node:url';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+type Prepare = (data: unknown) => unknown;
 
-export type ChildRequest = { type: 'import'; file: string } | { type: 'invoke'; id: number; event: unknown; clockMs?: number } | { type: 'stats' };
+export type ChildRequest = { type: 'import'; file: string } | { type: 'invoke'; id: number; event: unknown; clockMs?: number } | { type: 'prepare'; data: unknown } | { type: 'stats' };
 
 export type ChildReply =
   | { type: 'imported'; cpuMs: number; wallMs: number; rssMb: number }
   | { type: 'invoked'; id: number; cpuMs: number; wallMs: number; stdoutBytes: number; result?: unknown; error?: string }
+  | { type: 'prepared'; result: unknown }
   | { type: 'stats'; maxRssMb: number; rssMb: number }
   | { type: 'failed'; error: string };
 
@@ -44,6 +46,8 @@ process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
 }) as typeof process.stdout.write;
 
 let handler: Handler | undefined;
+/** A bench entry's own set-up before a call (bench/replay-process-logs.ts), outside the measured window. */
+let prepare: Prepare | undefined;
 const cpuMs = (used: NodeJS.CpuUsage) => (used.user + used.system) / 1000;
 const reply = (message: ChildReply) => process.send!(message);
 let invocations = 0;
@@ -68,11 +72,12 @@ process.on('message', (message: ChildRequest) => {
       if (message.type === 'import') {
         const cpu = process.cpuUsage();
         const start = performance.now();
-        const module = (await import(pathToFileURL(message.file).href)) as { handler?: Handler };
+        const module = (await import(pathToFileURL(message.file).href)) as { handler?: Handler; prepare?: Prepare };
         const wallMs = performance.now() - start;
         const used = cpuMs(process.cpuUsage(cpu));
         if (typeof module.handler !== 'function') throw new Error(`${message.file} exports no handler`);
         handler = module.handler;
+        prepare = module.prepare;
         reply({ type: 'imported', cpuMs: used, wallMs, rssMb: process.memoryUsage().rss / 2 ** 20 });
       } else if (message.type === 'invoke') {
         if (!handler) throw new Error('invoke before import');
@@ -91,6 +96,9 @@ process.on('message', (message: ChildRequest) => {
         const used = cpuMs(process.cpuUsage(cpu));
         offsetMs = 0;
         reply({ type: 'invoked', id: message.id, cpuMs: used, wallMs, stdoutBytes: stdoutBytes - bytesBefore, ...(error ? { error } : { result }) });
+      } else if (message.type === 'prepare') {
+        if (!prepare) throw new Error('the bundle exports no prepare');
+        reply({ type: 'prepared', result: prepare(message.data) });
       } else {
         reply({ type: 'stats', maxRssMb: process.resourceUsage().maxRSS / 1024, rssMb: process.memoryUsage().rss / 2 ** 20 });
       }

@@ -111,6 +111,13 @@ export class LambdaProcess {
     return reply;
   }
 
+  /** Hands `data` to the bundle's own `prepare` export (a bench entry's set-up), outside any measured call. */
+  async prepare(data: unknown): Promise<unknown> {
+    const reply = await this.request({ type: 'prepare', data });
+    if (reply.type !== 'prepared') throw new Error(`bench: prepare failed: ${reply.type === 'failed' ? reply.error : reply.type}`);
+    return reply.result;
+  }
+
   /** Peak resident set size of the process so far (what Lambda's "Max Memory Used" reports). */
   async maxRssMb(): Promise<number> {
     const reply = await this.request({ type: 'stats' });

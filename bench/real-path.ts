@@ -14,6 +14,12 @@
  *    production), one in a hundred never notified (a lost notification);
  * 3. the sweeper's run that comes after the stuck cut-off, which reports the lost ones and
  *    cleans up the index of open requests.
+ *
+ * With `replayBundle` (bench/replay-process-logs.ts), each processLogs batch, warm-up included,
+ * runs a second time right after the real one in a process of its own: the same handler on the
+ * same batch at the same clock, over the answers DynamoDB gave the real run, played back
+ * without a client (bench/replay-sender.ts). The real run's CPU minus the replay's is what the
+ * DynamoDB client costs; the replay's is the handler's own work.
  */
 import { parseConfig } from '../lib/config';
 import type { FunctionKey } from '../infra/functions';
@@ -21,6 +27,7 @@ import type { BenchEnvironment } from './environment';
 import { LambdaProcess, type Invocation } from './lambda-process';
 import type { LabelUsage, Usage } from './dynamo-meter';
 import { kinesisEvent } from '../local/builders';
+import type { Recording, ReplayStats } from './replay-sender';
 import { DEPLOYED_SQS_BATCH_SIZE, logWorkload, notificationEvents, notificationWorkload, prng, type BenchRequest, type KinesisEvent, type LogWorkload, type SqsEvent } from './workload';
 
 export interface FunctionRun {
@@ -44,6 +51,8 @@ export interface RealPathResult {
   usage: Usage;
   alertsPublished: number;
   sweep?: unknown;
+  /** The counted processLogs batches again over the replay of their answers (with `replayBundle`). */
+  replay?: { processLogs: FunctionRun; stats: ReplayStats };
 }
 
 export const REAL_PATH_FUNCTIONS = ['processLogs', 'processNotifications', 'sweepRequests'] as const;
@@ -63,6 +72,8 @@ export interface RealPathOptions {
   seed?: number;
   historyMinutes?: number;
   cpuProfileDir?: string;
+  /** The replay bundle of processLogs (bench/replay-process-logs.ts): run every batch over it as well. */
+  replayBundle?: string;
 }
 
 const MINUTE = 60_000;
@@ -119,6 +130,7 @@ export async function runRealPath(options: RealPathOptions): Promise<RealPathRes
   const seed = options.seed ?? 21;
   const config = parseConfig({});
   const processes = {} as Record<PathFunction, LambdaProcess>;
+  let replay: LambdaProcess | undefined;
   try {
     for (const key of REAL_PATH_FUNCTIONS) {
       const bundle = options.bundles[key]?.file;
@@ -133,6 +145,28 @@ export async function runRealPath(options: RealPathOptions): Promise<RealPathRes
         })
       ).process;
     }
+    if (options.replayBundle) {
+      // Its own label: the replay sends nothing, and anything it did send would show in the usage.
+      replay = (await LambdaProcess.start({ key: 'processLogs', bundle: options.replayBundle, workDir: options.workDir, env: await env.functionEnv('processLogs replay') })).process;
+      env.meter.record('processLogs');
+    }
+    const replayStats: ReplayStats = { misses: 0, loose: 0, unused: 0, answered: 0 };
+    const addStats = (stats: unknown) => {
+      const s = stats as ReplayStats;
+      replayStats.misses += s.misses;
+      replayStats.loose += s.loose;
+      replayStats.unused += s.unused;
+      replayStats.answered += s.answered;
+    };
+    const noRecording: Recording = { keys: {}, calls: [] };
+    /** A processLogs batch, then the same batch over the replay of its answers. */
+    const logs = async (tally: Tally, replayTally: Tally, event: KinesisEvent, clockMs?: number) => {
+      const at = clockMs ?? Date.now();
+      tally.add('processLogs', await processes.processLogs.invoke(event, clockMs));
+      if (!replay) return;
+      addStats(await replay.prepare(await env.meter.takeRecording('processLogs')));
+      replayTally.add('processLogs', await replay.invoke(event, at));
+    };
     const now = Date.now();
     const countedStart = now - 3 * MINUTE;
     const historyStart = countedStart - (options.historyMinutes ?? 60) * MINUTE;
@@ -148,7 +182,8 @@ export async function runRealPath(options: RealPathOptions): Promise<RealPathRes
       flushOpenRequests: true,
     });
     const warmUp = new Tally();
-    for (const event of splitBatches(warmLogs, options.logBatches ?? 4)) warmUp.add('processLogs', await processes.processLogs.invoke(event, warmStart + MINUTE));
+    const warmReplay = new Tally();
+    for (const event of splitBatches(warmLogs, options.logBatches ?? 4)) await logs(warmUp, warmReplay, event, warmStart + MINUTE);
     for (const event of notificationEvents(byCompletion(warmLogs.requests), { seed: seed + 2 })) {
       warmUp.add('processNotifications', await processes.processNotifications.invoke(event, latestCompletion(event) + 2_000));
     }
@@ -159,7 +194,8 @@ export async function runRealPath(options: RealPathOptions): Promise<RealPathRes
     const history = notificationWorkload({ count: historyMinutes * 6, batchSize: 1, seed: seed + 3, startMs: historyStart, spacingMs: 10_000 });
     for (const event of history) warmUp.add('processNotifications', await processes.processNotifications.invoke(event, latestCompletion(event) + 2_000));
     warmUp.add('sweepRequests', await processes.sweepRequests.invoke(scheduledEvent(countedStart), countedStart));
-    const warmFailures = REAL_PATH_FUNCTIONS.flatMap((key) => warmUp.runs[key].errors.map((e) => `${key}: ${e}`));
+    if (replay) addStats(await replay.prepare(noRecording));
+    const warmFailures = [...REAL_PATH_FUNCTIONS.flatMap((key) => warmUp.runs[key].errors.map((e) => `${key}: ${e}`)), ...warmReplay.runs.processLogs.errors.map((e) => `processLogs replay: ${e}`)];
     if (warmFailures.length > 0) throw new Error(`bench: a function failed before the counted run: ${warmFailures.join('; ')}`);
 
     // 2. The counted requests.
@@ -175,6 +211,8 @@ export async function runRealPath(options: RealPathOptions): Promise<RealPathRes
     env.meter.reset();
     const publishedBefore = env.sns.published.length;
     const tally = new Tally();
+    const replayTally = new Tally();
+    Object.assign(replayStats, { misses: 0, loose: 0, unused: 0, answered: 0 });
     // SNS delivers to the queue as each request finishes and Lambda polls it at once: each batch
     // runs at its latest completion. Run later (at the bench's real now, minutes after the
     // counted traffic's event times), the notification input would look minutes behind, and a
@@ -183,7 +221,8 @@ export async function runRealPath(options: RealPathOptions): Promise<RealPathRes
       for (const event of events) tally.add('processNotifications', await processes.processNotifications.invoke(event, latestCompletion(event) + 2_000));
     };
     await notify(early);
-    for (const event of logBatches) tally.add('processLogs', await processes.processLogs.invoke(event));
+    for (const event of logBatches) await logs(tally, replayTally, event);
+    if (replay) addStats(await replay.prepare(noRecording));
     await notify(late);
     // 3. The sweep after the stuck cut-off (the schedule runs every 5 minutes).
     const sweepAt = Date.now() + (config.stuckAfterMinutes + 5) * MINUTE;
@@ -201,9 +240,10 @@ export async function runRealPath(options: RealPathOptions): Promise<RealPathRes
       usage: env.meter.snapshot(),
       alertsPublished: env.sns.published.length - publishedBefore,
       sweep: sweep.result,
+      ...(replay ? { replay: { processLogs: replayTally.runs.processLogs, stats: { ...replayStats } } } : {}),
     };
   } finally {
-    await Promise.all(Object.values(processes).map((lambda) => lambda.close()));
+    await Promise.all([...Object.values(processes), ...(replay ? [replay] : [])].map((lambda) => lambda.close()));
   }
 }
 

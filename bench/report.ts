@@ -7,7 +7,7 @@ import { round } from './measure';
 
 export interface BenchJson {
   store: { writeUnitsPerRequest: number; readUnitsPerRequest: number };
-  processLogs: { ratio: number; cpuMsPerRequest: number; peakRssMb: number; deployedMemoryMb: number };
+  processLogs: { ratio: number; cpuMsPerRequest: number; peakRssMb: number; deployedMemoryMb: number; clientCpuMsPerWrite: number; handlerCpuMsPerRequest: number };
   processNotifications: { cpuMsPerNotification: number };
   coldStart: Record<string, { firstCallMs: number }>;
   bundles: Record<string, { bytes: number; importMs: number }>;
@@ -18,8 +18,15 @@ export interface BenchFigures {
   writeUnitsPerRequest: number;
   readUnitsPerRequest: number;
   ratio: number;
+  /** The whole processLogs handler's CPU on the real path, per request and per DynamoDB write. */
   logsCpuMsPerRequest: number;
   logsCpuMsPerWrite: number;
+  /** The DynamoDB client's CPU per write: see clientCpuPerWrite. */
+  logsClientCpuMsPerWrite: number;
+  /** The same handler over the replay of its answers, per request: its own work without the client. */
+  logsHandlerCpuMsPerRequest: number;
+  /** Commands the replay had no recorded answer for: above 0 the replay did not follow the real run. */
+  replayMisses: number;
   peakRssMb: number;
   deployedMemoryMb: number;
   cpuMsPerNotification: number;
@@ -37,6 +44,16 @@ export const GOALS = {
   memoryShare: 0.5,
 };
 
+/**
+ * The client's CPU per write: the real run's CPU minus the replay's (the same handler on the
+ * same batches, its answers played back without a client), over the real run's writes. It
+ * holds the client's work on the reads too (GetItem, Query), so per write it is an upper bound.
+ */
+export function clientCpuPerWrite(realCpuMs: number, replayCpuMs: number, writes: number): number {
+  if (writes <= 0) return Number.NaN;
+  return (realCpuMs - replayCpuMs) / writes;
+}
+
 export function toJson(f: BenchFigures): BenchJson {
   return {
     store: { writeUnitsPerRequest: round(f.writeUnitsPerRequest, 3), readUnitsPerRequest: round(f.readUnitsPerRequest, 3) },
@@ -45,6 +62,8 @@ export function toJson(f: BenchFigures): BenchJson {
       cpuMsPerRequest: round(f.logsCpuMsPerRequest, 3),
       peakRssMb: round(f.peakRssMb),
       deployedMemoryMb: f.deployedMemoryMb,
+      clientCpuMsPerWrite: round(f.logsClientCpuMsPerWrite, 3),
+      handlerCpuMsPerRequest: round(f.logsHandlerCpuMsPerRequest, 3),
     },
     processNotifications: { cpuMsPerNotification: round(f.cpuMsPerNotification, 3) },
     coldStart: Object.fromEntries(Object.entries(f.coldStarts).map(([key, c]) => [key, { firstCallMs: round(c.firstCallMs) }])),
@@ -70,8 +89,11 @@ export function goalChecks(f: BenchFigures): Record<'writeUnits' | 'readUnits' |
       text: `${round(f.readUnitsPerRequest, 2)} read units per request (goal <= ${GOALS.readUnitsPerRequest})`,
     },
     cpuPerWrite: {
-      ok: f.logsCpuMsPerWrite <= GOALS.cpuMsPerWrite,
-      text: `${round(f.logsCpuMsPerWrite, 3)} ms of processLogs CPU per DynamoDB write (goal <= ${GOALS.cpuMsPerWrite})`,
+      // A replay that missed answers ran another path than the real run: its difference proves nothing.
+      ok: f.replayMisses === 0 && Number.isFinite(f.logsClientCpuMsPerWrite) && f.logsClientCpuMsPerWrite <= GOALS.cpuMsPerWrite,
+      text:
+        `${round(f.logsClientCpuMsPerWrite, 3)} ms of DynamoDB client CPU per write in processLogs (real run minus replay, over its writes; goal <= ${GOALS.cpuMsPerWrite})` +
+        (f.replayMisses > 0 ? `; the replay missed ${f.replayMisses} answer(s), so this is not a measurement` : ''),
     },
     cpuPerNotification: {
       ok: f.cpuMsPerNotification <= GOALS.cpuMsPerNotification,

@@ -3,7 +3,7 @@ import { buildScenario, scenarioFromFile, type Scenario } from './simulator';
 import type { ScenarioFile } from './scenario-file';
 import { createDocumentClient } from '../lib/aws/clients';
 import { requestStoreFromConfig } from '../lib/store';
-import { ChatNotificationSchema, alertFromChatNotification } from '../lib/alerts/chat';
+import { ChatNotificationSchema, alertFromChatNotification } from '../lib/alerts/chat-parse';
 import type { Alert } from '../lib/alert-model/alert';
 import { runControlPlane, type ControlPlaneRun } from './control-plane';
 import { SimulatedClock, realNow } from './clock';

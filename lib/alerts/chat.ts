@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod/mini';
-import { AlertSchema, cut, normalizeAlert, resourceArn, type Alert, type AlertResource, type Severity } from '../alert-model/alert';
+import { cut, normalizeAlert, resourceArn, type Alert, type AlertResource, type Severity } from '../alert-model/alert';
 import { neutralizeBareMentions } from './slack-mentions';
 import { formatNumber } from './text';
 
@@ -29,43 +28,6 @@ export interface ChatNotification {
     additionalContext?: Record<string, string>;
   };
 }
-
-const strings = () =>
-  z.pipe(
-    z.array(z.unknown()),
-    z.transform((items) => items.filter((item): item is string => typeof item === 'string')),
-  );
-const stringValues = () =>
-  z.pipe(
-    z.record(z.string(), z.unknown()),
-    z.transform((context) => Object.fromEntries(Object.entries(context).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))),
-  );
-
-/**
- * Reads any custom notification, ours or another producer's. Lenient where the chat service is
- * (non-string list items and context values are dropped, not fatal); unknown fields are dropped.
- */
-export const ChatNotificationSchema = z.object({
-  version: z.literal('1.0'),
-  source: z.literal('custom'),
-  id: z.optional(z.string()),
-  content: z.object({
-    textType: z.optional(z.literal('client-markdown')),
-    title: z.optional(z.string()),
-    description: z.string(),
-    nextSteps: z.optional(strings()),
-    keywords: z.optional(strings()),
-  }),
-  metadata: z.optional(
-    z.object({
-      threadId: z.optional(z.string()),
-      summary: z.optional(z.string()),
-      eventType: z.optional(z.string()),
-      relatedResources: z.optional(strings()),
-      additionalContext: z.optional(stringValues()),
-    }),
-  ),
-});
 
 /** The additionalContext key carrying the alert itself, so subscribers need not parse markdown. */
 export const ALERT_CONTEXT_KEY = 'sagewatchAlert';
@@ -132,18 +94,6 @@ export function threadIdFor(resource: AlertResource): string {
   const hash = createHash('sha256').update(identity).digest('hex').slice(0, 12);
   const readable = resource.name.replace(/[^A-Za-z0-9-]+/g, '-').slice(0, 64);
   return `sagewatch-${resource.type}-${readable}-${hash}`;
-}
-
-/** The alert a sagewatch chat notification carries, or undefined for any other notification. */
-export function alertFromChatNotification(notification: ChatNotification): Alert | undefined {
-  const raw = notification.metadata?.additionalContext?.[ALERT_CONTEXT_KEY];
-  if (raw === undefined) return undefined;
-  try {
-    const parsed = AlertSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? (parsed.data as Alert) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function resourceMarkdown(resource: AlertResource): string {

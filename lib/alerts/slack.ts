@@ -1,7 +1,8 @@
 // Over 300 lines on purpose: one concept, rendering each inbound format (alert, chat notification,
 // alarm, text) as Block Kit within Slack's limits; the fitting helpers below serve every format.
 import { alarmFromEvent, alarmFromSnsMessage, dimensionValues, type AlarmMetric, type AlarmView } from './alarm';
-import { alertFromChatNotification, ChatNotificationSchema, RESOLVED_EMOJI, SEVERITY_EMOJI, type ChatNotification } from './chat';
+import { RESOLVED_EMOJI, SEVERITY_EMOJI, type ChatNotification } from './chat';
+import { alertFromChatNotification, ChatNotificationSchema } from './chat-parse';
 import { alarmUrl, endpointLogGroup, endpointUrl, logGroupUrl, queryCommand } from './links';
 import { AlertSchema, normalizeAlert, resourceLabel, type Alert } from '../alert-model/alert';
 import { neutralizeMentions, neutralizePlainMentions } from './slack-mentions';

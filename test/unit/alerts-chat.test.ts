@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ALERT_CONTEXT_KEY, alertFromChatNotification, ChatNotificationSchema, threadIdFor, toChatNotification } from '../../lib/alerts/chat';
+import { ALERT_CONTEXT_KEY, threadIdFor, toChatNotification } from '../../lib/alerts/chat';
+import { alertFromChatNotification, ChatNotificationSchema } from '../../lib/alerts/chat-parse';
 import { createAlert, resolveAlert, type AlertInput } from '../../lib/alert-model/alert';
 
 const input: AlertInput = {

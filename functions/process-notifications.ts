@@ -1,7 +1,8 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../lib/config';
 import { processNotifications, type NotificationSink } from '../lib/correlate/process-notifications';
-import { RequestMerges } from '../lib/correlate/request-merges';
+import { NotificationMerges } from '../lib/correlate/notification-merges';
+import { notificationRequestsFromConfig } from '../lib/store';
 import { notificationInputsFromEvent, type NotificationInput } from '../lib/notifications/event';
 import { createLogger } from '../lib/telemetry/logger';
 import { createOpsMetrics, createRequestMetrics, publishCounters, publishObservations } from '../lib/telemetry/metrics';
@@ -22,6 +23,7 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
     const config = loadConfig();
     const logger = createLogger(config.serviceName);
     const { requests, windows, detectors, pipeline } = requestAlertingFromConfig(config, {
+      requests: notificationRequestsFromConfig(config),
       log: logger,
       ...(overrides.publisher ? { publisher: overrides.publisher } : {}),
       ...(overrides.now ? { now: overrides.now } : {}),
@@ -30,7 +32,7 @@ export function createHandler(overrides: { store?: NotificationSink; publisher?:
       logger,
       requestMetrics: createRequestMetrics(config.metricsNamespace),
       opsMetrics: createOpsMetrics(config.metricsNamespace, config.serviceName),
-      store: overrides.store ?? new RequestMerges(requests),
+      store: overrides.store ?? new NotificationMerges(requests),
       detectors,
       lag: new LagRecorder('notifications', (lag) => windows.putInputLag(lag)),
       pipeline,

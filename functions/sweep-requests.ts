@@ -1,5 +1,6 @@
 import { loadConfig } from '../lib/config';
 import { requestAlertingFromConfig } from '../lib/alerts/runtime';
+import { requestStoreFromConfig } from '../lib/store';
 import type { AlertPublisher } from '../lib/alerts/publish';
 import { sweep } from '../lib/alerts/sweep';
 import { notificationWatermark } from '../lib/detect/watermark';
@@ -23,7 +24,12 @@ export function createHandler(overrides: { publisher?: AlertPublisher; now?: () 
     const config = loadConfig();
     const logger = createLogger(config.serviceName);
     const now = overrides.now ?? Date.now;
-    const { alerting, requests, windows, detectors, pipeline } = requestAlertingFromConfig(config, { log: logger, ...(overrides.publisher ? { publisher: overrides.publisher } : {}), now });
+    const { alerting, requests, windows, detectors, pipeline } = requestAlertingFromConfig(config, {
+      requests: requestStoreFromConfig(config),
+      log: logger,
+      ...(overrides.publisher ? { publisher: overrides.publisher } : {}),
+      now,
+    });
     return {
       config,
       logger,

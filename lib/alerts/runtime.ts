@@ -8,8 +8,6 @@ import { createSnsPublisher, type AlertPublisher } from './publish';
 import { createDocumentClient } from '../aws/clients';
 import { EndpointState } from '../detect/endpoint-state';
 import { detectorSettings, lookbackMs } from '../detect/settings';
-import { requestStoreFromConfig } from '../store';
-import type { RequestStore } from '../store/requests';
 import { WindowStore } from '../store/windows';
 import { PipelineLagMonitor } from './pipeline-alerts';
 import type { RequestAlertDeps } from './request-alerts';
@@ -34,17 +32,24 @@ export function alertingFromConfig(config: Config, options: { log?: LogSink; pub
   };
 }
 
-/** What the request-level detectors run on: built once per warm instance by the notification handler and the sweeper. */
-export interface RequestAlerting {
+/** What the request-level detectors read of the requests table: the alerts' sample requests. */
+export type DetectorRequests = RequestAlertDeps['requests'];
+
+/**
+ * What the request-level detectors run on: built once per warm instance by the notification
+ * handler and the sweeper, each over its own view of the requests table (the sweeper's has the
+ * open lists, the notification handler's leaves the log path out of its bundle).
+ */
+export interface RequestAlerting<R extends DetectorRequests = DetectorRequests> {
   alerting: Alerting;
-  requests: RequestStore;
+  requests: R;
   windows: WindowStore;
   detectors: RequestAlertDeps;
   pipeline: PipelineLagMonitor;
 }
 
-export function requestAlertingFromConfig(config: Config, options: { log: LogSink; publisher?: AlertPublisher; now?: () => number }): RequestAlerting {
-  const requests = requestStoreFromConfig(config);
+export function requestAlertingFromConfig<R extends DetectorRequests>(config: Config, options: { requests: R; log: LogSink; publisher?: AlertPublisher; now?: () => number }): RequestAlerting<R> {
+  const { requests } = options;
   const alerting = alertingFromConfig(config, { log: options.log, ...(options.publisher ? { publisher: options.publisher } : {}) });
   const windows = new WindowStore(createDocumentClient({ region: config.region }), config.stateTable);
   const settings = detectorSettings(config);

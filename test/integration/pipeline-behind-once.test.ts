@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryPublisher } from '../../lib/alerts/publish';
 import { requestAlertingFromConfig } from '../../lib/alerts/runtime';
 import { loadConfig, resetConfig } from '../../lib/config';
+import { requestStoreFromConfig } from '../../lib/store';
 import { silentLog } from '../../lib/telemetry/observations';
 import { TABLES, useDynamo } from '../support/dynamo';
 
@@ -17,8 +18,8 @@ beforeEach(() => {
 function views() {
   const publisher = new MemoryPublisher();
   const config = loadConfig();
-  const notifications = requestAlertingFromConfig(config, { log: silentLog, publisher });
-  const sweeper = requestAlertingFromConfig(config, { log: silentLog, publisher });
+  const notifications = requestAlertingFromConfig(config, { requests: requestStoreFromConfig(config), log: silentLog, publisher });
+  const sweeper = requestAlertingFromConfig(config, { requests: requestStoreFromConfig(config), log: silentLog, publisher });
   const stateOf = (fingerprint: string) => sweeper.alerting.store.state(fingerprint);
   const input = `notifications-${Math.random().toString(36).slice(2, 8)}`;
   const sent = () => publisher.published.filter((a) => a.resource.name === input);

@@ -13,7 +13,9 @@
  * answer when the client asked for one, the Item of a PutItem, or else read back. dynalite
  * spends milliseconds of CPU per request, and reading every item twice more would triple it.
  *
- * Each `endpoint(label)` is its own port, so the figures are kept per function.
+ * Each `endpoint(label)` is its own port, so the figures are kept per function. A label can be
+ * recorded (every request with its answer, for bench/replay-sender.ts) and answered from a
+ * recording instead of dynalite (processLogs' warm-up rounds: bench/real-path.ts).
  */
 import { createServer, request as httpRequest, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,6 +52,12 @@ function emptyUsage(): LabelUsage {
   return { requests: {}, conditionFailures: 0, errors: {}, writeUnits: 0, readUnits: 0, tables: {}, largestItem: {} };
 }
 
+interface Answering {
+  exact: Map<string, RecordedCall[]>;
+  loose: Map<string, RecordedCall[]>;
+  given: Set<RecordedCall>;
+}
+
 interface Forwarded {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -69,6 +77,8 @@ export class DynamoMeter {
   private readonly items = new Map<string, Item>();
   /** Requests and answers kept for a replay (bench/replay-sender.ts), by label. */
   private readonly recordings = new Map<string, RecordedCall[]>();
+  /** Labels answered from a recording instead of dynalite (warm-up rounds), by match key. */
+  private readonly answering = new Map<string, Answering>();
 
   constructor(targetEndpoint: string, region = 'us-east-1') {
     this.target = new URL(targetEndpoint);
@@ -98,6 +108,32 @@ export class DynamoMeter {
 
   reset(): void {
     this.usage = {};
+  }
+
+  /**
+   * Answers the requests of `label` from `recording` (by match key, else by operation and table,
+   * else an empty 200) without passing them on, counting or recording them: a warm-up round of
+   * batches that have already run, which leaves the tables and the figures as they were.
+   * `undefined` goes back to dynalite.
+   */
+  answerFrom(label: string, recording: Recording | undefined): void {
+    if (!recording) {
+      this.answering.delete(label);
+      return;
+    }
+    const exact = new Map<string, RecordedCall[]>();
+    const loose = new Map<string, RecordedCall[]>();
+    for (const call of recording.calls) {
+      for (const [map, key] of [
+        [exact, call.match],
+        [loose, call.match.split('\u0000', 2).join('\u0000')],
+      ] as const) {
+        const queue = map.get(key) ?? [];
+        queue.push(call);
+        map.set(key, queue);
+      }
+    }
+    this.answering.set(label, { exact, loose, given: new Set() });
   }
 
   /** Keeps every request of `label` and its answer from now on, for `takeRecording`. */
@@ -170,6 +206,11 @@ export class DynamoMeter {
       String(req.headers['x-amz-target'] ?? '')
         .split('.')
         .pop() ?? '';
+    const answering = this.answering.get(label);
+    if (answering) {
+      await this.answerRecorded(answering, operation, raw, res);
+      return;
+    }
     const usage = this.labelUsage(label);
     usage.requests[operation] = (usage.requests[operation] ?? 0) + 1;
     let body: Record<string, unknown> = {};
@@ -194,6 +235,24 @@ export class DynamoMeter {
     if (recording) recording.push({ operation, match: await this.matchOf(operation, body), status: forwarded.status, body: forwarded.body.toString('utf8') });
     res.writeHead(forwarded.status, forwarded.headers);
     res.end(forwarded.body);
+  }
+
+  private async answerRecorded(answering: Answering, operation: string, raw: Buffer, res: ServerResponse): Promise<void> {
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>;
+    } catch {
+      // Answered like any other request without a recorded answer.
+    }
+    const match = await this.matchOf(operation, body);
+    const take = (queue: RecordedCall[] | undefined) => {
+      const call = queue?.find((c) => !answering.given.has(c));
+      if (call) answering.given.add(call);
+      return call;
+    };
+    const call = take(answering.exact.get(match)) ?? take(answering.loose.get(match.split('\u0000', 2).join('\u0000')));
+    res.writeHead(call?.status ?? 200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'bench-recorded' });
+    res.end(call?.body ?? '{}');
   }
 
   /** The replay's match key of a request (bench/replay-sender.ts): operation, table, key values. */

@@ -83,4 +83,34 @@ describe('bench replay of recorded DynamoDB answers', () => {
     // Taken once: the next take starts empty.
     expect((await meter.takeRecording('recorded')).calls).toEqual([]);
   });
+
+  it('answers a warm-up round from a recording without writing, counting or recording anything', async () => {
+    meter.record('recorded');
+    const fresh = () => [
+      new UpdateCommand({ TableName, Key: { inferenceId: 'w', endpointName: 'ep' }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 1 }, ReturnValues: 'ALL_NEW' }),
+      new GetCommand({ TableName, Key: { inferenceId: 'w', endpointName: 'ep' }, ConsistentRead: true }),
+    ];
+    const first = [];
+    for (const command of fresh()) first.push(await settle(client.send(command)));
+    const recording = await meter.takeRecording('recorded');
+    const before = meter.snapshot();
+
+    meter.answerFrom('recorded', recording);
+    // dynalite would answer n = 2 now; the recording answers what it answered the first time.
+    const round = [];
+    for (const command of [
+      new UpdateCommand({ TableName, Key: { inferenceId: 'w', endpointName: 'ep' }, UpdateExpression: 'SET n = n + :n', ExpressionAttributeValues: { ':n': 1 }, ReturnValues: 'ALL_NEW' }),
+      fresh()[1]!,
+    ])
+      round.push(await settle(client.send(command)));
+    expect(round).toEqual(first);
+    // Nothing left for a third command of the same key and operation: an empty answer.
+    expect(await settle(client.send(fresh()[1]!))).toEqual({ output: { $metadata: undefined } });
+    expect(meter.snapshot()).toEqual(before);
+    expect((await meter.takeRecording('recorded')).calls).toEqual([]);
+
+    meter.answerFrom('recorded', undefined);
+    // Back to dynalite: the table never saw the round's increment.
+    expect(await settle(client.send(fresh()[1]!))).toEqual(first[1]);
+  });
 });

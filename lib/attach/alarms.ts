@@ -8,7 +8,10 @@ import type { AlarmSpec, AlarmStat, MetricUse, ThresholdRef } from '../profiles/
  * - a plain metric against a static threshold;
  * - a ratio of two metrics through metric math;
  * - an anomaly detection band: `ANOMALY_DETECTION_BAND(m1, width)` as the threshold metric;
- * - several hosts of a job combined with MIN or MAX (metric math), at most 10 per alarm.
+ * - several hosts of a job combined with MIN or MAX (metric math), at most 10 per alarm;
+ * - a Metrics Insights query, where the dimension values cannot be known in advance (a pipeline
+ *   container without ContainerHostname): one query over the schema, filtered with `=` on the
+ *   values that are known, GROUP BY the unknown one, so each series is a contributor of its own.
  * No `Unit` is ever set: a unit that differs from the published one silently matches nothing.
  */
 export interface AlarmTarget {
@@ -20,6 +23,41 @@ export interface AlarmTarget {
   thresholds: Thresholds;
   actions: string[];
   tags: Tag[];
+  /** Instead of `dimensions`: every series of the schema the filters match, one contributor per group. */
+  query?: InsightsQuery;
+}
+
+export interface InsightsQuery {
+  /** The metric's exact dimension set (SCHEMA matches only series with exactly these dimensions). */
+  schema: readonly string[];
+  /** `Name = 'Value'` filters, joined with AND. */
+  where: Dimension[];
+  groupBy: readonly string[];
+}
+
+// Metrics Insights aggregates with AVG, COUNT, MAX, MIN and SUM only (no percentiles).
+const INSIGHTS_FUNCTIONS: Partial<Record<AlarmStat, string>> = { Average: 'AVG', SampleCount: 'COUNT', Maximum: 'MAX', Minimum: 'MIN', Sum: 'SUM' };
+// Values are single-quoted in the query; SageMaker names are letters, digits and hyphens, so a
+// value outside this set is refused rather than escaped by a rule we could not confirm.
+const SAFE_VALUE = /^[A-Za-z0-9._-]+$/;
+const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `SELECT AVG(ContainerLatency) FROM SCHEMA("AWS/SageMaker", ...) WHERE ... GROUP BY ...`. */
+export function insightsExpression(metric: MetricDef, stat: AlarmStat, query: InsightsQuery): string {
+  const fn = INSIGHTS_FUNCTIONS[stat];
+  if (!fn) throw new Error(`Metrics Insights has no ${stat} aggregate (${metric.name})`);
+  for (const name of [metric.name, ...query.schema, ...query.groupBy, ...query.where.map((d) => d.Name ?? '')]) {
+    if (!SAFE_NAME.test(name)) throw new Error(`${name} cannot be named in a Metrics Insights query`);
+  }
+  const where = query.where.map((d) => {
+    if (!SAFE_VALUE.test(d.Value ?? '')) throw new Error(`${d.Name} value ${JSON.stringify(d.Value)} cannot be quoted in a Metrics Insights query`);
+    return `${d.Name} = '${d.Value}'`;
+  });
+  return [
+    `SELECT ${fn}(${metric.name}) FROM SCHEMA("${metric.namespace}", ${query.schema.join(', ')})`,
+    ...(where.length > 0 ? [`WHERE ${where.join(' AND ')}`] : []),
+    ...(query.groupBy.length > 0 ? [`GROUP BY ${query.groupBy.join(', ')}`] : []),
+  ].join(' ');
 }
 
 /** PutMetricAlarm accepts at most 10 metrics (MetricStat queries) in one alarm. */
@@ -88,6 +126,17 @@ export function alarmInput(spec: AlarmSpec, target: AlarmTarget): PutMetricAlarm
         // No traffic is no failure rate: 0 rather than a division by zero.
         { Id: 'e1', Expression: `IF(${denominator} > 0, m1 / ${denominator}, 0)`, Label: `${spec.metric.name} / ${condition.denominator.metric.name}`, ReturnData: true },
       ],
+    };
+  }
+
+  if (target.query) {
+    // One query, one alarm: the series it returns are its contributors, evaluated each on its own.
+    return {
+      ...common,
+      AlarmDescription: describe(`Threshold ${threshold.text}, each ${target.query.groupBy.join(', ')} on its own (Metrics Insights query)`),
+      ComparisonOperator: condition.comparison,
+      Threshold: threshold.value,
+      Metrics: [{ Id: 'q1', Expression: insightsExpression(spec.metric, spec.stat, target.query), Period: spec.period, Label: `${spec.stat} ${spec.metric.name}`, ReturnData: true }],
     };
   }
 

@@ -14,7 +14,7 @@ import type { ResourceRef } from '../sagemaker/resource';
 import type { JobKind, ResourceKind } from '../profiles/kinds';
 import type { JobOutcome, Lifecycle } from '../sagemaker/status';
 import type { GapRecord } from '../store/inventory';
-import { alarmInput, MAX_METRICS_PER_ALARM } from './alarms';
+import { alarmInput, MAX_METRICS_PER_ALARM, type InsightsQuery } from './alarms';
 import { dashboardInputs } from './dashboards';
 import { streamInput } from './metric-stream';
 import { alarmName, managedTags, subscriptionFilterName } from '../names/owned';
@@ -86,8 +86,8 @@ function endpointAttachments(model: EndpointModel, settings: ConvergeSettings): 
   const alarms = new Map<string, PutMetricAlarmCommandInput>();
   const actions = [settings.alertsTopicArn];
   const tags = managedTags('endpoint', model.name);
-  const add = (spec: AlarmSpec, name: string, dimensions: Dimension[], where: string) => {
-    if (!alarms.has(name)) alarms.set(name, alarmInput(spec, { alarmName: name, dimensions: [dimensions], where, thresholds, actions, tags }));
+  const add = (spec: AlarmSpec, name: string, dimensions: Dimension[], where: string, query?: InsightsQuery) => {
+    if (!alarms.has(name)) alarms.set(name, alarmInput(spec, { alarmName: name, dimensions: [dimensions], where, thresholds, actions, tags, ...(query ? { query } : {}) }));
   };
 
   for (const variant of model.variants) {
@@ -103,6 +103,12 @@ function endpointAttachments(model: EndpointModel, settings: ConvergeSettings): 
           add(spec, alarmName(prefix, 'endpoint', model.name, 'variant', variant.name, spec.id), dims([endpointDim, variantDim]), `Endpoint ${model.name}, variant ${variant.name}`);
           break;
         case 'container':
+          // Without ContainerHostname SageMaker picks the ContainerName: one Metrics Insights alarm watches each container.
+          if (variant.containers.some((container) => !container.name)) {
+            const query = { schema: SCOPE_DIMENSIONS.container, where: dims([endpointDim, variantDim]), groupBy: ['ContainerName'] };
+            add(spec, alarmName(prefix, 'endpoint', model.name, 'variant', variant.name, 'containers', spec.id), [], `Endpoint ${model.name}, variant ${variant.name}, every container`, query);
+            break;
+          }
           for (const container of variant.containers) {
             if (!container.name) continue;
             add(

@@ -65,7 +65,7 @@ export function classifyEndpoint(bundle: EndpointBundle, eventTags: Tags = {}): 
         if (!container.name) {
           issues.push({
             code: 'ContainerNameUnknown',
-            message: `container ${index + 1} of pipeline model ${modelName} has no ContainerHostname: its ContainerLatency alarm cannot be named`,
+            message: `container ${index + 1} of pipeline model ${modelName} has no ContainerHostname: its ContainerLatency is watched by one Metrics Insights alarm over the variant's containers, with no dashboard line of its own`,
           });
         }
       }

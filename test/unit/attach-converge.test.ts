@@ -814,6 +814,78 @@ describe('concurrency and ordering', () => {
   });
 });
 
+describe('inference pipeline containers without ContainerHostname: one Metrics Insights alarm per variant', () => {
+  const unnamed = (...containers: number[]) => {
+    const raw = fixture('describe/inference-pipeline.json') as { models: Array<{ Containers: Array<Record<string, unknown>> }> };
+    for (const index of containers) delete raw.models[0]!.Containers[index]!.ContainerHostname;
+    return classifyEndpoint(EndpointBundleSchema.parse(raw));
+  };
+  const EXPECTED_MI_INPUT = {
+    AlarmName: 'sagewatch_endpoint.claims-pipeline.variant.AllTraffic.containers.container-latency',
+    ActionsEnabled: true,
+    AlarmActions: ALERTS,
+    OKActions: ALERTS,
+    EvaluationPeriods: 5,
+    DatapointsToAlarm: 3,
+    TreatMissingData: 'notBreaching',
+    Tags: [
+      { Key: 'sagewatch:managed', Value: 'true' },
+      { Key: 'sagewatch:resource', Value: 'endpoint/claims-pipeline' },
+    ],
+    AlarmDescription:
+      'Average ContainerLatency of this pipeline container above the threshold. Threshold 1000 ms (tag sagewatch:container-latency-avg-ms), each ContainerName on its own (Metrics Insights query). Endpoint claims-pipeline, variant AllTraffic, every container. Managed by sagewatch.',
+    ComparisonOperator: 'GreaterThanThreshold',
+    // 1,000 ms in the metric's unit (Microseconds).
+    Threshold: 1_000_000,
+    // No Namespace/MetricName/Dimensions/Statistic: the query is the alarm's only data.
+    Metrics: [
+      {
+        Id: 'q1',
+        Expression: `SELECT AVG(ContainerLatency) FROM SCHEMA("AWS/SageMaker", EndpointName, VariantName, ContainerName) WHERE EndpointName = 'claims-pipeline' AND VariantName = 'AllTraffic' GROUP BY ContainerName`,
+        Period: 60,
+        Label: 'Average ContainerLatency',
+        ReturnData: true,
+      },
+    ],
+  };
+  const MI_ALARM = 'sagewatch_endpoint.claims-pipeline.variant.AllTraffic.containers.container-latency';
+  const perContainer = (name: string) => `sagewatch_endpoint.claims-pipeline.variant.AllTraffic.container.${name}.container-latency`;
+
+  it('the exact PutMetricAlarm: SCHEMA of ContainerLatency, filtered on the endpoint and variant, GROUP BY ContainerName', async () => {
+    await converge(endpointRequest(unnamed(1)), deps());
+    const names = cw.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.AlarmName);
+    // No per-container alarm beside it: the query covers the named containers too.
+    expect(names.filter((name) => name?.includes('container'))).toEqual([MI_ALARM]);
+    // The exact request, nothing more in it.
+    expect(
+      cw
+        .commandCalls(PutMetricAlarmCommand)
+        .filter((c) => c.args[0].input.AlarmName === MI_ALARM)
+        .map((c) => c.args[0].input),
+    ).toEqual([EXPECTED_MI_INPUT]);
+  });
+
+  it('idempotent: a second run writes nothing; a detach deletes it with the rest', async () => {
+    await converge(endpointRequest(unnamed(1)), deps());
+    resetHistory();
+    expect((await converge(endpointRequest(unnamed(1)), deps())).status).toBe('unchanged');
+    expectNoWrites();
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [{ filterName: 'sagewatch_logs', destinationArn: SETTINGS.logDestinationArn }] });
+    await converge(endpointRequest(undefined, 'detach', 'claims-pipeline'), deps());
+    const deleted = cw.commandCalls(DeleteAlarmsCommand).flatMap((c) => c.args[0].input.AlarmNames ?? []);
+    expect(deleted).toContain(MI_ALARM);
+    expect((await inventory.read('endpoint/claims-pipeline')).attachments).toEqual([]);
+  });
+
+  it('once every container has a hostname, the per-container alarms replace it and it is deleted', async () => {
+    await converge(endpointRequest(unnamed(1)), deps());
+    resetHistory();
+    await converge(endpointRequest(classifyEndpoint(bundle('inference-pipeline'))), deps());
+    expect(cw.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.AlarmName)).toEqual(['preprocess', 'predict', 'postprocess'].map(perContainer));
+    expect(cw).toHaveReceivedCommandExactlyOnceWith(DeleteAlarmsCommand, { AlarmNames: [MI_ALARM] });
+  });
+});
+
 describe('jobs', () => {
   const job: ResourceRef = { kind: 'training-job', name: 'churn-xgb-2024-06-01', region: 'eu-west-1', account: '111122223333', tags: {} };
   const running = () => classifyJob('training-job', fixture('training-job-state-change.in-progress.json').detail as Record<string, unknown>);

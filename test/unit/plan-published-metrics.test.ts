@@ -284,6 +284,7 @@ function unpublished(refs: MetricRef[], published: Table, allowAsyncAlias = fals
   return problems;
 }
 
+const D = 'events/sagemaker/describe';
 const dir = mkdtempSync(join(tmpdir(), 'sagewatch-published-'));
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> & { detail: Record<string, unknown> };
 
@@ -308,13 +309,21 @@ function runningProcessingJob(): string {
   return file;
 }
 
+/** The pipeline's describe with its second container's ContainerHostname left out, as users often do. */
+function pipelineWithoutHostname(): string {
+  const raw = read(`${D}/inference-pipeline.json`) as unknown as { models: Array<{ Containers: Array<Record<string, unknown>> }> };
+  delete raw.models[0]!.Containers[1]!.ContainerHostname;
+  const file = join(dir, 'inference-pipeline-unnamed.describe.json');
+  writeFileSync(file, JSON.stringify(raw));
+  return file;
+}
+
 async function planned(event: string, describe?: string): Promise<{ kinds: string[]; actions: PlannedAction[] }> {
   const result = await cli(['plan', '--event', event, ...(describe ? ['--describe', describe] : []), '--json']);
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as { kinds: string[]; actions: PlannedAction[] };
 }
 
-const D = 'events/sagemaker/describe';
 const ENDPOINT_CASES: Array<{ kind: string; describe: string; kinds: string[]; published: Table; async?: boolean }> = [
   { kind: 'real-time', describe: `${D}/real-time.json`, kinds: ['real-time'], published: REAL_TIME },
   { kind: 'serverless', describe: `${D}/serverless.json`, kinds: ['serverless'], published: SERVERLESS },
@@ -324,6 +333,8 @@ const ENDPOINT_CASES: Array<{ kind: string; describe: string; kinds: string[]; p
   // Async and multi-model: the async list is exhaustive, so no model-loading metric at all.
   { kind: 'async multi-model', describe: `${D}/async-multi-model.json`, kinds: ['async', 'multi-model'], published: ASYNC, async: true },
   { kind: 'inference pipeline', describe: `${D}/inference-pipeline.json`, kinds: ['real-time', 'inference-pipeline'], published: merge(REAL_TIME, PIPELINE) },
+  // Its ContainerLatency through a Metrics Insights query (SCHEMA with the page's dimension set).
+  { kind: 'inference pipeline, a container without hostname', describe: pipelineWithoutHostname(), kinds: ['real-time', 'inference-pipeline'], published: merge(REAL_TIME, PIPELINE) },
   { kind: 'inference components', describe: `${D}/inference-components.json`, kinds: ['inference-components'], published: INFERENCE_COMPONENTS },
 ];
 

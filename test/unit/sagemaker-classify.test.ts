@@ -125,11 +125,17 @@ describe('classifyEndpoint: combinations and details', () => {
     expect(classifyEndpoint(EndpointBundleSchema.parse(raw)).kinds).toEqual(['real-time']);
   });
 
-  it('reports a pipeline container without hostname: its ContainerLatency alarm cannot be named', () => {
+  it('reports a pipeline container without hostname: watched through a Metrics Insights alarm, with no dashboard line', () => {
     const raw = fixture('describe/inference-pipeline.json') as { models: Array<{ Containers: Array<Record<string, unknown>> }> };
     delete raw.models[0]!.Containers[1]!.ContainerHostname;
     const model = classifyEndpoint(EndpointBundleSchema.parse(raw));
-    expect(model.issues).toEqual([{ code: 'ContainerNameUnknown', message: 'container 2 of pipeline model claims-serial has no ContainerHostname: its ContainerLatency alarm cannot be named' }]);
+    expect(model.issues).toEqual([
+      {
+        code: 'ContainerNameUnknown',
+        message:
+          "container 2 of pipeline model claims-serial has no ContainerHostname: its ContainerLatency is watched by one Metrics Insights alarm over the variant's containers, with no dashboard line of its own",
+      },
+    ]);
   });
 
   it('reports a model it could not describe', () => {

@@ -1,5 +1,5 @@
 /**
- * What the bench times: the processors' own work on a batch, from the event Lambda hands over
+ * What the bench times: processLogs' own work on a batch, from the event Lambda hands over
  * to the store calls (with the store's input building and response mapping, over a sink that
  * only counts) and the EMF metrics, and the physical floor of the log path: decoding the same
  * records and nothing else.
@@ -8,10 +8,8 @@ import { gunzipSync } from 'node:zlib';
 import { parseConfig } from '../lib/config';
 import { processLogRecords } from '../lib/correlate/process-logs';
 import type { LogRecordInput } from '../lib/logs/kinesis-event';
-import { processNotifications } from '../lib/correlate/process-notifications';
 import { RequestMerges } from '../lib/correlate/request-merges';
 import { logRecordsFromEvent } from '../lib/logs/kinesis-event';
-import { notificationInputsFromEvent } from '../lib/notifications/event';
 import { createLogger } from '../lib/telemetry/logger';
 import { createOpsMetrics, createRequestMetrics, publishCounters, publishObservations } from '../lib/telemetry/metrics';
 import { sinkStore } from './sinks';
@@ -54,29 +52,5 @@ export function createLogPipeline(): (event: unknown) => Promise<PipelineRun> {
       logEvents: outcome.counters.total('DataLogLines') + outcome.counters.total('DataLogLinesUnparsed') + outcome.counters.total('LogEventsIgnored'),
       storeCalls: sender.counts.updates + sender.counts.gets - before,
     };
-  };
-}
-
-/**
- * The processNotifications handler's correlation work, as in functions/process-notifications.ts:
- * parse, merge (sink store), derived metrics, batch log line. The request-level detectors that
- * run after it are left out: they keep windows in another table through their own client,
- * which this sink does not stand in for.
- */
-export function createNotificationPipeline(): (event: unknown) => Promise<{ notifications: number; storeCalls: number }> {
-  const config = parseConfig({});
-  const logger = createLogger(config.serviceName);
-  const requestMetrics = createRequestMetrics(config.metricsNamespace);
-  const opsMetrics = createOpsMetrics(config.metricsNamespace, config.serviceName);
-  const { store: requests, sender } = sinkStore();
-  const store = new RequestMerges(requests);
-  return async (event) => {
-    const before = sender.counts.updates;
-    const { inputs } = notificationInputsFromEvent(event);
-    const outcome = await processNotifications(inputs, { store, log: logger });
-    publishObservations(requestMetrics, outcome.observations);
-    publishCounters(opsMetrics, outcome.counters);
-    logger.info('notifications processed', { messages: inputs.length, ...outcome.counters.toJSON() });
-    return { notifications: inputs.length, storeCalls: sender.counts.updates - before };
   };
 }

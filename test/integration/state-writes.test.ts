@@ -1,10 +1,9 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/process-notifications';
 import { resetConfig } from '../../lib/config';
 import { MemoryPublisher } from '../../lib/alerts/publish';
 import { asyncNotification, sqsEvent } from '../../local/builders';
+import { DynamoProxy } from '../../local/dynamo-proxy';
 import { captureEmf } from '../support/emf';
 import { TABLES, useDynamo } from '../support/dynamo';
 
@@ -25,37 +24,18 @@ interface Write {
 /** A loopback proxy that notes every write's table and key and passes the bytes on untouched. */
 class WriteRecorder {
   readonly writes: Write[] = [];
-  private server?: Server;
+  private proxy?: DynamoProxy;
 
-  async start(target: string): Promise<string> {
-    const url = new URL(target);
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const operation =
-          String(req.headers['x-amz-target'] ?? '')
-            .split('.')
-            .pop() ?? '';
-        if (/^(PutItem|UpdateItem|DeleteItem)$/.test(operation)) {
-          const input = JSON.parse(body.toString('utf8')) as { TableName: string; Item?: Record<string, { S?: string }>; Key?: Record<string, { S?: string }> };
-          const key = input.Item ?? input.Key ?? {};
-          this.writes.push({ operation, table: input.TableName, pk: key.pk?.S ?? '', sk: key.sk?.S ?? '' });
-        }
-        const upstream = request({ hostname: url.hostname, port: url.port, path: req.url, method: req.method, headers: req.headers }, (response) => {
-          res.writeHead(response.statusCode ?? 500, response.headers);
-          response.pipe(res);
-        });
-        upstream.on('error', () => {
-          res.writeHead(500);
-          res.end();
-        });
-        upstream.end(body);
-      });
+  start(target: string): Promise<string> {
+    this.proxy = new DynamoProxy(target, (operation, body) => {
+      if (/^(PutItem|UpdateItem|DeleteItem)$/.test(operation)) {
+        const input = JSON.parse(body.toString('utf8')) as { TableName: string; Item?: Record<string, { S?: string }>; Key?: Record<string, { S?: string }> };
+        const key = input.Item ?? input.Key ?? {};
+        this.writes.push({ operation, table: input.TableName, pk: key.pk?.S ?? '', sk: key.sk?.S ?? '' });
+      }
+      return undefined;
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.proxy.start();
   }
 
   /** The state-table writes since `from`, but the endpoint listings (the requests' index, not detector state). */
@@ -64,7 +44,7 @@ class WriteRecorder {
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.proxy?.close();
   }
 }
 

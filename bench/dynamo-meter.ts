@@ -21,7 +21,7 @@ import { createServer, request as httpRequest, Agent, type IncomingMessage, type
 import type { AddressInfo } from 'node:net';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, type GetItemCommandInput, QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { indexEntry, queryReadCost, readUnits, itemBytes, writeCost, type IndexSchema, type Item, type TableSchema } from './capacity';
-import { matchKey, wireKeyValue, type RecordedCall, type Recording } from './replay-sender';
+import { matchKey, operationKey, wireKeyValue, type RecordedCall, type Recording } from './replay-sender';
 
 export interface TableUsage {
   writeUnits: number;
@@ -126,7 +126,7 @@ export class DynamoMeter {
     for (const call of recording.calls) {
       for (const [map, key] of [
         [exact, call.match],
-        [loose, call.match.split('\u0000', 2).join('\u0000')],
+        [loose, operationKey(call.match)],
       ] as const) {
         const queue = map.get(key) ?? [];
         queue.push(call);
@@ -250,7 +250,7 @@ export class DynamoMeter {
       if (call) answering.given.add(call);
       return call;
     };
-    const call = take(answering.exact.get(match)) ?? take(answering.loose.get(match.split('\u0000', 2).join('\u0000')));
+    const call = take(answering.exact.get(match)) ?? take(answering.loose.get(operationKey(match)));
     res.writeHead(call?.status ?? 200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'bench-recorded' });
     res.end(call?.body ?? '{}');
   }

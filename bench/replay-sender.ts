@@ -15,8 +15,7 @@
  * given for its operation and table.
  */
 import { BatchGetCommand, type DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DynamoDBServiceError } from '../lib/aws/signed-dynamodb';
+import { parseBody, serviceErrorOf, unmarshallOutput, type DynamoDBServiceError, type Operation } from '../lib/aws/signed-dynamodb';
 import type { DocumentSender } from '../lib/store/requests';
 
 /** One request as the proxy saw it, with DynamoDB's answer (its raw JSON body). */
@@ -55,8 +54,6 @@ export function wireKeyValue(value: unknown): string {
 }
 
 type Answer = ({ output: Record<string, unknown> } | { error: DynamoDBServiceError }) & { given: boolean };
-
-const UNMARSHALL = { wrapNumbers: false } as const;
 
 export class ReplaySender implements DocumentSender {
   private keys: Record<string, string[]> = {};
@@ -132,7 +129,7 @@ export class ReplaySender implements DocumentSender {
 }
 
 /** A match key's operation and table, without the key values. */
-const operationKey = (match: string) => match.split('\u0000', 2).join('\u0000');
+export const operationKey = (match: string) => match.split('\u0000', 2).join('\u0000');
 
 /** The first answer of `queue` not yet given (given ones are dropped from its head). */
 function next(queue: Answer[] | undefined): Answer | undefined {
@@ -141,27 +138,10 @@ function next(queue: Answer[] | undefined): Answer | undefined {
   return queue.find((answer) => !answer.given);
 }
 
-/** What lib/aws/signed-dynamodb.ts would have returned or thrown for this answer. */
+/** What lib/aws/signed-dynamodb.ts would have returned or thrown for this answer (its own parsing, on the recorded body). */
 function answerOf(call: RecordedCall): Answer {
-  let body: Record<string, unknown> = {};
-  try {
-    body = call.body ? (JSON.parse(call.body) as Record<string, unknown>) : {};
-  } catch {
-    body = { message: call.body.slice(0, 200) };
-  }
-  if (call.status >= 200 && call.status < 300) {
-    const output: Record<string, unknown> = { ...body, $metadata: { httpStatusCode: call.status, attempts: 1, totalRetryDelay: 0 } };
-    for (const member of ['Attributes', 'Item', 'LastEvaluatedKey'] as const) {
-      if (output[member] !== undefined) output[member] = unmarshall(output[member] as never, UNMARSHALL);
-    }
-    if (Array.isArray(output.Items)) output.Items = output.Items.map((item) => unmarshall(item as never, UNMARSHALL));
-    if (output.Responses) {
-      output.Responses = Object.fromEntries(Object.entries(output.Responses as Record<string, unknown[]>).map(([table, items]) => [table, items.map((item) => unmarshall(item as never, UNMARSHALL))]));
-    }
-    return { output, given: false };
-  }
-  const type = String(body.__type ?? 'UnknownError');
-  const name = type.slice(type.lastIndexOf('#') + 1).split(':')[0]!;
-  const message = typeof body.message === 'string' ? body.message : typeof body.Message === 'string' ? body.Message : 'UnknownError';
-  return { error: new DynamoDBServiceError(name, message, call.status < 500 ? 'client' : 'server', { httpStatusCode: call.status, attempts: 1, totalRetryDelay: 0 }, body), given: false };
+  const body = parseBody(call.body);
+  const metadata = { httpStatusCode: call.status, attempts: 1, totalRetryDelay: 0 };
+  if (call.status >= 200 && call.status < 300) return { output: unmarshallOutput(call.operation as Operation, { ...body, $metadata: metadata }), given: false };
+  return { error: serviceErrorOf(call.status, body, metadata), given: false };
 }

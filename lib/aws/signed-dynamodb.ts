@@ -37,7 +37,7 @@ export interface SignedDynamoDBOptions {
   socketTimeoutMs?: number;
 }
 
-type Operation = 'UpdateItem' | 'GetItem' | 'PutItem' | 'DeleteItem' | 'Query' | 'BatchGetItem';
+export type Operation = 'UpdateItem' | 'GetItem' | 'PutItem' | 'DeleteItem' | 'Query' | 'BatchGetItem';
 
 type SupportedCommand = UpdateCommand | GetCommand | PutCommand | DeleteCommand | QueryCommand | BatchGetCommand;
 
@@ -170,10 +170,7 @@ export class SignedDynamoDBClient {
   }
 
   private serviceError(message: IncomingMessage, status: number, body: Record<string, unknown>, requestId: string | undefined): DynamoDBServiceError {
-    const type = String(body.__type ?? header(message, 'x-amzn-errortype') ?? 'UnknownError');
-    const name = type.slice(type.lastIndexOf('#') + 1).split(':')[0]!;
-    const text = typeof body.message === 'string' ? body.message : typeof body.Message === 'string' ? body.Message : 'UnknownError';
-    const error = new DynamoDBServiceError(name, text, status < 500 ? 'client' : 'server', { httpStatusCode: status, ...(requestId ? { requestId } : {}) }, body);
+    const error = serviceErrorOf(status, body, { httpStatusCode: status, ...(requestId ? { requestId } : {}) }, header(message, 'x-amzn-errortype'));
     if (isClockSkewError(error as never)) {
       // As the SDK does: take the server's clock from the response and retry with it.
       const serverTime = Date.parse(header(message, 'date') ?? '');
@@ -215,6 +212,14 @@ export class SignedDynamoDBClient {
   }
 }
 
+/** DynamoDB's error answer as the SDK throws it: named by its `__type` (else the error-type header), client or server fault by status. */
+export function serviceErrorOf(status: number, body: Record<string, unknown>, metadata: DynamoDBServiceError['$metadata'], errorType?: string): DynamoDBServiceError {
+  const type = String(body.__type ?? errorType ?? 'UnknownError');
+  const name = type.slice(type.lastIndexOf('#') + 1).split(':')[0]!;
+  const text = typeof body.message === 'string' ? body.message : typeof body.Message === 'string' ? body.Message : 'UnknownError';
+  return new DynamoDBServiceError(name, text, status < 500 ? 'client' : 'server', metadata, body);
+}
+
 function operationOf(command: SupportedCommand): Operation {
   if (command instanceof UpdateCommand) return 'UpdateItem';
   if (command instanceof GetCommand) return 'GetItem';
@@ -245,7 +250,8 @@ function marshallInput(operation: Operation, input: Record<string, unknown>): Re
   return out;
 }
 
-function unmarshallOutput(operation: Operation, output: Record<string, unknown>): Record<string, unknown> {
+/** A successful answer's members as the document client returns them (native values). */
+export function unmarshallOutput(operation: Operation, output: Record<string, unknown>): Record<string, unknown> {
   for (const member of ['Attributes', 'Item', 'LastEvaluatedKey'] as const) {
     if (output[member] !== undefined) output[member] = fromAttributes(output[member]);
   }
@@ -267,7 +273,8 @@ function unmarshallOutput(operation: Operation, output: Record<string, unknown>)
   return output;
 }
 
-function parseBody(text: string): Record<string, unknown> {
+/** An answer's JSON body; a body that is not JSON is kept as its message. */
+export function parseBody(text: string): Record<string, unknown> {
   if (text.length === 0) return {};
   try {
     const parsed: unknown = JSON.parse(text);

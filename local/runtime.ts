@@ -12,6 +12,7 @@ import { StdoutCapture } from './stdout-capture';
 import { subscribeNotifySlack } from './alert-subscription';
 import { Chaos } from './chaos';
 import { playTimeline } from './player';
+import { evidenceOf } from './evidence-arrival';
 import { Expectations, judge, type AlertRef, type Detection, type Miss, type Verdict } from './demo-summary';
 import { LocalSns } from './sns';
 
@@ -44,7 +45,21 @@ export interface DemoSummary {
    * `detectableFrom`: the fewest the detector needs (FAILURE_MIN_FAILURES failures for a burst,
    * LATENCY_MIN_SAMPLES requests for a shift), below which it cannot be caught by design.
    */
-  injected: Array<{ id: string; kind: string; resource: string; fromMinute: number; withinMinutes: number; affectedRequests: number; detectableFrom: number }>;
+  injected: Array<{
+    id: string;
+    kind: string;
+    resource: string;
+    fromMinute: number;
+    withinMinutes: number;
+    affectedRequests: number;
+    detectableFrom: number;
+    /**
+     * Minutes after fromMinute by which the traffic has sent `detectableFrom` changed requests, 9
+     * times in 10 (local/evidence-arrival.ts): no detector can be faster. null when that is unlikely
+     * before the fault ends; absent for a fault that changes no request (the failed training job).
+     */
+    evidenceP90Minutes?: number | null;
+  }>;
   detected: Detection[];
   /** Faults not caught in time (with why). */
   missed: Miss[];
@@ -143,15 +158,19 @@ export async function runDemo(options: DemoOptions): Promise<{ summary: DemoSumm
       correlated,
       lost: expectations.count - correlated,
       duplicatesCounted: Math.max(0, counted - delivered),
-      injected: scenario.faults.map((f) => ({
-        id: f.id,
-        kind: f.kind,
-        resource: f.resource,
-        fromMinute: minuteOf(f.from),
-        withinMinutes: f.withinMinutes,
-        affectedRequests: expectations.affected.get(f.id) ?? 0,
-        detectableFrom: f.kind === 'error-burst' ? stack.config.failureMinFailures : f.kind === 'latency-shift' ? stack.config.latencyMinSamples : 1,
-      })),
+      injected: scenario.faults.map((f) => {
+        const detectableFrom = f.kind === 'error-burst' ? stack.config.failureMinFailures : f.kind === 'latency-shift' ? stack.config.latencyMinSamples : 1;
+        return {
+          id: f.id,
+          kind: f.kind,
+          resource: f.resource,
+          fromMinute: minuteOf(f.from),
+          withinMinutes: f.withinMinutes,
+          affectedRequests: expectations.affected.get(f.id) ?? 0,
+          detectableFrom,
+          ...evidenceOf(scenario.traffic, f.id, detectableFrom),
+        };
+      }),
       detected: verdict.detected,
       missed: verdict.missed,
       falseAlerts: verdict.falseAlerts,

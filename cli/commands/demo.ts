@@ -100,7 +100,15 @@ export function renderSummary(s: DemoSummary, home: string, color: Colors = plai
     const cannotCatch = !hit && undetectable(fault);
     out.push(`  ${fault.id} ${fault.kind} on ${fault.resource}: ${hit ? color.green(`caught after ${hit.delayMinutes} min`) : cannotCatch ? color.yellow('undetectable') : color.red('NOT CAUGHT')}`);
     if (cannotCatch) out.push(`    it changed ${fault.affectedRequests} requests; its detector needs ${fault.detectableFrom}`);
-    else if (!hit) out.push(`    within ${fault.withinMinutes} min: ${miss?.reason ?? 'not detected'} (${fault.affectedRequests} requests affected)`);
+    else if (!hit) {
+      out.push(`    within ${fault.withinMinutes} min: ${miss?.reason ?? 'not detected'} (${fault.affectedRequests} requests affected)`);
+      const evidence = fault.evidenceP90Minutes;
+      if (evidence === null || (evidence !== undefined && evidence > fault.withinMinutes)) {
+        out.push(
+          `    this traffic sends the ${fault.detectableFrom} changed requests its detector needs ${evidence === null ? 'before the fault ends less than 9 times in 10' : `only ${evidence} min in, 9 times in 10`}`,
+        );
+      }
+    }
     if (hit) out.push(`    by ${hit.alert.kind} [${hit.alert.severity}] "${truncate(hit.alert.title, 87 - hit.alert.kind.length - hit.alert.severity.length)}"`);
   }
   out.push(`  alerts without a fault: ${s.falseAlerts.length === 0 ? 'none' : ''}`);

@@ -43,7 +43,16 @@ describe('tables fit 100 columns', () => {
       duplicatesCounted: 0,
       injected: [
         { id: 'F3', kind: 'lost-notifications', resource: 'tenant-forecast-async-multi-model-endpoint-eu', fromMinute: 60, withinMinutes: 45, affectedRequests: 12, detectableFrom: 1 },
-        { id: 'F7', kind: 'latency-shift', resource: 'tenant-forecast-async-multi-model-endpoint-eu', fromMinute: 90, withinMinutes: 20, affectedRequests: 40, detectableFrom: 5 },
+        {
+          id: 'F7',
+          kind: 'latency-shift',
+          resource: 'tenant-forecast-async-multi-model-endpoint-eu',
+          fromMinute: 90,
+          withinMinutes: 20,
+          affectedRequests: 40,
+          detectableFrom: 5,
+          evidenceP90Minutes: 45.2,
+        },
       ],
       detected: [
         {
@@ -92,6 +101,8 @@ describe('tables fit 100 columns', () => {
     expect(widest(text)).toBeLessThanOrEqual(100);
     for (const kind of kinds) expect(text.replace(/\s+/g, ' ')).toContain(kind);
     expect(text).toContain('15x PutMetricAlarm');
+    // A miss whose allowance is shorter than the traffic needs to show the fault says so.
+    expect(text).toContain('sends the 5 changed requests its detector needs only 45.2 min in, 9 times in 10');
   });
 });
 

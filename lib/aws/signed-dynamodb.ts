@@ -1,12 +1,11 @@
 // Over 300 lines on purpose: one client (sign, send, retry, marshal) whose parts only work together.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
 import { isClockSkewError, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryErrorType, RetryStrategyV2, StandardRetryToken } from '@smithy/types';
+import { type HttpAnswer, KeepAliveHttp } from './keep-alive-http';
 import { PostSigner } from './sigv4';
 
 /**
@@ -70,18 +69,24 @@ interface Endpoint {
   host: string;
 }
 
+interface Prepared {
+  endpoint: Endpoint;
+  http: KeepAliveHttp;
+  retries: RetryStrategyV2;
+}
+
 export class SignedDynamoDBClient {
   private readonly sdk: DynamoDBClient;
   private readonly signer: PostSigner;
   private readonly credentials: AwsCredentialIdentityProvider;
-  private readonly httpsAgent: HttpsAgent;
-  private readonly httpAgent: HttpAgent;
+  private readonly maxSockets: number;
   private readonly socketTimeoutMs: number;
-  /** The endpoint and retry strategy, resolved by the first call. */
-  private preparing?: Promise<{ endpoint: Endpoint; retries: RetryStrategyV2 }>;
-  private ready?: { endpoint: Endpoint; retries: RetryStrategyV2 };
+  /** The endpoint, its sockets and the retry strategy, resolved by the first call. */
+  private preparing?: Promise<Prepared>;
+  private ready?: Prepared;
   /** Milliseconds to add to the local clock when signing, learnt from a clock-skew error. */
   private clockOffsetMs = 0;
+  private destroyed = false;
 
   constructor(options: SignedDynamoDBOptions) {
     this.sdk = new DynamoDBClient({ region: options.region, maxAttempts: options.maxAttempts ?? 5, retryMode: 'standard', ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
@@ -89,23 +94,21 @@ export class SignedDynamoDBClient {
     // The SDK's credential chain (memoised, refreshed before expiry); no x-amz-content-sha256 header (DynamoDB does not need it).
     this.credentials = config.credentials as AwsCredentialIdentityProvider;
     this.signer = new PostSigner('dynamodb', options.region);
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 50 };
-    this.httpsAgent = new HttpsAgent(agentOptions);
-    this.httpAgent = new HttpAgent(agentOptions);
+    this.maxSockets = options.maxSockets ?? 50;
     this.socketTimeoutMs = options.socketTimeoutMs ?? 30_000;
   }
 
   async send(command: SupportedCommand): Promise<unknown> {
     const operation = operationOf(command);
     const body = JSON.stringify(marshallInput(operation, command.input as unknown as Record<string, unknown>));
-    const { endpoint, retries } = this.ready ?? (await this.prepare());
+    const { endpoint, http, retries } = this.ready ?? (await this.prepare());
     let token = (await retries.acquireInitialRetryToken('')) as StandardRetryToken;
     let attempts = 0;
     let totalRetryDelay = 0;
     for (;;) {
       attempts++;
       try {
-        const output = await this.attempt(operation, endpoint, body);
+        const output = await this.attempt(operation, endpoint, http, body);
         retries.recordSuccess(token);
         output.$metadata = { ...(output.$metadata as object), attempts, totalRetryDelay };
         return unmarshallOutput(operation, output);
@@ -129,14 +132,18 @@ export class SignedDynamoDBClient {
   }
 
   destroy(): void {
-    this.httpsAgent.destroy();
-    this.httpAgent.destroy();
+    this.destroyed = true;
+    this.ready?.http.destroy();
     this.sdk.destroy();
   }
 
-  private prepare(): Promise<{ endpoint: Endpoint; retries: RetryStrategyV2 }> {
+  private prepare(): Promise<Prepared> {
     this.preparing ??= Promise.all([this.resolveEndpoint(), this.sdk.config.retryStrategy() as Promise<RetryStrategyV2>]).then(
-      ([endpoint, retries]) => (this.ready = { endpoint, retries }),
+      ([endpoint, retries]) => {
+        const http = new KeepAliveHttp(endpoint, { maxSockets: this.maxSockets, socketTimeoutMs: this.socketTimeoutMs });
+        if (this.destroyed) http.destroy();
+        return (this.ready = { endpoint, http, retries });
+      },
       (error: unknown) => {
         this.preparing = undefined;
         throw error;
@@ -156,59 +163,31 @@ export class SignedDynamoDBClient {
     return { https, hostname: url.hostname.replace(/^\[|\]$/g, ''), ...(port ? { port } : {}), path: '/', host: url.host };
   }
 
-  private async attempt(operation: Operation, endpoint: Endpoint, body: string): Promise<Record<string, unknown>> {
+  private async attempt(operation: Operation, endpoint: Endpoint, http: KeepAliveHttp, body: string): Promise<Record<string, unknown>> {
     const credentials: AwsCredentialIdentity = await this.credentials();
     const headers = this.signer.sign(credentials, Date.now() + this.clockOffsetMs, endpoint.host, TARGET_PREFIX + operation, body);
-    const response = await this.post(endpoint, headers, body);
-    const requestId = header(response.message, 'x-amzn-requestid');
-    const status = response.message.statusCode ?? 0;
+    const response = await http.post(endpoint.path, headers, body);
+    const requestId = response.headers['x-amzn-requestid'];
+    const status = response.status;
     const parsed = parseBody(response.text);
     if (status >= 200 && status < 300) {
       return { ...parsed, $metadata: { httpStatusCode: status, ...(requestId ? { requestId } : {}) } };
     }
-    throw this.serviceError(response.message, status, parsed, requestId);
+    throw this.serviceError(response, parsed, requestId);
   }
 
-  private serviceError(message: IncomingMessage, status: number, body: Record<string, unknown>, requestId: string | undefined): DynamoDBServiceError {
-    const error = serviceErrorOf(status, body, { httpStatusCode: status, ...(requestId ? { requestId } : {}) }, header(message, 'x-amzn-errortype'));
+  private serviceError(response: HttpAnswer, body: Record<string, unknown>, requestId: string | undefined): DynamoDBServiceError {
+    const status = response.status;
+    const error = serviceErrorOf(status, body, { httpStatusCode: status, ...(requestId ? { requestId } : {}) }, response.headers['x-amzn-errortype']);
     if (isClockSkewError(error as never)) {
       // As the SDK does: take the server's clock from the response and retry with it.
-      const serverTime = Date.parse(header(message, 'date') ?? '');
+      const serverTime = Date.parse(response.headers.date ?? '');
       if (Number.isFinite(serverTime) && Math.abs(serverTime - (Date.now() + this.clockOffsetMs)) >= SKEW_CORRECTION_MS) {
         this.clockOffsetMs = serverTime - Date.now();
         error.$metadata.clockSkewCorrected = true;
       }
     }
     return error;
-  }
-
-  private post(endpoint: Endpoint, headers: Record<string, string>, body: string): Promise<{ message: IncomingMessage; text: string }> {
-    return new Promise((resolve, reject) => {
-      const send = endpoint.https ? httpsRequest : httpRequest;
-      const req = send(
-        {
-          method: 'POST',
-          hostname: endpoint.hostname,
-          ...(endpoint.port ? { port: endpoint.port } : {}),
-          path: endpoint.path,
-          headers,
-          agent: endpoint.https ? this.httpsAgent : this.httpAgent,
-        },
-        (message) => {
-          const chunks: Buffer[] = [];
-          message.on('data', (chunk: Buffer) => chunks.push(chunk));
-          message.on('end', () => resolve({ message, text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8') }));
-          message.on('error', reject);
-        },
-      );
-      req.setTimeout(this.socketTimeoutMs, () => {
-        const timeout = new Error(`DynamoDB did not answer within ${this.socketTimeoutMs} ms`);
-        timeout.name = 'TimeoutError';
-        req.destroy(timeout);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
   }
 }
 
@@ -282,11 +261,6 @@ export function parseBody(text: string): Record<string, unknown> {
   } catch {
     return { message: text.slice(0, 200) };
   }
-}
-
-function header(message: IncomingMessage, name: string): string | undefined {
-  const value = message.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function asError(error: unknown): Error & { $metadata?: Record<string, unknown> } {

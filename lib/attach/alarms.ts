@@ -10,8 +10,11 @@ import type { AlarmSpec, AlarmStat, MetricUse, ThresholdRef } from '../profiles/
  * - an anomaly detection band: `ANOMALY_DETECTION_BAND(m1, width)` as the threshold metric;
  * - several hosts of a job combined with MIN or MAX (metric math), at most 10 per alarm;
  * - a Metrics Insights query, where the dimension values cannot be known in advance (a pipeline
- *   container without ContainerHostname): one query over the schema, filtered with `=` on the
- *   values that are known, GROUP BY the unknown one, so each series is a contributor of its own.
+ *   container without ContainerHostname, a transform-job host): one query over the schema,
+ *   filtered with `=` on the values that are known, GROUP BY the unknown one, so each series is
+ *   a contributor of its own. AWS requires such a multi-time-series alarm to ORDER BY too
+ *   ("Create a CloudWatch alarm based on a Metrics Insights query"): the series nearest to
+ *   breaching first, so the 500 a query returns at most are the ones that matter.
  * No `Unit` is ever set: a unit that differs from the published one silently matches nothing.
  */
 export interface AlarmTarget {
@@ -33,6 +36,8 @@ export interface InsightsQuery {
   /** `Name = 'Value'` filters, joined with AND. */
   where: Dimension[];
   groupBy: readonly string[];
+  /** With GROUP BY: DESC when the alarm fires above its threshold, ASC when below. */
+  order?: 'ASC' | 'DESC';
 }
 
 // Metrics Insights aggregates with AVG, COUNT, MAX, MIN and SUM only (no percentiles).
@@ -56,7 +61,7 @@ export function insightsExpression(metric: MetricDef, stat: AlarmStat, query: In
   return [
     `SELECT ${fn}(${metric.name}) FROM SCHEMA("${metric.namespace}", ${query.schema.join(', ')})`,
     ...(where.length > 0 ? [`WHERE ${where.join(' AND ')}`] : []),
-    ...(query.groupBy.length > 0 ? [`GROUP BY ${query.groupBy.join(', ')}`] : []),
+    ...(query.groupBy.length > 0 ? [`GROUP BY ${query.groupBy.join(', ')}`, `ORDER BY ${fn}() ${query.order ?? 'DESC'}`] : []),
   ].join(' ');
 }
 
@@ -136,7 +141,15 @@ export function alarmInput(spec: AlarmSpec, target: AlarmTarget): PutMetricAlarm
       AlarmDescription: describe(`Threshold ${threshold.text}, each ${target.query.groupBy.join(', ')} on its own (Metrics Insights query)`),
       ComparisonOperator: condition.comparison,
       Threshold: threshold.value,
-      Metrics: [{ Id: 'q1', Expression: insightsExpression(spec.metric, spec.stat, target.query), Period: spec.period, Label: `${spec.stat} ${spec.metric.name}`, ReturnData: true }],
+      Metrics: [
+        {
+          Id: 'q1',
+          Expression: insightsExpression(spec.metric, spec.stat, { ...target.query, order: condition.comparison.startsWith('Less') ? 'ASC' : 'DESC' }),
+          Period: spec.period,
+          Label: `${spec.stat} ${spec.metric.name}`,
+          ReturnData: true,
+        },
+      ],
     };
   }
 

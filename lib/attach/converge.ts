@@ -12,6 +12,7 @@ import type { MonitoringGateway } from './gateway';
 import { errorMessage, errorName } from '../aws/errors';
 import { putLogSubscription, removeLogSubscription, slotsFull, type FilterOwnership } from './log-subscription';
 import { joinStream, leaveLegacyStream, leaveStream, STREAM_KINDS, streamName } from './metric-stream';
+import { joinSharedAlarm, leaveSharedAlarm } from './shared-alarms';
 import { fingerprint, subscriptionFilterName } from '../names/owned';
 import type { ConvergeSettings } from './settings';
 import { LogGroupNotReadyError, ResourceBusyError } from './errors';
@@ -297,6 +298,9 @@ async function apply(key: string, request: ConvergeRequest, desired: DesiredStat
           await joinStream(deps, key, attachment.kinds, recordedKinds(previous));
           record.details = { kinds: attachment.kinds.join(',') };
           break;
+        case 'shared-alarm':
+          await joinSharedAlarm(deps, key, attachment.input);
+          break;
       }
       await inventory.putAttachment(key, record);
       created(attachment, previous);
@@ -423,6 +427,9 @@ async function remove(attachment: AttachmentRecord, key: string, deps: ConvergeD
       if (attachment.id === streamName(deps.settings)) await leaveStream(deps, key, attachment.details?.kinds === undefined ? STREAM_KINDS : recordedKinds(attachment));
       else await leaveLegacyStream(deps, attachment.id, key);
       return;
+    case 'shared-alarm':
+      await leaveSharedAlarm(deps, key, attachment.id);
+      return;
   }
 }
 
@@ -439,6 +446,7 @@ function actionOf(type: AttachmentRecord['type'], verb: 'put' | 'delete'): strin
     'log-subscription': ['logs:PutSubscriptionFilter', 'logs:DeleteSubscriptionFilter'],
     'sns-subscription': ['sns:Subscribe', 'sns:Unsubscribe'],
     'metric-stream': ['cloudwatch:PutMetricStream', 'cloudwatch:DeleteMetricStream'],
+    'shared-alarm': ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms'],
   };
   return actions[type][verb === 'put' ? 0 : 1];
 }

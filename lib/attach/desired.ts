@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one concept, the desired state of a resource from its model alone;
+// every kind's attachments are built side by side from the same profiles and settings.
 import type { Dimension, PutDashboardCommandInput, PutMetricAlarmCommandInput, PutMetricDataCommandInput, PutMetricStreamCommandInput } from '@aws-sdk/client-cloudwatch';
 import type { PutSubscriptionFilterCommandInput } from '@aws-sdk/client-cloudwatch-logs';
 import type { PublishCommandInput, SubscribeCommandInput } from '@aws-sdk/client-sns';
@@ -18,6 +20,7 @@ import { alarmInput, MAX_METRICS_PER_ALARM, type InsightsQuery } from './alarms'
 import { dashboardInputs } from './dashboards';
 import { streamInput } from './metric-stream';
 import { alarmName, managedTags, subscriptionFilterName } from '../names/owned';
+import { sharedHostAlarm, type SharedAlarmAttachment } from './shared-alarms';
 import type { ConvergeSettings } from './settings';
 
 /**
@@ -30,7 +33,8 @@ export type DesiredAttachment =
   | { type: 'dashboard'; id: string; input: PutDashboardCommandInput }
   | { type: 'log-subscription'; id: string; input: PutSubscriptionFilterCommandInput }
   | { type: 'sns-subscription'; id: string; input: SubscribeCommandInput }
-  | { type: 'metric-stream'; id: string; kinds: StreamKind[]; input: PutMetricStreamCommandInput };
+  | { type: 'metric-stream'; id: string; kinds: StreamKind[]; input: PutMetricStreamCommandInput }
+  | SharedAlarmAttachment;
 
 export interface OutcomeEffects {
   outcome: JobOutcome;
@@ -192,7 +196,9 @@ function jobAttachments(model: JobModel, settings: ConvergeSettings): DesiredAtt
   const attachments: DesiredAttachment[] = [];
   for (const spec of profile.alarms) {
     if (spec.requires === 'gpu' && !model.gpu) continue;
-    if (spec.scope === 'job-hosts') {
+    if (spec.scope === 'job-hosts' && profile.hosts === 'instance-id') {
+      attachments.push(sharedHostAlarm(model.kind, spec, settings));
+    } else if (spec.scope === 'job-hosts') {
       const chunks: string[][] = [];
       for (let i = 0; i < model.hosts.length; i += MAX_METRICS_PER_ALARM) chunks.push(model.hosts.slice(i, i + MAX_METRICS_PER_ALARM));
       chunks.forEach((hosts, i) => {

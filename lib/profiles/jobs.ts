@@ -11,7 +11,8 @@ export interface JobProfile extends KindProfile {
   /**
    * How the `Host` dimension is spelled: `algo` is `<job-name>/algo-<n>` (known in advance
    * from the instance count); `instance-id` is `<job-name>/<instance-id>`, unknown until the
-   * instances exist, so no host alarm can be prepared; `none` has no instance metrics.
+   * instances exist, so its host alarms are shared Metrics Insights alarms over every host of
+   * the kind in the account; `none` has no instance metrics.
    */
   hosts: 'algo' | 'instance-id' | 'none';
   /** Outcome and duration metrics, and the failure alert, when the job ends. */
@@ -87,8 +88,10 @@ export const JOB_PROFILES: Record<JobKind, JobProfile> = {
     kind: 'transform-job',
     description: 'Batch transform job',
     metrics: Object.values(TRANSFORM_INSTANCE_METRICS),
-    // Transform hosts are `<job-name>/<instance-id>`: no alarm can name them before they exist.
-    alarms: [],
+    // Transform hosts are `<job-name>/<instance-id>`: no alarm can name them before they exist,
+    // so these are the stack's shared Metrics Insights alarms over every transform host
+    // (lib/attach/desired.ts, hosts: 'instance-id'). No DiskUtilization: not published for them.
+    alarms: hostAlarms(TRANSFORM_INSTANCE_METRICS),
     widgets: [],
     hosts: 'instance-id',
     outcome: true,

@@ -100,7 +100,9 @@ export function classifyJob(kind: JobKind, job: Record<string, unknown>, tags: T
   if (profile.hosts === 'algo' && instance.count) {
     for (let n = 1; n <= instance.count; n++) hosts.push(`${name}/algo-${n}`);
   } else if (profile.hosts === 'instance-id' && running) {
-    notes.push(`${kind} hosts are named after instance ids that do not exist before the job runs: no per-host alarm`);
+    notes.push(
+      `${kind} hosts are named after instance ids that do not exist before the job runs: they are watched by the stack's shared Metrics Insights alarms over every ${kind} host in the account and Region, with the stack's default thresholds`,
+    );
   }
 
   const issues: ClassificationIssue[] = [];

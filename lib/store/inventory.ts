@@ -20,11 +20,11 @@ import { isConditionFailure } from '../aws/errors';
  *
  * Every write is idempotent: puts of the same item, set ADD/DELETE, conditional claims.
  */
-export type AttachmentType = 'alarm' | 'dashboard' | 'log-subscription' | 'sns-subscription' | 'metric-stream';
+export type AttachmentType = 'alarm' | 'dashboard' | 'log-subscription' | 'sns-subscription' | 'metric-stream' | 'shared-alarm';
 
 export interface AttachmentRecord {
   type: AttachmentType;
-  /** Alarm name, dashboard name, log group name, topic ARN or metric stream name. */
+  /** Alarm name (its own or a shared one), dashboard name, log group name, topic ARN or metric stream name. */
   id: string;
   fingerprint: string;
   /** What detaching needs beyond the id: the subscription ARN, the filter name. */

@@ -841,7 +841,7 @@ describe('inference pipeline containers without ContainerHostname: one Metrics I
     Metrics: [
       {
         Id: 'q1',
-        Expression: `SELECT AVG(ContainerLatency) FROM SCHEMA("AWS/SageMaker", EndpointName, VariantName, ContainerName) WHERE EndpointName = 'claims-pipeline' AND VariantName = 'AllTraffic' GROUP BY ContainerName`,
+        Expression: `SELECT AVG(ContainerLatency) FROM SCHEMA("AWS/SageMaker", EndpointName, VariantName, ContainerName) WHERE EndpointName = 'claims-pipeline' AND VariantName = 'AllTraffic' GROUP BY ContainerName ORDER BY AVG() DESC`,
         Period: 60,
         Label: 'Average ContainerLatency',
         ReturnData: true,
@@ -851,7 +851,7 @@ describe('inference pipeline containers without ContainerHostname: one Metrics I
   const MI_ALARM = 'sagewatch_endpoint.claims-pipeline.variant.AllTraffic.containers.container-latency';
   const perContainer = (name: string) => `sagewatch_endpoint.claims-pipeline.variant.AllTraffic.container.${name}.container-latency`;
 
-  it('the exact PutMetricAlarm: SCHEMA of ContainerLatency, filtered on the endpoint and variant, GROUP BY ContainerName', async () => {
+  it('the exact PutMetricAlarm: SCHEMA of ContainerLatency, filtered on the endpoint and variant, GROUP BY ContainerName, ORDER BY as AWS requires of a multi-time-series alarm', async () => {
     await converge(endpointRequest(unnamed(1)), deps());
     const names = cw.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.AlarmName);
     // No per-container alarm beside it: the query covers the named containers too.

@@ -76,10 +76,16 @@ describe('planFromFiles', () => {
     expect(pipeline.actions.map((a) => a.action)).toEqual(['PutMetricData', 'Publish']);
   });
 
-  it('a running transform job: a metric stream, and a note why there is no host alarm', async () => {
+  it('a running transform job: the shared host alarm (first transform job of the account), a metric stream, and a note why the alarm is shared', async () => {
     const plan = await planFromFiles({ event: fixture('transform-job-state-change.in-progress.json'), now: NOW });
-    expect(plan.actions.map((a) => a.action)).toEqual(['PutMetricStream']);
-    expect(plan.notes).toContain('transform-job hosts are named after instance ids that do not exist before the job runs: no per-host alarm');
+    // ml.c5.xlarge: no GPU, so only the memory alarm.
+    expect(plan.actions.map((a) => `${a.action} ${(a.input as { AlarmName?: string; Name?: string }).AlarmName ?? (a.input as { Name?: string }).Name}`)).toEqual([
+      'PutMetricAlarm sagewatch_account.transform-job.memory',
+      'PutMetricStream sagewatch_metrics',
+    ]);
+    expect(plan.notes).toContain(
+      "transform-job hosts are named after instance ids that do not exist before the job runs: they are watched by the stack's shared Metrics Insights alarms over every transform-job host in the account and Region, with the stack's default thresholds",
+    );
   });
 
   it('planned against what is attached already: a deleting endpoint is detached', async () => {

@@ -219,7 +219,9 @@ describe('classifyJob', () => {
   it('a running transform job: hosts are instance ids, unknown in advance', () => {
     const job = classifyJob('transform-job', fixture('transform-job-state-change.in-progress.json').detail as Record<string, unknown>);
     expect(job.hosts).toEqual([]);
-    expect(job.notes).toEqual(['transform-job hosts are named after instance ids that do not exist before the job runs: no per-host alarm']);
+    expect(job.notes).toEqual([
+      "transform-job hosts are named after instance ids that do not exist before the job runs: they are watched by the stack's shared Metrics Insights alarms over every transform-job host in the account and Region, with the stack's default thresholds",
+    ]);
   });
 
   it('tuning jobs, labeling jobs and pipeline executions', () => {

@@ -25,8 +25,8 @@ export interface LocalStack {
 }
 
 /**
- * Starts DynamoDB (dynalite) and Kinesis (kinesalite) persisting under `home`, the alerts topic
- * and a Slack webhook on loopback, and points the unchanged handlers at them through the
+ * Starts DynamoDB (dynalite, in a worker thread: see local/dynamo.ts) and Kinesis (kinesalite)
+ * persisting under `home`, the alerts topic and a Slack webhook on loopback, and points the unchanged handlers at them through the
  * environment their config reads. Every run starts from an empty store, so the same seed gives
  * the same run; what it stores stays in `home` for `sagewatch query` afterwards.
  */
@@ -35,7 +35,7 @@ export async function startLocalStack(options: { home: string; chaos: boolean })
   const region = process.env.AWS_REGION ?? 'us-east-1';
   rmSync(resolve(options.home, 'dynamodb'), { recursive: true, force: true });
   rmSync(resolve(options.home, 'kinesis'), { recursive: true, force: true });
-  const dynamo = await startDynamo({ path: resolve(options.home, 'dynamodb') });
+  const dynamo = await startDynamo({ path: resolve(options.home, 'dynamodb'), thread: true });
   const kinesis = await startKinesis({ path: resolve(options.home, 'kinesis') });
   const sns = new LocalSns();
   const slack = new LocalSlack(options.chaos ? { every: 4 } : undefined);

@@ -162,7 +162,28 @@ export function surprise(failed: number, finished: number, baseline: Pick<Failur
   // No history: the one claim left is "most requests fail", tested as it stands.
   if (baseline.finished === 0) return binomialUpperTail(failed, finished, baseline.threshold);
   const a = baseline.failed + PRIOR_FAILED;
-  return shiftedBetaBinomialUpperTail(failed, finished, a, baseline.finished + PRIOR_WEIGHT - a, excess);
+  const weight = baseline.finished + PRIOR_WEIGHT;
+  // A request fails from the excess with probability `shift`, else at the baseline rate p, so
+  // its rate is shift + (1 − shift)·p: the excess on top of p takes shift = excess / (1 − p).
+  const shift = Math.min(0.999, excess / (1 - a / weight));
+  return shiftedBetaBinomialUpperTail(failed, finished, a, weight - a, shift);
+}
+
+/**
+ * The fewest failures in a row that alert on an endpoint whose long history (`history`
+ * requests) fails at `rate`: 3 at 0%, 5 at 10%, 9 at 30% with the default knobs. It is what a
+ * fault must change before any window can page, so the demo's "undetectable" and a scenario's
+ * allowance are judged against the endpoint's own baseline, not against `minFailures` alone.
+ */
+export function failuresNeeded(rate: number, settings: FailureSettings, history = 200): number {
+  const baseline = failureBaseline(history, Math.round(rate * history), settings);
+  const excess = excessAt(baseline.rate, settings.minExcess);
+  for (let k = Math.max(1, settings.minFailures); k <= 1_000; k++) {
+    if (surprise(k, k, baseline, excess) > settings.significance) continue;
+    if (fisherUpperTail(k, k, baseline.failed, baseline.finished) > settings.significance * DIFFERENCE_FACTOR) continue;
+    return k;
+  }
+  return Number.POSITIVE_INFINITY;
 }
 
 function addCategories(target: Record<string, number>, source: Record<string, number>): void {

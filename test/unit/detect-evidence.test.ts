@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bucketValue, latencyBucket, quantile } from '../../lib/detect/histogram';
-import { failureEvidence, failureRecovered, failureBaseline, type FailureSettings } from '../../lib/detect/failure-evidence';
+import { failureEvidence, failureRecovered, failureBaseline, failuresNeeded, surprise, type FailureSettings } from '../../lib/detect/failure-evidence';
 import { compareLatency, latencyEvidence, type LatencySettings } from '../../lib/detect/latency-evidence';
 import { expiryEvidence, expiryRecovered } from '../../lib/detect/expiry-evidence';
 import { SLOT_MS, emptySlot, slotDeltas, slotOf, type Slot } from '../../lib/detect/slots';
@@ -304,6 +304,41 @@ describe('failure evidence', () => {
       }),
       { numRuns: 20, seed: STATS_SEED },
     );
+  });
+
+  it("tests a window against the baseline's rate plus the floor, not a mix of the two below it", () => {
+    // A long, certain history at 30%: the window is judged at 30% + 16 points = 46%.
+    const baseline = { finished: 100_000, failed: 30_000, threshold: 0.5 };
+    for (const [k, n] of [
+      [30, 50],
+      [12, 20],
+      [60, 100],
+    ] as const) {
+      const p = surprise(k, n, baseline, 0.16);
+      expect(p / binomialUpperTail(k, n, 0.46)).toBeGreaterThan(0.8);
+      expect(p / binomialUpperTail(k, n, 0.46)).toBeLessThan(1.25);
+    }
+    // 25 of 50 (50%) is no surprise at 46%; it was, at the 41% the excess-as-mixture gave.
+    expect(surprise(25, 50, baseline, 0.16)).toBeGreaterThan(0.2);
+  });
+
+  it('pages after exactly the failures in a row failuresNeeded says, on a clean and on a flaky endpoint', () => {
+    expect(failuresNeeded(0, FAILURE)).toBe(3);
+    const needs = [0, 0.05, 0.1, 0.2, 0.3].map((rate) => failuresNeeded(rate, FAILURE));
+    for (let i = 1; i < needs.length; i++) expect(needs[i]).toBeGreaterThanOrEqual(needs[i - 1]!);
+    expect(needs[4]).toBeGreaterThan(needs[0]! + 3);
+    for (const [rate, needed] of [
+      [0, needs[0]!],
+      [0.3, needs[4]!],
+    ] as const) {
+      // 200 requests of history at the rate, exactly, then a run of failures one slot each.
+      const history = Array.from({ length: 40 }, (_, i): Slot => ({ ...emptySlot(T0 + i * SLOT_MS), finished: 5 }));
+      history[0] = { ...history[0]!, failed: Math.round(rate * 200), byCategory: { ServerError: Math.round(rate * 200) } };
+      const run = (k: number) => Array.from({ length: k }, (_, i): Slot => ({ ...emptySlot(T0 + (40 + i) * SLOT_MS), finished: 1, failed: 1, byCategory: { ServerError: 1 } }));
+      const fires = (k: number) => failureEvidence([...history, ...run(k)], T0 + (40 + k) * SLOT_MS - 1, FAILURE).firing !== undefined;
+      expect(fires(needed), `rate ${rate}`).toBe(true);
+      expect(fires(needed - 1), `rate ${rate}`).toBe(false);
+    }
   });
 
   it('recovers only after sustained normal behaviour', () => {

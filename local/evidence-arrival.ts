@@ -1,3 +1,6 @@
+import type { Config } from '../lib/config';
+import { failuresNeeded } from '../lib/detect/failure-evidence';
+import { detectorSettings } from '../lib/detect/settings';
 import type { ScenarioCondition, ScenarioEndpoint } from './scenario-file';
 import { rateAt, type TrafficOptions } from './traffic';
 
@@ -13,6 +16,19 @@ import { rateAt, type TrafficOptions } from './traffic';
  */
 
 const STEP_MINUTES = 0.1;
+
+/**
+ * The fewest requests a fault must change before its detector can page: for an error burst the
+ * failures in a row that alert against the endpoint's own baseline rate (3 on an endpoint that
+ * never fails, 9 on a steady 30% one), for a latency shift the samples the rank test needs, else one.
+ */
+export function fewestChanged(fault: { kind: string; resource: string }, scenario: { traffic: Pick<TrafficOptions, 'endpoints'> }, config: Config): number {
+  if (fault.kind === 'error-burst') {
+    const baseline = scenario.traffic.endpoints.find((e) => e.name === fault.resource)?.failureRate ?? 0;
+    return failuresNeeded(baseline, detectorSettings(config).failure);
+  }
+  return fault.kind === 'latency-shift' ? config.latencyMinSamples : 1;
+}
 
 /** Share of the endpoint's requests the condition changes, for the condition types that page on requests. */
 function changedShare(condition: ScenarioCondition): number | undefined {

@@ -12,7 +12,7 @@ import { StdoutCapture } from './stdout-capture';
 import { subscribeNotifySlack } from './alert-subscription';
 import { Chaos } from './chaos';
 import { playTimeline } from './player';
-import { evidenceOf } from './evidence-arrival';
+import { evidenceOf, fewestChanged } from './evidence-arrival';
 import { Expectations, judge, type AlertRef, type Detection, type Miss, type Verdict } from './demo-summary';
 import { LocalSns } from './sns';
 
@@ -42,8 +42,9 @@ export interface DemoSummary {
   /**
    * The faults that must be caught: the `expect: alert` conditions, and the failed training job.
    * `affectedRequests`: the requests the fault changed (for an error burst, those it made fail);
-   * `detectableFrom`: the fewest the detector needs (FAILURE_MIN_FAILURES failures for a burst,
-   * LATENCY_MIN_SAMPLES requests for a shift), below which it cannot be caught by design.
+   * `detectableFrom`: the fewest the detector needs (for a burst, the failures in a row that page
+   * against the endpoint's own baseline rate; LATENCY_MIN_SAMPLES requests for a shift), below
+   * which it cannot be caught by design.
    */
   injected: Array<{
     id: string;
@@ -159,7 +160,7 @@ export async function runDemo(options: DemoOptions): Promise<{ summary: DemoSumm
       lost: expectations.count - correlated,
       duplicatesCounted: Math.max(0, counted - delivered),
       injected: scenario.faults.map((f) => {
-        const detectableFrom = f.kind === 'error-burst' ? stack.config.failureMinFailures : f.kind === 'latency-shift' ? stack.config.latencyMinSamples : 1;
+        const detectableFrom = fewestChanged(f, scenario, stack.config);
         return {
           id: f.id,
           kind: f.kind,

@@ -414,6 +414,15 @@ describe('latency evidence', () => {
     expect(fired - 60).toBeLessThanOrEqual(15);
   });
 
+  it("never alerts in a new endpoint's first hours on a heavy tail (p90 2.8x its median), whose baseline is a few dozen requests", () => {
+    // Seed 154 raised a latency shift at minute 46 when the whole shift's factor was read 2
+    // standard errors down (a baseline of ~100 requests that happened to sit low).
+    for (const seed of [154, 1, 2, 3]) {
+      const slots = traffic({ minutes: 180, rate: 3, failure: 0, latency: (rnd) => 8000 * Math.exp(0.8 * gaussian(rnd)), seed });
+      expect(firstFiring(slots, 180, judge), `seed ${seed}`).toBeUndefined();
+    }
+  });
+
   it('never alerts on any steady mixture, at any rate (property)', () => {
     const peak = fc.tuple(fc.double({ min: 0.05, max: 1, noNaN: true }), fc.double({ min: 50, max: 60_000, noNaN: true }), fc.double({ min: 0.05, max: 1.2, noNaN: true }));
     fc.assert(

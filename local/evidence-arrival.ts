@@ -1,6 +1,8 @@
 import type { Config } from '../lib/config';
 import { failuresNeeded } from '../lib/detect/failure-evidence';
+import type { LatencySettings } from '../lib/detect/latency-evidence';
 import { detectorSettings } from '../lib/detect/settings';
+import { binomialUpperTail, normalUpperTail } from '../lib/detect/statistics';
 import type { ScenarioCondition, ScenarioEndpoint } from './scenario-file';
 import { rateAt, type TrafficOptions } from './traffic';
 
@@ -20,14 +22,81 @@ const STEP_MINUTES = 0.1;
 /**
  * The fewest requests a fault must change before its detector can page: for an error burst the
  * failures in a row that alert against the endpoint's own baseline rate (3 on an endpoint that
- * never fails, 9 on a steady 30% one), for a latency shift the samples the rank test needs, else one.
+ * never fails, 9 on a steady 30% one), for a latency shift the slower requests the latency
+ * tests need to tell the endpoint's shifted mixture from its own (latencySamplesNeeded), for
+ * expired requests EXPIRED_MIN_COUNT of them, else one.
  */
-export function fewestChanged(fault: { kind: string; resource: string }, scenario: { traffic: Pick<TrafficOptions, 'endpoints'> }, config: Config): number {
-  if (fault.kind === 'error-burst') {
-    const baseline = scenario.traffic.endpoints.find((e) => e.name === fault.resource)?.failureRate ?? 0;
-    return failuresNeeded(baseline, detectorSettings(config).failure);
+export function fewestChanged(fault: { id: string; kind: string; resource: string }, traffic: Pick<TrafficOptions, 'endpoints' | 'conditions'>, config: Config): number {
+  const endpoint = traffic.endpoints.find((e) => e.name === fault.resource);
+  const settings = detectorSettings(config);
+  if (fault.kind === 'error-burst') return failuresNeeded(endpoint?.failureRate ?? 0, settings.failure);
+  if (fault.kind === 'latency-shift') {
+    const condition = traffic.conditions.find((c) => c.id === fault.id);
+    if (!endpoint || condition?.type !== 'latency-shift') return config.latencyMinSamples;
+    return latencySamplesNeeded(endpoint.latencyMs, condition.factor, settings.latency);
   }
-  return fault.kind === 'latency-shift' ? config.latencyMinSamples : 1;
+  return fault.kind === 'expired-requests' ? settings.expiry.minCount : 1;
+}
+
+type Peak = ScenarioEndpoint['latencyMs'][number];
+
+/**
+ * How many requests of a latency mixture made `factor` times slower the latency tests need, with
+ * a long baseline: the rank test's (n ≥ z² / (12 (AUC − ½)²), AUC the chance a shifted request is
+ * slower than a baseline one) or one matched quantile's binomial test (the share of shifted
+ * requests above the baseline's q-quantile against 1 − q), whichever needs fewer, and never
+ * fewer than `minSamples`. A one-peak 3x shift needs about 6; a two-peak endpoint (55% ~400 ms,
+ * 45% ~6 s) 4x slower needs about 19, as its fast requests turn only as slow as its slow ones.
+ */
+export function latencySamplesNeeded(peaks: readonly Peak[], factor: number, settings: Pick<LatencySettings, 'significance' | 'minAuc' | 'minSamples'>): number {
+  const total = peaks.reduce((sum, p) => sum + p.weight, 0);
+  const spreadOf = (p: Peak) => Math.max(p.spread ?? 0.15, 1e-6);
+  let auc = 0;
+  for (const a of peaks) {
+    for (const b of peaks) {
+      const z = Math.log((factor * a.p50) / b.p50) / Math.hypot(spreadOf(a), spreadOf(b));
+      auc += ((a.weight * b.weight) / (total * total)) * (1 - normalUpperTail(z));
+    }
+  }
+  const candidates: number[] = [];
+  if (auc >= settings.minAuc) candidates.push(Math.ceil(normalQuantile(1 - settings.significance) ** 2 / (12 * (auc - 0.5) ** 2)));
+  const cdf = (x: number, by = 1) => peaks.reduce((sum, p) => sum + (p.weight / total) * (1 - normalUpperTail(Math.log(x / (by * p.p50)) / spreadOf(p))), 0);
+  for (const q of [0.25, 0.5, 0.75, 0.9]) {
+    const cut = inverse((x) => cdf(x), q);
+    const share = 1 - cdf(cut, factor);
+    if (share <= 1 - q) continue;
+    for (let n = settings.minSamples; n <= 2_000; n++) {
+      if (binomialUpperTail(Math.ceil(n * share), n, 1 - q) <= settings.significance / 4) {
+        candidates.push(n);
+        break;
+      }
+    }
+  }
+  return Math.max(settings.minSamples, candidates.length > 0 ? Math.min(...candidates) : Number.POSITIVE_INFINITY);
+}
+
+/** z with P(Z ≤ z) = p, by bisection (a handful of calls per scenario). */
+function normalQuantile(p: number): number {
+  let lo = -10;
+  let hi = 10;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (1 - normalUpperTail(mid) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** x > 0 with increasing f(x) = p, by bisection on log x. */
+function inverse(f: (x: number) => number, p: number): number {
+  let lo = -20;
+  let hi = 20;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (f(Math.exp(mid)) < p) lo = mid;
+    else hi = mid;
+  }
+  return Math.exp((lo + hi) / 2);
 }
 
 /** Share of the endpoint's requests the condition changes, for the condition types that page on requests. */

@@ -43,8 +43,8 @@ export interface DemoSummary {
    * The faults that must be caught: the `expect: alert` conditions, and the failed training job.
    * `affectedRequests`: the requests the fault changed (for an error burst, those it made fail);
    * `detectableFrom`: the fewest the detector needs (for a burst, the failures in a row that page
-   * against the endpoint's own baseline rate; LATENCY_MIN_SAMPLES requests for a shift), below
-   * which it cannot be caught by design.
+   * against the endpoint's own baseline rate; for a shift, the slower requests that tell its
+   * shifted mixture from its own), below which it cannot be caught by design.
    */
   injected: Array<{
     id: string;
@@ -160,7 +160,7 @@ export async function runDemo(options: DemoOptions): Promise<{ summary: DemoSumm
       lost: expectations.count - correlated,
       duplicatesCounted: Math.max(0, counted - delivered),
       injected: scenario.faults.map((f) => {
-        const detectableFrom = fewestChanged(f, scenario, stack.config);
+        const detectableFrom = fewestChanged(f, scenario.traffic, stack.config);
         return {
           id: f.id,
           kind: f.kind,

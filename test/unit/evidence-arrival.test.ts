@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lib/config';
-import { evidenceMinutes, evidenceOf, fewestChanged } from '../../local/evidence-arrival';
+import { evidenceMinutes, evidenceOf, fewestChanged, latencySamplesNeeded } from '../../local/evidence-arrival';
 import { readScenarioFile, type ScenarioCondition, type ScenarioEndpoint } from '../../local/scenario-file';
 
 const endpoint = (requestsPerMinute: number, dailyCycle = 0): ScenarioEndpoint => ({
@@ -59,13 +59,33 @@ describe('evidence arrival: how soon the traffic itself can show a fault', () =>
   });
 });
 
+describe('latency evidence: how many slower requests tell a shift', () => {
+  const settings = { significance: 0.0001, minAuc: 0.65, minSamples: 5 };
+  it('a clear shift of one peak needs no more than the minimum; a small one on a heavy tail needs far more', () => {
+    expect(latencySamplesNeeded([{ weight: 1, p50: 1000, spread: 0.5 }], 3, settings)).toBe(5);
+    expect(latencySamplesNeeded([{ weight: 1, p50: 1000, spread: 0.8 }], 2, settings)).toBeGreaterThan(15);
+  });
+
+  it('a two-peak endpoint 4x slower needs three times the minimum: its fast requests only become as slow as its slow ones', () => {
+    const twoPeaks = [
+      { weight: 0.55, p50: 400, spread: 0.15 },
+      { weight: 0.45, p50: 6000, spread: 0.15 },
+    ];
+    const needed = latencySamplesNeeded(twoPeaks, 4, settings);
+    expect(needed).toBeGreaterThanOrEqual(14);
+    expect(needed).toBeLessThanOrEqual(20);
+    expect(latencySamplesNeeded(twoPeaks, 20, settings)).toBeLessThan(needed);
+  });
+
+  it('no shift at all is never shown', () => {
+    expect(latencySamplesNeeded([{ weight: 1, p50: 1000, spread: 0.3 }], 1, settings)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
 describe('the scenarios folder', () => {
   const config = parseConfig({});
-  const needed: Partial<Record<ScenarioCondition['type'], number>> = {
-    'error-burst': config.failureMinFailures,
-    'latency-shift': config.latencyMinSamples,
-    'expired-requests': config.expiredMinCount,
-  };
+  // The condition types whose changed requests page (a delay of sagewatch's own input or lost notifications change none).
+  const paging = new Set<ScenarioCondition['type']>(['error-burst', 'latency-shift', 'expired-requests']);
   const dir = join(import.meta.dirname, '../../scenarios');
 
   // An allowance shorter than the traffic needs to show the fault passes on lucky seeds only, so
@@ -77,10 +97,9 @@ describe('the scenarios folder', () => {
     const scenario = await readScenarioFile(join(dir, file));
     for (const condition of scenario.conditions) {
       const target = scenario.endpoints.find((e) => e.name === condition.endpoint);
-      // A burst on a flaky endpoint needs more failures than on a clean one to stand out of its baseline.
-      const count =
-        condition.type === 'error-burst' && target ? fewestChanged({ kind: condition.type, resource: target.name }, { traffic: { endpoints: scenario.endpoints } }, config) : needed[condition.type];
-      if (condition.expect !== 'alert' || count === undefined || !target) continue;
+      if (condition.expect !== 'alert' || !paging.has(condition.type) || !target) continue;
+      // A burst on a flaky endpoint needs more failures, and a shift of a mixture more requests, than the minimum.
+      const count = fewestChanged({ id: condition.id, kind: condition.type, resource: target.name }, scenario, config);
       const arrival = Math.min(evidenceMinutes(target, condition, count, 0.99)!, condition.toMinute - condition.fromMinute);
       const slowest = Math.max(...target.latencyMs.map((p) => p.p50 * Math.exp(2.33 * p.spread))) / 60_000;
       expect(condition.withinMinutes, `${condition.id}: evidence by minute ${arrival} of the fault`).toBeGreaterThanOrEqual(arrival + slowest + 2);

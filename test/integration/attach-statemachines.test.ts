@@ -10,6 +10,7 @@ import {
   DescribeModelCommand,
   DescribePipelineExecutionCommand,
   DescribeTrainingJobCommand,
+  DescribeTransformJobCommand,
   ListEndpointsCommand,
   ListHyperParameterTuningJobsCommand,
   ListInferenceComponentsCommand,
@@ -374,5 +375,108 @@ describe('reconcile state machine (executed)', () => {
     const error = await run('reconcile', {}, inventory).catch((e: unknown) => e);
     expect((error as Error & { cause?: { name?: string } }).cause?.name).toBe('sagewatch.ReconcileFailed');
     expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message).toContain('Step ListResources failed after its retries: AccessDeniedException');
+  });
+});
+
+describe('transform jobs: the shared host alarms through the attach and reconcile machines (executed, dynalite)', () => {
+  const GPU_IDLE = 'sagewatch_account.transform-job.gpu-idle';
+  const MEMORY = 'sagewatch_account.transform-job.memory';
+  const ARN = 'arn:aws:sagemaker:eu-west-1:111122223333:transform-job/';
+
+  /** The fixture's DescribeTransformJob output (a GPU job), renamed, on another instance type or in another status if asked. */
+  function describedJob(name: string, options: { instanceType?: string; status?: string } = {}) {
+    const { job } = fixture('describe/transform-job.in-progress.json') as { job: Record<string, unknown> & { TransformResources: Record<string, unknown> } };
+    job.TransformJobName = name;
+    job.TransformJobArn = `${ARN}${name}`;
+    if (options.instanceType) job.TransformResources.InstanceType = options.instanceType;
+    if (options.status) Object.assign(job, { TransformJobStatus: options.status, TransformEndTime: '2024-06-01T09:30:00Z' });
+    sagemaker.on(DescribeTransformJobCommand, { TransformJobName: name }).resolves(job as never);
+    return job;
+  }
+
+  /** AWS's Transform Job State Change event for the described job. */
+  function stateChange(job: Record<string, unknown>, id: string) {
+    const event = fixture('transform-job-state-change.in-progress.json') as { id: string; resources: string[]; detail: Record<string, unknown> };
+    event.id = id;
+    event.resources = [String(job.TransformJobArn)];
+    event.detail = { ...event.detail, ...job };
+    return event;
+  }
+
+  /** CloudWatch as far as alarms go: what exists after each put and delete, in call order. */
+  function alarmWorld() {
+    const alarms = new Set<string>();
+    cw.on(PutMetricAlarmCommand).callsFake((input: { AlarmName: string }) => {
+      alarms.add(input.AlarmName);
+      return {};
+    });
+    return alarms;
+  }
+
+  function listsOnly(transformJobs: Array<Record<string, unknown>>) {
+    for (const command of [ListEndpointsCommand, ListTrainingJobsCommand, ListProcessingJobsCommand, ListHyperParameterTuningJobsCommand, ListLabelingJobsCommand, ListPipelinesCommand]) {
+      sagemaker.on(command as never).resolves({});
+    }
+    sagemaker.on(ListTransformJobsCommand).resolves({
+      TransformJobSummaries: transformJobs.map((j) => ({ TransformJobName: j.TransformJobName, TransformJobArn: j.TransformJobArn, TransformJobStatus: j.TransformJobStatus })) as never,
+    });
+    cw.on(ListMetricStreamsCommand).resolves({ Entries: [{ Name: 'sagewatch_metrics' }] });
+  }
+
+  const shared = (names: string[] | undefined) => (names ?? []).filter((n) => n === GPU_IDLE || n === MEMORY);
+  const deletedShared = () => cw.commandCalls(DeleteAlarmsCommand).flatMap((c) => shared(c.args[0].input.AlarmNames));
+  const putShared = () => shared(cw.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.AlarmName!));
+
+  it('put by the first job, kept through an unchanged reconcile, deleted with the last job', async () => {
+    const inventory = await freshInventory();
+    const machines = machinesFor(inventory);
+    const alarms = alarmWorld();
+    cw.on(DeleteAlarmsCommand).callsFake((input: { AlarmNames: string[] }) => {
+      for (const name of input.AlarmNames) alarms.delete(name);
+      return {};
+    });
+
+    // A GPU job puts both shared alarms; a CPU job joins the memory alarm without a write.
+    const gpu = describedJob('embed-catalog-0601');
+    await expect(machines.run('attach', stateChange(gpu, 'gpu-running'))).resolves.toMatchObject({ key: 'transform-job/embed-catalog-0601', status: 'converged' });
+    expect(putShared()).toEqual([GPU_IDLE, MEMORY]);
+    const cpu = describedJob('score-backlog-0601', { instanceType: 'ml.c5.xlarge' });
+    cw.resetHistory();
+    await expect(machines.run('attach', stateChange(cpu, 'cpu-running'))).resolves.toMatchObject({ key: 'transform-job/score-backlog-0601', status: 'converged' });
+    expect(cw).not.toHaveReceivedCommand(PutMetricAlarmCommand);
+
+    // The hourly reconcile over both running jobs: reads only, no child execution.
+    listsOnly([gpu, cpu]);
+    cw.resetHistory();
+    const attachesBefore = machines.stats.executionsByMachine.attach ?? 0;
+    await machines.run('reconcile', {});
+    expect(cw).not.toHaveReceivedCommand(PutMetricAlarmCommand);
+    expect(cw).not.toHaveReceivedCommand(DeleteAlarmsCommand);
+    expect(machines.stats.executionsByMachine.attach ?? 0).toBe(attachesBefore);
+
+    // The GPU job completes: the GPU-idle alarm has no member left; memory keeps the CPU job.
+    cw.resetHistory();
+    await machines.run('attach', stateChange(describedJob('embed-catalog-0601', { status: 'Completed' }), 'gpu-completed'));
+    expect(deletedShared()).toEqual([GPU_IDLE]);
+    expect([...alarms].sort()).toEqual([MEMORY]);
+
+    // A new GPU job starts, then the CPU job completes: memory keeps the new job.
+    const next = describedJob('embed-catalog-0602');
+    await machines.run('attach', stateChange(next, 'next-running'));
+    cw.resetHistory();
+    await machines.run('attach', stateChange(describedJob('score-backlog-0601', { instanceType: 'ml.c5.xlarge', status: 'Completed' }), 'cpu-completed'));
+    expect(deletedShared()).toEqual([]);
+    expect([...alarms].sort()).toEqual([GPU_IDLE, MEMORY]);
+
+    // The new job is gone before its end was seen: reconcile's orphan sweep detaches it, and
+    // both shared alarms go with it, their inventory items too.
+    sagemaker.on(DescribeTransformJobCommand, { TransformJobName: 'embed-catalog-0602' }).rejects(notFound('Could not find job to update with name embed-catalog-0602'));
+    listsOnly([]);
+    cw.resetHistory();
+    await machines.run('reconcile', {});
+    expect(deletedShared().sort()).toEqual([GPU_IDLE, MEMORY]);
+    expect([...alarms]).toEqual([]);
+    expect((await inventory.listStreams()).filter((record) => record.kind === 'shared-alarm')).toEqual([]);
+    expect((await inventory.read('transform-job/embed-catalog-0602')).resource).toMatchObject({ state: 'detached' });
   });
 });

@@ -1,5 +1,6 @@
 import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { errorName } from '../aws/errors';
+import { JOB_PROFILES, type JobProfile } from '../profiles/jobs';
 import type { JobKind } from '../profiles/kinds';
 import { resolveThresholds } from '../profiles/thresholds';
 import { SCOPE_DIMENSIONS, type AlarmSpec } from '../profiles/types';
@@ -28,6 +29,7 @@ export interface SharedAlarmAttachment {
 export interface SharedAlarmDeps {
   gateway: MonitoringGateway;
   inventory: Inventory;
+  settings: ConvergeSettings;
 }
 
 /**
@@ -67,16 +69,39 @@ export async function joinSharedAlarm(deps: SharedAlarmDeps, member: string, inp
   await applySharedAlarm(deps, name, input);
 }
 
-/** `member` no longer needs the alarm: it is deleted once no member is left. */
+/**
+ * `member` no longer needs the alarm: it is deleted once no member is left. The leave carries
+ * the alarm's request too: a job that joins while the delete is on its way sees the alarm as
+ * applied and puts nothing, so only the leave, reading the members again after deleting, can
+ * put it back.
+ */
 export async function leaveSharedAlarm(deps: SharedAlarmDeps, member: string, name: string): Promise<void> {
   const members = await deps.inventory.removeStreamMember(sharedAlarmMembers(name), member);
   if (members.members.length === 0) await deps.inventory.claimStreamDeletion(sharedAlarmMembers(name));
-  await applySharedAlarm(deps, name);
+  await applySharedAlarm(deps, name, sharedAlarmInputs(deps.settings).get(name));
 }
 
 /**
- * Puts the alarm when it has members and its request changed (only with `input`: a leave never
- * recreates), deletes it when it has none.
+ * Every shared alarm the stack defines, by name: each host alarm of a job kind whose hosts
+ * cannot be named in advance. An alarm of another stage or an earlier version is not among
+ * them; its leave only deletes.
+ */
+export function sharedAlarmInputs(settings: ConvergeSettings): Map<string, PutMetricAlarmCommandInput> {
+  const inputs = new Map<string, PutMetricAlarmCommandInput>();
+  for (const [kind, profile] of Object.entries(JOB_PROFILES) as Array<[JobKind, JobProfile]>) {
+    if (profile.hosts !== 'instance-id') continue;
+    for (const spec of profile.alarms) {
+      if (spec.scope !== 'job-hosts') continue;
+      const alarm = sharedHostAlarm(kind, spec, settings);
+      inputs.set(alarm.id, alarm.input);
+    }
+  }
+  return inputs;
+}
+
+/**
+ * Puts the alarm when it has members and its request changed (with `input`; without it a
+ * member's leave only deletes), deletes it when it has none.
  */
 async function applySharedAlarm(deps: SharedAlarmDeps, name: string, input?: PutMetricAlarmCommandInput): Promise<void> {
   const { gateway, inventory } = deps;

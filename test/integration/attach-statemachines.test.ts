@@ -427,11 +427,16 @@ describe('transform jobs: the shared host alarms through the attach and reconcil
   const deletedShared = () => cw.commandCalls(DeleteAlarmsCommand).flatMap((c) => shared(c.args[0].input.AlarmNames));
   const putShared = () => shared(cw.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.AlarmName!));
 
-  it('put by the first job, kept through an unchanged reconcile, deleted with the last job', async () => {
+  it('put by the first job, kept through an unchanged reconcile, deleted with the last job, and never lost to a join racing a leave', async () => {
     const inventory = await freshInventory();
     const machines = machinesFor(inventory);
     const alarms = alarmWorld();
-    cw.on(DeleteAlarmsCommand).callsFake((input: { AlarmNames: string[] }) => {
+    let racingJoin: (() => Promise<unknown>) | undefined;
+    cw.on(DeleteAlarmsCommand).callsFake(async (input: { AlarmNames: string[] }) => {
+      // Another job's whole attach runs while this delete is on its way to CloudWatch.
+      const join = racingJoin;
+      racingJoin = undefined;
+      if (join) await join();
       for (const name of input.AlarmNames) alarms.delete(name);
       return {};
     });
@@ -460,12 +465,14 @@ describe('transform jobs: the shared host alarms through the attach and reconcil
     expect(deletedShared()).toEqual([GPU_IDLE]);
     expect([...alarms].sort()).toEqual([MEMORY]);
 
-    // A new GPU job starts, then the CPU job completes: memory keeps the new job.
+    // The CPU job completes while a new GPU job starts: the new job joins both alarms while the
+    // memory alarm's delete is in flight. The memory alarm must exist when both are done.
     const next = describedJob('embed-catalog-0602');
-    await machines.run('attach', stateChange(next, 'next-running'));
+    racingJoin = () => machines.run('attach', stateChange(next, 'next-running'));
     cw.resetHistory();
     await machines.run('attach', stateChange(describedJob('score-backlog-0601', { instanceType: 'ml.c5.xlarge', status: 'Completed' }), 'cpu-completed'));
-    expect(deletedShared()).toEqual([]);
+    expect(racingJoin).toBeUndefined();
+    expect(deletedShared()).toEqual([MEMORY]);
     expect([...alarms].sort()).toEqual([GPU_IDLE, MEMORY]);
 
     // The new job is gone before its end was seen: reconcile's orphan sweep detaches it, and

@@ -1,7 +1,7 @@
 import { EndpointBundleSchema, JobBundleSchema, type EndpointBundle, type JobBundle } from '../sagemaker/descriptions';
 import { InvalidEventError } from '../aws/errors';
 import { isComponentEvent, readEvent, type ComponentEvent, type NormalizedEvent } from '../sagemaker/events';
-import { pipelineDescriptionFromEvent } from '../sagemaker/jobs';
+import { jobDescriptionFromEvent, pipelineDescriptionFromEvent } from '../sagemaker/jobs';
 import type { ResourceModel } from '../sagemaker/model';
 import { resourceKey, type ResourceRef } from '../sagemaker/resource';
 import { endpointLifecycle, normalizeStatus, type Lifecycle } from '../sagemaker/status';
@@ -68,7 +68,7 @@ export async function planFromFiles(input: PlanInput): Promise<Plan> {
     bundle = resource.kind === 'endpoint' ? EndpointBundleSchema.parse(input.describe) : JobBundleSchema.parse(input.describe);
   } else if (resource.kind !== 'endpoint') {
     // A job's event carries (nearly) its Describe*Job output.
-    const job = resource.kind === 'pipeline-execution' ? pipelineDescriptionFromEvent(normalized.detail, resource.eventTime) : normalized.detail;
+    const job = resource.kind === 'pipeline-execution' ? pipelineDescriptionFromEvent(normalized.detail, resource.eventTime) : jobDescriptionFromEvent(resource.kind, normalized.detail, resource);
     bundle = { job };
     notes.push('Planned from the event alone: the deployed workflow describes the job again before acting.');
   }

@@ -155,6 +155,16 @@ export function pipelineDescriptionFromEvent(detail: Record<string, unknown>, ev
   };
 }
 
+/**
+ * A job's state-change event as its Describe*Job output. A Ground Truth labeling job event
+ * carries only `LabelingJobStatus` in its detail, the job being named by the event's
+ * `resources` ARN: the name and ARN the event was read with fill the fields the detail lacks.
+ */
+export function jobDescriptionFromEvent(kind: Exclude<JobKind, 'pipeline-execution'>, detail: Record<string, unknown>, identity: { name: string; arn?: string | undefined }): Record<string, unknown> {
+  const fields = FIELDS[kind];
+  return { ...(identity.arn ? { [fields.arn]: identity.arn } : {}), [fields.name]: identity.name, ...detail };
+}
+
 function firstTime(job: Record<string, unknown>, fields: string[]): number | undefined {
   for (const field of fields) {
     const ms = toEpochMs(job[field]);

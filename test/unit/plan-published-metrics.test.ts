@@ -189,6 +189,19 @@ const TRANSFORM = instanceTable(
   INSTANCE_METRIC_NAMES.filter((name) => name !== 'DiskUtilization'),
 );
 
+// Seed 002, "SageMaker Ground Truth metrics": the dataset-object metrics per labeling job
+// ("Dimensions for Dataset Object Metrics": LabelingJobName), valid statistic Max; the worker,
+// task and job-count metrics have no dimension table (account level), Sum and Sample Count.
+// The page prints no namespace: AWS/Sagemaker/LabelingJobs is the spelling exporters list.
+const LABELING_JOB = [['LabelingJobName']] as const;
+const SUM_COUNT: readonly Stat[] = ['Sum', 'SampleCount'];
+const LABELING = table('AWS/Sagemaker/LabelingJobs', {
+  ...Object.fromEntries(['DatasetObjectsAutoAnnotated', 'DatasetObjectsHumanAnnotated', 'DatasetObjectsLabelingFailed', 'TotalDatasetObjectsLabeled'].map((m) => [m, p(['Maximum'], LABELING_JOB)])),
+  ...Object.fromEntries(
+    ['ActiveWorkers', 'JobsFailed', 'JobsSucceeded', 'JobsStopped', 'TasksAccepted', 'TasksDeclined', 'TasksReturned', 'TasksSubmitted', 'TimeSpent'].map((m) => [m, p(SUM_COUNT, [[]])]),
+  ),
+});
+
 const MI_FUNCTIONS: Record<string, Stat> = { AVG: 'Average', SUM: 'Sum', MIN: 'Minimum', MAX: 'Maximum', COUNT: 'SampleCount' };
 
 interface MetricRef {
@@ -309,6 +322,15 @@ function runningProcessingJob(): string {
   return file;
 }
 
+/** The labeling job's event with nothing but its status in the detail, as Ground Truth sends it. */
+function labelingJobNamedByResources(): string {
+  const event = read('events/sagemaker/labeling-job-state-change.in-progress.json');
+  event.detail = { LabelingJobStatus: 'InProgress' };
+  const file = join(dir, 'labeling-status-only.event.json');
+  writeFileSync(file, JSON.stringify(event));
+  return file;
+}
+
 /** The pipeline's describe with its second container's ContainerHostname left out, as users often do. */
 function pipelineWithoutHostname(): string {
   const raw = read(`${D}/inference-pipeline.json`) as unknown as { models: Array<{ Containers: Array<Record<string, unknown>> }> };
@@ -365,13 +387,16 @@ describe('sagewatch plan --json names only what the seed pages publish for the k
     ]);
   });
 
-  const JOB_CASES: Array<{ kind: string; event: () => string; published: Table }> = [
+  const JOB_CASES: Array<{ kind: string; label?: string; event: () => string; published: Table }> = [
     { kind: 'training-job', event: () => 'events/sagemaker/training-job-state-change.in-progress.json', published: TRAINING },
     { kind: 'processing-job', event: runningProcessingJob, published: PROCESSING },
     { kind: 'transform-job', event: () => 'events/sagemaker/transform-job-state-change.in-progress.json', published: TRANSFORM },
+    { kind: 'labeling-job', event: () => 'events/sagemaker/labeling-job-state-change.in-progress.json', published: LABELING },
+    // As Ground Truth sends it: only LabelingJobStatus in the detail, the name in resources[0].
+    { kind: 'labeling-job', label: 'labeling-job, named only by resources[0]', event: labelingJobNamedByResources, published: LABELING },
   ];
   for (const c of JOB_CASES) {
-    it(`running ${c.kind}`, async () => {
+    it(`running ${c.label ?? c.kind}`, async () => {
       const plan = await planned(c.event());
       expect(plan.kinds).toEqual([c.kind]);
       const refs = metricRefs(plan.actions);

@@ -81,6 +81,7 @@ export function renderSummary(s: DemoSummary, home: string, color: Colors = plai
         )
       : '  (control plane not run)',
   );
+  if (s.controlPlane) out.push('', ...renderCost(s.controlPlane));
   out.push('');
   out.push('Requests');
   out.push(`  correlated ${s.correlated} of ${s.requests}, lost ${s.lost}, derived metrics counted twice ${s.duplicatesCounted}`);
@@ -122,6 +123,19 @@ export function renderSummary(s: DemoSummary, home: string, color: Colors = plai
   out.push(...(query.length <= 100 ? [query] : [`  npx sagewatch query --endpoint ${example} \\`, '      --status Failed --since 2h']));
   out.push(`  npx sagewatch alerts --since 2h`);
   return out.join('\n');
+}
+
+const usd = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/** The account's monthly CloudWatch cost of what the control plane attached, by part (lib/attach/cost.ts). */
+function renderCost(cp: NonNullable<DemoSummary['controlPlane']>): string[] {
+  const rows = [...cp.monthlyCost.map((line) => [line.item, line.quantity.toLocaleString('en-US'), usd(line.monthlyUsd)]), ['total', '', usd(cp.monthlyCostUsd)]];
+  const width = (column: number) => Math.max(...rows.map((row) => row[column]!.length));
+  // The layout of `sagewatch plan`'s cost table, figures right-aligned.
+  return [
+    "Monthly CloudWatch cost of what is attached (us-east-1, the account's free tier subtracted once)",
+    ...rows.map(([item, quantity, monthly]) => `  ${item!.padEnd(width(0))}  ${quantity!.padStart(width(1))}  ${monthly!.padStart(width(2))}`.trimEnd()),
+  ];
 }
 
 function summarizeActions(actions: Array<{ service: string; action: string }>): string {

@@ -96,8 +96,29 @@ describe('tables fit 100 columns', () => {
       kinesisFailures: 2,
       endpoints: [{ name: 'a', kind: 'async' }],
       elapsedMs: 20_000,
+      // The 2,000-endpoint run's figures (README "Control plane at 2,000 endpoints"), with the widest part there is.
+      controlPlane: {
+        resources: 2003,
+        apiCalls: { PutMetricAlarm: 21782 },
+        maxHistoryEvents: 651,
+        reconcile: { apiCallsWhenUnchanged: 12638, writesWhenUnchanged: 0, childExecutionsWhenUnchanged: 0 },
+        simulatedMinutesToConverge: 121,
+        monthlyCostUsd: 14152.84,
+        monthlyCost: [
+          { item: 'alarm metrics', quantity: 30230, monthlyUsd: 3022 },
+          { item: 'high-resolution alarm metrics', quantity: 12, monthlyUsd: 3.6 },
+          { item: 'dashboards', quantity: 2000, monthlyUsd: 5991 },
+          { item: 'metric stream updates', quantity: 1713280800, monthlyUsd: 5139.84 },
+        ],
+      },
     };
     const text = renderSummary(summary, '/home/user/projects/sagewatch/.sagewatch');
+    // The account's monthly cost and its parts, figures as the README prints them.
+    expect(text).toMatch(/^ {2}alarm metrics +30,230 +\$3,022\.00$/m);
+    expect(text).toMatch(/^ {2}dashboards +2,000 +\$5,991\.00$/m);
+    expect(text).toMatch(/^ {2}metric stream updates +1,713,280,800 +\$5,139\.84$/m);
+    expect(text).toMatch(/^ {2}total +\$14,152\.84$/m);
+    expect(renderSummary({ ...summary, controlPlane: undefined }, '/h')).not.toContain('Monthly CloudWatch cost');
     expect(widest(text)).toBeLessThanOrEqual(100);
     for (const kind of kinds) expect(text.replace(/\s+/g, ' ')).toContain(kind);
     expect(text).toContain('15x PutMetricAlarm');

@@ -129,7 +129,7 @@ export async function runControlPlane(scenario: Scenario, options: { config: Con
       entry.actions.push(...actions.map(({ service, action }) => ({ service, action })));
       const model = models.get(resource);
       if (output?.lifecycle !== 'attach') costs.delete(resource);
-      else if (actions.length > 0) costs.set(resource, monthlyCost(actions, model ? streamedSeries(model) : 0));
+      else if (actions.length > 0) costs.set(resource, monthlyCost(actions, model ? streamedSeries(model) : 0, model));
       attached.set(resource, entry);
     }
     // The hourly sweep: once to backfill (nothing to do after the events above), once more

@@ -8,15 +8,17 @@ import type { PlannedCall } from './gateway';
 /**
  * What the attachments a plan creates cost a month in CloudWatch, from the price table
  * (lib/pricing/cloudwatch.ts): alarms by the metrics they read and their resolution (an
- * anomaly band counts three, a Metrics Insights query alarm is priced per metric it analyzes),
+ * anomaly band counts three, a Metrics Insights query alarm per series it analyzes),
  * dashboards, and the metric stream's updates for the series the resource publishes. Log
  * subscriptions cost nothing of their own (the log data is ingested, and paid, either way).
  * The account-wide free tier is left out here; `accountMonthlyCost` subtracts it once.
  */
 export interface CostLine {
-  item: 'alarm metrics' | 'high-resolution alarm metrics' | 'Metrics Insights alarm metrics' | 'dashboards' | 'metric stream updates';
+  item: 'alarm metrics' | 'high-resolution alarm metrics' | 'Metrics Insights alarm metrics' | 'shared Metrics Insights alarm metrics' | 'dashboards' | 'metric stream updates';
   quantity: number;
   monthlyUsd: number;
+  /** What the quantity is when the item alone does not say (a shared alarm: whose share). */
+  note?: string;
 }
 
 export interface CostEstimate {
@@ -28,38 +30,88 @@ const { cloudwatch } = PRICES;
 /** A metric stream delivers one update per series per minute: 43,800 a month (730 hours). */
 export const STREAM_UPDATES_PER_SERIES_MONTH = 730 * 60;
 
-function alarmMetrics(input: PutMetricAlarmCommandInput): { standard: number; high: number; insights: number } {
+/**
+ * How many series a Metrics Insights query alarm analyzes. The price table's unit is the
+ * "metric analyzed by a Metrics Insights query alarm" (lib/pricing/cloudwatch.ts, from
+ * https://aws.amazon.com/cloudwatch/pricing/, checked 2026-12-02), and AWS's "Create a CloudWatch
+ * alarm based on a Metrics Insights query" says each time series a GROUP BY query returns is a
+ * contributor of the alarm: so one metric per series the query matches, not one per query.
+ * - GROUP BY ContainerName, WHERE VariantName = '<v>' (a pipeline variant whose containers have
+ *   no hostname): one series per container of the variant, which the describe output lists.
+ * - GROUP BY Host (the stack's shared alarms over every transform-job host): one series per host
+ *   of every running job of the kind. A job is charged its own hosts (its instance count), so
+ *   the account total is the sum over the jobs that joined.
+ * The expression is the one `insightsExpression` builds: values are quoted and never hold a quote.
+ */
+function insightsSeries(expression: string, model: ResourceModel | undefined): { series: number; shared: boolean } {
+  const groupBy = /\bGROUP BY ([\w, ]+?)(?: ORDER BY|$)/.exec(expression)?.[1]?.split(/,\s*/) ?? [];
+  if (groupBy.includes('Host')) {
+    const hosts = model?.type === 'job' ? Math.max(model.hosts.length, model.instanceCount ?? 1, 1) : 1;
+    return { series: hosts, shared: true };
+  }
+  if (groupBy.includes('ContainerName') && model?.type === 'endpoint') {
+    const variant = /\bVariantName = '([^']*)'/.exec(expression)?.[1];
+    const containers = model.variants.find((v) => v.name === variant)?.containers.length ?? 0;
+    return { series: Math.max(1, containers), shared: false };
+  }
+  return { series: 1, shared: false };
+}
+
+function alarmMetrics(input: PutMetricAlarmCommandInput, model: ResourceModel | undefined): { standard: number; high: number; insights: number; shared: number } {
   const queries: MetricDataQuery[] = input.Metrics ?? [];
-  if (queries.length === 0) return (input.Period ?? 60) < 60 ? { standard: 0, high: 1, insights: 0 } : { standard: 1, high: 0, insights: 0 };
-  const insights = queries.filter((q) => /^\s*SELECT\b/i.test(q.Expression ?? '')).length;
+  if (queries.length === 0) return (input.Period ?? 60) < 60 ? { standard: 0, high: 1, insights: 0, shared: 0 } : { standard: 1, high: 0, insights: 0, shared: 0 };
+  let insights = 0;
+  let shared = 0;
+  for (const query of queries) {
+    if (!/^\s*SELECT\b/i.test(query.Expression ?? '')) continue;
+    const analyzed = insightsSeries(query.Expression!, model);
+    if (analyzed.shared) shared += analyzed.series;
+    else insights += analyzed.series;
+  }
   const band = queries.some((q) => /ANOMALY_DETECTION_BAND/.test(q.Expression ?? ''));
   const stats = queries.filter((q) => q.MetricStat).length;
   const high = queries.some((q) => (q.MetricStat?.Period ?? 60) < 60);
   const metrics = band ? CLOUDWATCH_BILLING.anomalyBandAlarmMetrics * stats : stats;
-  return high ? { standard: 0, high: metrics, insights } : { standard: metrics, high: 0, insights };
+  return high ? { standard: 0, high: metrics, insights, shared } : { standard: metrics, high: 0, insights, shared };
 }
 
-/** The monthly cost of what `actions` create; `streamedSeries` is how many metric series the resource adds to the stream. */
-export function monthlyCost(actions: PlannedCall[], streamedSeries = 0): CostEstimate {
+/**
+ * The monthly cost of what `actions` create; `streamedSeries` is how many metric series the
+ * resource adds to the stream; `model` (the resource's) says how many series its Metrics
+ * Insights alarms analyze (without it, one per query).
+ */
+export function monthlyCost(actions: PlannedCall[], streamedSeries = 0, model?: ResourceModel): CostEstimate {
   let standard = 0;
   let high = 0;
   let insights = 0;
+  let shared = 0;
+  let sharedAlarms = 0;
   let dashboards = 0;
   for (const action of actions) {
     if (action.action === 'PutMetricAlarm') {
-      const metrics = alarmMetrics(action.input as PutMetricAlarmCommandInput);
+      const metrics = alarmMetrics(action.input as PutMetricAlarmCommandInput, model);
       standard += metrics.standard;
       high += metrics.high;
       insights += metrics.insights;
+      shared += metrics.shared;
+      if (metrics.shared > 0) sharedAlarms++;
     } else if (action.action === 'PutDashboard') {
       dashboards++;
     }
   }
   const updates = streamedSeries * STREAM_UPDATES_PER_SERIES_MONTH;
+  const hosts = model?.type === 'job' && sharedAlarms > 0 ? shared / sharedAlarms : 0;
   const lines: CostLine[] = [
     { item: 'alarm metrics' as const, quantity: standard, monthlyUsd: costUsd(cloudwatch.standardAlarmMetric, standard) },
     { item: 'high-resolution alarm metrics' as const, quantity: high, monthlyUsd: costUsd(cloudwatch.highResolutionAlarmMetric, high) },
     { item: 'Metrics Insights alarm metrics' as const, quantity: insights, monthlyUsd: costUsd(cloudwatch.metricsInsightsAlarmMetric, insights) },
+    {
+      item: 'shared Metrics Insights alarm metrics' as const,
+      quantity: shared,
+      monthlyUsd: costUsd(cloudwatch.metricsInsightsAlarmMetric, shared),
+      // Kept short: the text plan prints it on a line of its own, within 100 columns.
+      note: `shared: ${sharedAlarms} account-wide alarm${sharedAlarms === 1 ? '' : 's'} over every ${model?.type === 'job' ? model.kind : 'job'} host; this job's ${hosts} host${hosts === 1 ? '' : 's'} in each`,
+    },
     { item: 'dashboards' as const, quantity: dashboards, monthlyUsd: costUsd(cloudwatch.dashboard, dashboards) },
     { item: 'metric stream updates' as const, quantity: updates, monthlyUsd: costUsd(cloudwatch.metricStreamUpdates, updates) },
   ].filter((line) => line.quantity > 0);
@@ -76,6 +128,7 @@ export function accountMonthlyCost(estimates: CostEstimate[]): CostEstimate {
     'alarm metrics': () => costUsd(cloudwatch.standardAlarmMetric, standard),
     'high-resolution alarm metrics': (n) => costUsd(cloudwatch.highResolutionAlarmMetric, n),
     'Metrics Insights alarm metrics': (n) => costUsd(cloudwatch.metricsInsightsAlarmMetric, n),
+    'shared Metrics Insights alarm metrics': (n) => costUsd(cloudwatch.metricsInsightsAlarmMetric, n),
     dashboards: () => costUsd(cloudwatch.dashboard, dashboards),
     'metric stream updates': (n) => costUsd(cloudwatch.metricStreamUpdates, n),
   };

@@ -121,7 +121,7 @@ export async function planFromFiles(input: PlanInput): Promise<Plan> {
     gaps: result.gaps,
     problems: result.problems,
     model,
-    cost: monthlyCost(gateway.actions, result.lifecycle === 'attach' && !model.ignored ? streamedSeries(model) : 0),
+    cost: monthlyCost(gateway.actions, result.lifecycle === 'attach' && !model.ignored ? streamedSeries(model) : 0, model),
   };
 }
 
@@ -185,8 +185,11 @@ export function renderPlan(plan: Plan): string {
   }
   if (plan.cost.lines.length > 0) {
     lines.push('', 'Monthly CloudWatch cost (us-east-1, before the account-wide free tier):');
-    for (const line of plan.cost.lines) lines.push(`  ${line.item.padEnd(32)} ${String(line.quantity).padStart(9)}   $${line.monthlyUsd.toFixed(2)}`);
-    lines.push(`  ${'total'.padEnd(32)} ${''.padStart(9)}   $${plan.cost.monthlyCostUsd.toFixed(2)}`);
+    for (const line of plan.cost.lines) {
+      lines.push(`  ${line.item.padEnd(37)} ${String(line.quantity).padStart(9)}   $${line.monthlyUsd.toFixed(2)}`);
+      if (line.note) lines.push(`    (${line.note})`);
+    }
+    lines.push(`  ${'total'.padEnd(37)} ${''.padStart(9)}   $${plan.cost.monthlyCostUsd.toFixed(2)}`);
   }
   for (const gap of plan.gaps) lines.push(`! gap: ${gap.message}`);
   for (const problem of plan.problems.filter((p) => !plan.gaps.some((g) => g.key === p.key))) lines.push(`! problem: ${problem.message}`);

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryInventory } from '../../lib/attach/memory-inventory';
 import { planFromFiles, renderPlan } from '../../lib/attach/plan';
@@ -200,5 +202,61 @@ describe('cost in the plan (lib/attach/cost.ts, prices of lib/pricing/cloudwatch
       2,
     );
     expect(renderPlan(plan)).toMatch(/Monthly CloudWatch cost[\s\S]*total\s+\$\d+\.\d\d/);
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'sagewatch-cost-'));
+  const write = (name: string, value: unknown) => {
+    const file = join(dir, name);
+    writeFileSync(file, JSON.stringify(value));
+    return file;
+  };
+  type JsonPlan = {
+    actions: Array<{ action: string; input: { AlarmName?: string; Metrics?: Array<{ Expression?: string }> } }>;
+    monthlyCostUsd: number;
+    cost: Array<{ item: string; quantity: number; monthlyUsd: number; note?: string }>;
+  };
+  const planJson = async (event: string, describe?: string): Promise<JsonPlan> => {
+    const result = await cli(['plan', '--event', event, ...(describe ? ['--describe', describe] : []), '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout) as JsonPlan;
+  };
+  const insightsAlarms = (plan: JsonPlan) => plan.actions.filter((a) => a.action === 'PutMetricAlarm' && a.input.Metrics?.some((q) => /^SELECT\b/.test(q.Expression ?? '')));
+
+  it('plan --json: a Metrics Insights alarm over a pipeline variant of 3 containers without hostnames is priced as the 3 series it analyzes', async () => {
+    const describe = fixture('describe/inference-pipeline.json') as { endpoint: { EndpointName: string; EndpointArn: string }; models: Array<{ Containers: Array<Record<string, unknown>> }> };
+    expect(describe.models[0]!.Containers).toHaveLength(3);
+    for (const container of describe.models[0]!.Containers) delete container.ContainerHostname;
+    const event = fixture('endpoint-state-change.in-service.json') as { resources: string[]; detail: Record<string, unknown> };
+    event.resources = [describe.endpoint.EndpointArn];
+    event.detail = { ...event.detail, EndpointName: describe.endpoint.EndpointName, EndpointArn: describe.endpoint.EndpointArn };
+    const plan = await planJson(write('pipeline-unnamed.event.json', event), write('pipeline-unnamed.describe.json', describe));
+    // One query alarm per container alarm of the variant (GROUP BY ContainerName), each reading every container.
+    const alarms = insightsAlarms(plan);
+    expect(alarms.length).toBeGreaterThan(0);
+    expect(plan.cost.find((line) => line.item === 'Metrics Insights alarm metrics')).toEqual({ item: 'Metrics Insights alarm metrics', quantity: 3 * alarms.length, monthlyUsd: 0.3 * alarms.length });
+    expect(plan.cost.some((line) => line.item.startsWith('shared'))).toBe(false);
+    expect(plan.monthlyCostUsd).toBe(Math.round(plan.cost.reduce((sum, line) => sum + line.monthlyUsd, 0) * 100) / 100);
+  });
+
+  it('plan --json: a transform job of 4 instances is charged its 4 hosts in each shared host alarm, and the line says it is shared', async () => {
+    const event = fixture('transform-job-state-change.in-progress.json') as { detail: { TransformResources: { InstanceType: string; InstanceCount: number } } };
+    event.detail.TransformResources.InstanceCount = 4;
+    const plan = await planJson(write('transform-4.event.json', event));
+    const alarms = insightsAlarms(plan);
+    expect(alarms.length).toBeGreaterThan(0);
+    const line = plan.cost.find((l) => l.item === 'shared Metrics Insights alarm metrics');
+    expect(line).toMatchObject({ quantity: 4 * alarms.length, monthlyUsd: Math.round(0.4 * alarms.length * 100) / 100 });
+    expect(line?.note).toBe(`shared: ${alarms.length} account-wide alarm${alarms.length === 1 ? '' : 's'} over every transform-job host; this job's 4 hosts in each`);
+    expect(plan.cost.some((l) => l.item === 'Metrics Insights alarm metrics')).toBe(false);
+    const text = await cli(['plan', '--event', write('transform-4.event.json', event)]);
+    expect(text.stdout).toMatch(/shared Metrics Insights alarm metrics +\d+ +\$\d+\.\d\d\n +\(shared: /);
+    expect(
+      Math.max(
+        ...text.stdout
+          .split('\n')
+          .filter((l) => !l.startsWith('note:'))
+          .map((l) => l.length),
+      ),
+    ).toBeLessThanOrEqual(100);
   });
 });

@@ -58,6 +58,11 @@ export interface FailureEvidence {
 // not against the prior's 2% (with a prior worth 20 requests it was ~20%, and fired).
 const PRIOR_FAILED = 0.08;
 const PRIOR_WEIGHT = 4;
+/**
+ * Finished requests a history needs before a window failing less than `criticalRate` is judged
+ * against it: a 30% endpoint's first 30 are all fine about once in 40,000.
+ */
+const TRUSTED_HISTORY = 30;
 /** The two-sample check is a sanity check on a short history, looser than the main test. */
 const DIFFERENCE_FACTOR = 10;
 
@@ -127,6 +132,10 @@ export function failureEvidence(
       baseline = failureBaseline(baseFinished, baseFailed, settings);
     }
     if (failed / finished <= baseline.threshold) continue;
+    // A short history is not trusted to be low (a steady 30% endpoint's first 11 requests are all
+    // fine once in 50, and against that lucky start its ordinary 15 of 38 read as a burst): it
+    // opens an incident only on a critical window. An open incident's frozen baseline is not gated.
+    if (!options.frozen && baseline.finished < TRUSTED_HISTORY && failed / finished < settings.criticalRate) continue;
     const pValue = surprise(failed, finished, baseline, excessAt(baseline.rate, settings.minExcess));
     if (pValue > settings.significance) continue;
     // And different from its own history on the history's word alone (no prior): a flaky

@@ -215,6 +215,22 @@ describe('failure evidence', () => {
     expect(failureEvidence(history.slice(0, -2), watermark - 2 * SLOT_MS, FAILURE).firing).toBeUndefined();
   });
 
+  it("does not take a lucky clean start for the baseline of an endpoint that fails 30% of the time: sagewatch's first hour on it", () => {
+    // 11 clean requests (a 30% endpoint does that once in 50 starts), then its ordinary 15 of 38.
+    const start = quiet([
+      [4, 0],
+      [4, 0],
+      [3, 0],
+    ]);
+    const steady = quiet(Array.from({ length: 4 }, (): [number, number] => [10, 4])).map((s, i) => ({ ...s, start: T0 + (3 + i) * SLOT_MS }));
+    steady[3] = { ...steady[3]!, finished: 8, failed: 3, byCategory: { ServerError: 3 } };
+    const slots = [...start, ...steady];
+    expect(failureEvidence(slots, T0 + 7 * SLOT_MS - 1, FAILURE).firing).toBeUndefined();
+    // Most of them failing is still a burst against that short history.
+    const failing = [...start, ...quiet([[6, 5]]).map((s) => ({ ...s, start: T0 + 3 * SLOT_MS }))];
+    expect(failureEvidence(failing, T0 + 4 * SLOT_MS - 1, FAILURE).firing).toBeDefined();
+  });
+
   it('does not alert when a busy endpoint goes from 3% to 4%, however many requests show it', () => {
     const slots = traffic({ minutes: 12 * 60, rate: 200, failure: (m) => (m < 9 * 60 ? 0.03 : 0.04), seed: 1 });
     expect(firstFiring(slots, 12 * 60, (visible, w) => failureEvidence(visible, w, FAILURE).firing !== undefined)).toBeUndefined();

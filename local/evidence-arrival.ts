@@ -1,6 +1,6 @@
 import type { Config } from '../lib/config';
 import { failuresNeeded } from '../lib/detect/failure-evidence';
-import type { LatencySettings } from '../lib/detect/latency-evidence';
+import { MATCHED_QUANTILES, type LatencySettings } from '../lib/detect/latency-evidence';
 import { detectorSettings } from '../lib/detect/settings';
 import { binomialUpperTail, normalUpperTail } from '../lib/detect/statistics';
 import type { ScenarioCondition, ScenarioEndpoint } from './scenario-file';
@@ -45,8 +45,9 @@ type Peak = ScenarioEndpoint['latencyMs'][number];
  * a long baseline: the rank test's (n ≥ z² / (12 (AUC − ½)²), AUC the chance a shifted request is
  * slower than a baseline one) or one matched quantile's binomial test (the share of shifted
  * requests above the baseline's q-quantile against 1 − q), whichever needs fewer, and never
- * fewer than `minSamples`. A one-peak 3x shift needs about 6; a two-peak endpoint (55% ~400 ms,
- * 45% ~6 s) 4x slower needs about 19, as its fast requests turn only as slow as its slow ones.
+ * fewer than `minSamples`. A one-peak 3x shift (spread 0.5) needs the minimum, 5; a two-peak
+ * endpoint (55% ~400 ms, 45% ~6 s) 4x slower needs 16, as its fast requests turn only as slow as
+ * its slow ones.
  */
 export function latencySamplesNeeded(peaks: readonly Peak[], factor: number, settings: Pick<LatencySettings, 'significance' | 'minAuc' | 'minSamples'>): number {
   const total = peaks.reduce((sum, p) => sum + p.weight, 0);
@@ -59,14 +60,14 @@ export function latencySamplesNeeded(peaks: readonly Peak[], factor: number, set
     }
   }
   const candidates: number[] = [];
-  if (auc >= settings.minAuc) candidates.push(Math.ceil(normalQuantile(1 - settings.significance) ** 2 / (12 * (auc - 0.5) ** 2)));
+  if (auc >= settings.minAuc) candidates.push(Math.ceil(bisect((z) => 1 - normalUpperTail(z), 1 - settings.significance, -10, 10) ** 2 / (12 * (auc - 0.5) ** 2)));
   const cdf = (x: number, by = 1) => peaks.reduce((sum, p) => sum + (p.weight / total) * (1 - normalUpperTail(Math.log(x / (by * p.p50)) / spreadOf(p))), 0);
-  for (const q of [0.25, 0.5, 0.75, 0.9]) {
-    const cut = inverse((x) => cdf(x), q);
+  for (const q of MATCHED_QUANTILES) {
+    const cut = Math.exp(bisect((t) => cdf(Math.exp(t)), q, -20, 20));
     const share = 1 - cdf(cut, factor);
     if (share <= 1 - q) continue;
     for (let n = settings.minSamples; n <= 2_000; n++) {
-      if (binomialUpperTail(Math.ceil(n * share), n, 1 - q) <= settings.significance / 4) {
+      if (binomialUpperTail(Math.ceil(n * share), n, 1 - q) <= settings.significance / MATCHED_QUANTILES.length) {
         candidates.push(n);
         break;
       }
@@ -75,28 +76,14 @@ export function latencySamplesNeeded(peaks: readonly Peak[], factor: number, set
   return Math.max(settings.minSamples, candidates.length > 0 ? Math.min(...candidates) : Number.POSITIVE_INFINITY);
 }
 
-/** z with P(Z ≤ z) = p, by bisection (a handful of calls per scenario). */
-function normalQuantile(p: number): number {
-  let lo = -10;
-  let hi = 10;
+/** x in [lo, hi] with increasing f(x) = p, by bisection (a handful of calls per scenario). */
+function bisect(f: (x: number) => number, p: number, lo: number, hi: number): number {
   for (let i = 0; i < 100; i++) {
     const mid = (lo + hi) / 2;
-    if (1 - normalUpperTail(mid) < p) lo = mid;
+    if (f(mid) < p) lo = mid;
     else hi = mid;
   }
   return (lo + hi) / 2;
-}
-
-/** x > 0 with increasing f(x) = p, by bisection on log x. */
-function inverse(f: (x: number) => number, p: number): number {
-  let lo = -20;
-  let hi = 20;
-  for (let i = 0; i < 100; i++) {
-    const mid = (lo + hi) / 2;
-    if (f(Math.exp(mid)) < p) lo = mid;
-    else hi = mid;
-  }
-  return Math.exp((lo + hi) / 2);
 }
 
 /** Share of the endpoint's requests the condition changes, for the condition types that page on requests. */

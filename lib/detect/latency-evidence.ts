@@ -40,7 +40,7 @@ export interface LatencyComparison {
 }
 
 /** The quantiles a shift is judged on: the body and the upper tail, where one peak of several shows. */
-const MATCHED_QUANTILES = [0.25, 0.5, 0.75, 0.9] as const;
+export const MATCHED_QUANTILES = [0.25, 0.5, 0.75, 0.9] as const;
 
 export interface LatencyWindow extends Span, LatencyComparison {}
 
